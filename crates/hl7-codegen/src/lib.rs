@@ -1,0 +1,24 @@
+//! Reads the HL7 v2 YAML schemas (`schemas/`) into a checked model, and generates Rust from it.
+//!
+//! - [`schema`]: serde types mirroring the YAML of one version folder;
+//! - [`load`]: reading version folders, with file and line for every problem;
+//! - [`check`]: the rules a schema must satisfy (references resolve, names are unique and
+//!   usable as identifiers, cardinalities make sense);
+//! - [`emit_yaml`]: the canonical YAML layout, written by the importer and by normalisation;
+//! - [`stats`]: per-version counts.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! let (schema, sources) = hl7_codegen::load::load_version(Path::new("schemas/v2.5")).unwrap();
+//! for finding in hl7_codegen::check::check_version(&schema, &sources) {
+//!     eprintln!("{finding}");
+//! }
+//! println!("{}", hl7_codegen::stats::Stats::of(&schema));
+//! ```
+
+pub mod check;
+pub mod emit_yaml;
+pub mod lines;
+pub mod load;
+pub mod schema;
+pub mod stats;
