@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use heck::ToSnakeCase;
 
 use crate::load::{Finding, Rule, SchemaFile, Sources};
-use crate::schema::{Card, Item, Max, VARIES, VersionSchema};
+use crate::schema::{ANY_SEGMENT, Card, Group, Item, Max, VARIES, VersionSchema};
 
 /// Checks `schema` and returns every finding (empty when the schema is sound).
 pub fn check_version(schema: &VersionSchema, src: &Sources) -> Vec<Finding> {
@@ -32,11 +32,12 @@ struct Checker<'a> {
     out: Vec<Finding>,
 }
 
-/// Whether `s` can be used as a Rust type name as it stands (`ORU_R01`, `XPN`, `PATIENT_RESULT`).
+/// Whether `s` can be used in a Rust type name as it stands (`ORU_R01`, `XPN`,
+/// `PATIENT_RESULT`, the standard's generic `QBP_Qnn`).
 fn is_type_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether a descriptive name (`Set ID - PID`) turns into a snake-case identifier that starts
@@ -292,7 +293,7 @@ impl Checker<'_> {
                     "list its segments and groups",
                 );
             }
-            let mut groups: HashMap<String, usize> = HashMap::new();
+            let mut groups: HashMap<String, &Group> = HashMap::new();
             self.items(
                 id,
                 &st.body,
@@ -302,19 +303,21 @@ impl Checker<'_> {
         }
     }
 
-    fn items(
+    /// Checks a body. A group name may recur in a structure only for the same definition (the
+    /// standard reuses e.g. TIMING in two places), which then becomes one type.
+    fn items<'s>(
         &mut self,
         structure: &str,
-        items: &[Item],
+        items: &'s [Item],
         path: &[String],
-        groups: &mut HashMap<String, usize>,
+        groups: &mut HashMap<String, &'s Group>,
     ) {
         let f = SchemaFile::Structures;
         for (i, item) in items.iter().enumerate() {
             let p = [path.to_vec(), vec![i.to_string()]].concat();
             match item {
                 Item::Segment(s) => {
-                    if !self.schema.segments.contains_key(&s.segment) {
+                    if s.segment != ANY_SEGMENT && !self.schema.segments.contains_key(&s.segment) {
                         self.push(
                             f,
                             &p,
@@ -336,15 +339,14 @@ impl Checker<'_> {
                             "use upper-case letters, digits and `_`, as the standard names groups",
                         );
                     }
-                    let seen = groups.entry(g.name.clone()).or_default();
-                    *seen += 1;
-                    if *seen == 2 {
+                    let first = *groups.entry(g.name.clone()).or_insert(g);
+                    if first.body != g.body || first.choice != g.choice {
                         self.push(
                             f,
                             &p,
                             Rule::DuplicateName,
-                            format!("{what} is defined more than once"),
-                            "give each group of a structure its own name",
+                            format!("{what} is defined more than once, differently"),
+                            "give each differing group of a structure its own name",
                         );
                     }
                     if g.body.is_empty() {

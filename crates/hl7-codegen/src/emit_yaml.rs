@@ -110,7 +110,7 @@ pub fn structures(version: &str, schema: &VersionSchema) -> String {
         let _ = writeln!(out, "{}:", scalar(id));
         let _ = writeln!(out, "  name: {}", scalar(&s.name));
         out.push_str("  body:\n");
-        body(&mut out, &s.body, 2);
+        body(&mut out, &s.body, 4);
     }
     out
 }
@@ -133,6 +133,9 @@ fn body(out: &mut String, items: &[Item], indent: usize) {
             Item::Group(g) => {
                 let _ = writeln!(out, "{pad}- group: {}", scalar(&g.name));
                 let _ = writeln!(out, "{pad}  card: {}", card(g.card));
+                if g.choice {
+                    let _ = writeln!(out, "{pad}  choice: true");
+                }
                 let _ = writeln!(out, "{pad}  body:");
                 body(out, &g.body, indent + 4);
             }

@@ -78,12 +78,16 @@ impl Walker {
                 let key = key_text.unwrap_or("").to_owned();
                 let mut p = self.path.clone();
                 p.push(key.clone());
+                let joined = p.join(&SEP.to_string());
                 if keys.contains(&key) {
+                    // serde keeps the last definition, so lines must point into it.
                     self.duplicates.push((p.clone(), line));
+                    let prefix = format!("{joined}{SEP}");
+                    self.lines.retain(|k, _| !k.starts_with(&prefix));
                 } else {
                     keys.push(key.clone());
                 }
-                self.lines.entry(p.join(&SEP.to_string())).or_insert(line);
+                self.lines.insert(joined, line);
                 *current = Some(key);
                 *expect_key = false;
                 true

@@ -15,6 +15,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// OBX-2, MFE-4 by MFE-7 …).
 pub const VARIES: &str = "varies";
 
+/// Pseudo segment id of a structure position that holds any segment (the standard's "any HL7
+/// segment" in query responses, hl7apy's `ANYHL7SEGMENT`).
+pub const ANY_SEGMENT: &str = "*";
+
 /// Everything one HL7 version defines.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VersionSchema {
@@ -128,6 +132,9 @@ pub struct SegmentRef {
 pub struct Group {
     pub name: String,
     pub card: Card,
+    /// `choice: true`: each occurrence holds exactly one of the body's items (the standard's
+    /// `<OBR | RQD | RQ1 …>`), not the sequence of them.
+    pub choice: bool,
     pub body: Vec<Item>,
 }
 
@@ -292,16 +299,18 @@ impl<'de> Deserialize<'de> for Item {
                 let mut group: Option<String> = None;
                 let mut card: Option<Card> = None;
                 let mut body: Option<Vec<Item>> = None;
+                let mut choice: Option<bool> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "segment" => segment = Some(map.next_value()?),
                         "group" => group = Some(map.next_value()?),
                         "card" => card = Some(map.next_value()?),
                         "body" => body = Some(map.next_value()?),
+                        "choice" => choice = Some(map.next_value()?),
                         other => {
                             return Err(de::Error::unknown_field(
                                 other,
-                                &["segment", "group", "card", "body"],
+                                &["segment", "group", "card", "choice", "body"],
                             ));
                         }
                     }
@@ -309,14 +318,15 @@ impl<'de> Deserialize<'de> for Item {
                 let card = card.unwrap_or(Card::ONE);
                 match (segment, group) {
                     (Some(segment), None) => {
-                        if body.is_some() {
-                            return Err(de::Error::custom("a segment item has no `body`"));
+                        if body.is_some() || choice.is_some() {
+                            return Err(de::Error::custom("a segment item has no `body` or `choice`"));
                         }
                         Ok(Item::Segment(SegmentRef { segment, card }))
                     }
                     (None, Some(name)) => Ok(Item::Group(Group {
                         name,
                         card,
+                        choice: choice.unwrap_or(false),
                         body: body.ok_or_else(|| de::Error::missing_field("body"))?,
                     })),
                     (Some(_), Some(_)) => Err(de::Error::custom(
