@@ -1,9 +1,12 @@
 //! Maintainers' chores, run as `cargo xtask <command>`:
 //! - `import`: rebuild `schemas/` from the published definition packages;
 //! - `check`: check every schema folder and report problems with file and line;
-//! - `stats`: one line of counts per version.
+//! - `stats`: one line of counts per version;
+//! - `regenerate`: rewrite the schema YAML in its canonical layout;
+//! - `structure`: print the structure definition a message resolves to.
 
 mod import;
+mod structure;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,23 +40,45 @@ enum Cmd {
         dirs: Vec<PathBuf>,
     },
     /// Print `vX datatypes=N segments=N fields=N structures=N groups=N events=N tables=N`.
-    Stats {
-        dirs: Vec<PathBuf>,
+    Stats { dirs: Vec<PathBuf> },
+    /// Rewrite every version folder in the canonical layout (after a hand edit).
+    Regenerate,
+    /// Print the structure definition (group tree) that a message's MSH-9 and MSH-12 resolve to.
+    Structure {
+        /// A file holding an ER7 message.
+        file: PathBuf,
     },
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
 }
 
 fn dirs_or_all(dirs: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
     if dirs.is_empty() {
         let all = load::version_dirs(&root().join("schemas")).context("listing schemas/")?;
-        anyhow::ensure!(!all.is_empty(), "no schemas/v* folders: run `cargo xtask import`");
+        anyhow::ensure!(
+            !all.is_empty(),
+            "no schemas/v* folders: run `cargo xtask import`"
+        );
         Ok(all)
     } else {
         Ok(dirs)
     }
+}
+
+fn load_or_report(dir: &Path) -> Result<(hl7_codegen::schema::VersionSchema, load::Sources)> {
+    load::load_version(dir).map_err(|f| {
+        anyhow::anyhow!(
+            f.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
 }
 
 fn main() -> Result<ExitCode> {
@@ -70,6 +95,22 @@ fn main() -> Result<ExitCode> {
         }
         Cmd::Check { dirs } => {
             let mut failed = 0;
+            if dirs.is_empty() {
+                let schemas = root().join("schemas");
+                let v3 = hl7_codegen::v3::load_and_check(&schemas.join("v3")).err();
+                let charsets =
+                    hl7_codegen::charsets::load_and_check(&schemas.join("charsets.yaml")).err();
+                for (what, findings) in [("schemas/v3", v3), ("schemas/charsets.yaml", charsets)] {
+                    let findings = findings.unwrap_or_default();
+                    for f in &findings {
+                        eprintln!("{f}");
+                    }
+                    failed += findings.len();
+                    if findings.is_empty() {
+                        println!("{what}: ok");
+                    }
+                }
+            }
             for dir in dirs_or_all(dirs)? {
                 let findings = match load::load_version(&dir) {
                     Ok((schema, sources)) => check::check_version(&schema, &sources),
@@ -89,11 +130,26 @@ fn main() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Regenerate => {
+            for dir in dirs_or_all(Vec::new())? {
+                let (schema, _) = load_or_report(&dir)?;
+                for (name, text) in hl7_codegen::emit_yaml::version_files(&schema) {
+                    let path = dir.join(name);
+                    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                        std::fs::write(&path, text)?;
+                        println!("rewrote {}", path.display());
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Structure { file } => {
+            print!("{}", structure::run(&root().join("schemas"), &file)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Stats { dirs } => {
             for dir in dirs_or_all(dirs)? {
-                let (schema, _) = load::load_version(&dir).map_err(|f| {
-                    anyhow::anyhow!(f.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
-                })?;
+                let (schema, _) = load_or_report(&dir)?;
                 println!("{} {}", schema.version, Stats::of(&schema));
             }
             Ok(ExitCode::SUCCESS)

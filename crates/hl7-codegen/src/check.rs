@@ -404,7 +404,7 @@ impl Checker<'_> {
             if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
                 self.push(
                     f,
-                    &[id.clone()],
+                    std::slice::from_ref(id),
                     Rule::NotAnIdentifier,
                     format!("table id `{id}` is not letters and digits"),
                     "use the table number, four digits, e.g. \"0001\"",

@@ -16,9 +16,11 @@
 //! println!("{}", hl7_codegen::stats::Stats::of(&schema));
 //! ```
 
+pub mod charsets;
 pub mod check;
 pub mod emit_yaml;
 pub mod lines;
 pub mod load;
 pub mod schema;
 pub mod stats;
+pub mod v3;

@@ -128,13 +128,13 @@ impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let line = mark.line();
         match ev {
-            Event::Scalar(text, ..) => {
-                if !self.enter_node(Some(&text), line) {
-                    self.leave_value();
-                }
-            }
-            Event::Alias(_) => {
-                if !self.enter_node(None, line) {
+            Event::Scalar(..) | Event::Alias(_) => {
+                let text = match &ev {
+                    Event::Scalar(text, ..) => Some(text.as_str()),
+                    _ => None,
+                };
+                let is_key = self.enter_node(text, line);
+                if !is_key {
                     self.leave_value();
                 }
             }

@@ -319,7 +319,9 @@ impl<'de> Deserialize<'de> for Item {
                 match (segment, group) {
                     (Some(segment), None) => {
                         if body.is_some() || choice.is_some() {
-                            return Err(de::Error::custom("a segment item has no `body` or `choice`"));
+                            return Err(de::Error::custom(
+                                "a segment item has no `body` or `choice`",
+                            ));
                         }
                         Ok(Item::Segment(SegmentRef { segment, card }))
                     }
@@ -337,5 +339,39 @@ impl<'de> Deserialize<'de> for Item {
             }
         }
         d.deserialize_any(ItemVisitor)
+    }
+}
+
+impl VersionSchema {
+    /// The structure a message of this version uses, by the rule of SPEC §3: MSH-9.3 when it
+    /// names a defined structure, else the `TYPE^EVENT` entry of the event map, else the message
+    /// type alone (ACK).
+    ///
+    /// ```
+    /// # use hl7_codegen::schema::{VersionSchema, Structure};
+    /// let mut v = VersionSchema::default();
+    /// v.structures.insert("ADT_A01".into(), Structure::default());
+    /// v.events.insert("ADT^A04".into(), "ADT_A01".into());
+    /// assert_eq!(v.resolve_structure("ADT", "A04", None), Some("ADT_A01"));
+    /// assert_eq!(v.resolve_structure("ADT", "A04", Some("ADT_A01")), Some("ADT_A01"));
+    /// assert_eq!(v.resolve_structure("ADT", "Z99", None), None);
+    /// ```
+    pub fn resolve_structure(
+        &self,
+        msg_type: &str,
+        event: &str,
+        structure: Option<&str>,
+    ) -> Option<&str> {
+        let defined = |id: &str| self.structures.get_key_value(id).map(|(k, _)| k.as_str());
+        structure
+            .filter(|s| !s.is_empty())
+            .and_then(defined)
+            .or_else(|| {
+                self.events
+                    .get(&format!("{msg_type}^{event}"))
+                    .map(String::as_str)
+                    .and_then(defined)
+            })
+            .or_else(|| defined(msg_type))
     }
 }

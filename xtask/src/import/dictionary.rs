@@ -53,10 +53,19 @@ pub struct Table {
 }
 
 /// The object literal of a `var x = {...};` module.
-fn object<T: serde::de::DeserializeOwned>(files: &BTreeMap<String, String>, path: &str) -> Result<T> {
-    let src = files.get(path).with_context(|| format!("hl7-dictionary has no {path}"))?;
-    let start = src.find('{').with_context(|| format!("no object in {path}"))?;
-    let end = src.rfind('}').with_context(|| format!("no object in {path}"))?;
+fn object<T: serde::de::DeserializeOwned>(
+    files: &BTreeMap<String, String>,
+    path: &str,
+) -> Result<T> {
+    let src = files
+        .get(path)
+        .with_context(|| format!("hl7-dictionary has no {path}"))?;
+    let start = src
+        .find('{')
+        .with_context(|| format!("no object in {path}"))?;
+    let end = src
+        .rfind('}')
+        .with_context(|| format!("no object in {path}"))?;
     serde_json::from_str(&src[start..=end]).with_context(|| format!("parsing {path}"))
 }
 

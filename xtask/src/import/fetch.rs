@@ -53,24 +53,40 @@ pub fn fetch(pkg: &Package, cache: &Path) -> Result<PathBuf> {
         let mut cmd = match pkg.registry {
             Registry::PyPi => {
                 let mut c = Command::new("pip");
-                c.args(["download", "--quiet", "--no-deps", "--only-binary", ":all:", "--dest"])
-                    .arg(cache)
-                    .arg(format!("{}=={}", pkg.name, pkg.version));
+                c.args([
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary",
+                    ":all:",
+                    "--dest",
+                ])
+                .arg(cache)
+                .arg(format!("{}=={}", pkg.name, pkg.version));
                 c
             }
             Registry::Npm => {
                 let mut c = Command::new("npm");
-                c.args(["pack", "--silent", "--pack-destination"]).arg(cache).arg(&spec);
+                c.args(["pack", "--silent", "--pack-destination"])
+                    .arg(cache)
+                    .arg(&spec);
                 c
             }
         };
-        let status = cmd.status().with_context(|| format!("running the registry client for {spec}"))?;
+        let status = cmd
+            .status()
+            .with_context(|| format!("running the registry client for {spec}"))?;
         if !status.success() || !path.exists() {
-            bail!("could not fetch {spec} (client exited with {status}); is pip/npm installed and the registry reachable?");
+            bail!(
+                "could not fetch {spec} (client exited with {status}); is pip/npm installed and the registry reachable?"
+            );
         }
     }
     let bytes = std::fs::read(&path)?;
-    let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     if digest != pkg.sha256 {
         bail!(
             "{} has SHA-256 {digest}, expected {}; delete it and fetch again, or review the new release before pinning it",
@@ -90,7 +106,9 @@ pub fn wheel_files(path: &Path, prefix: &str) -> Result<BTreeMap<String, String>
         let name = entry.name()?.into_owned();
         if name.starts_with(prefix) && entry.is_file() {
             let mut text = String::new();
-            entry.read_to_string(&mut text).with_context(|| format!("reading {name}"))?;
+            entry
+                .read_to_string(&mut text)
+                .with_context(|| format!("reading {name}"))?;
             out.insert(name, text);
         }
     }
@@ -107,7 +125,9 @@ pub fn tarball_files(path: &Path, prefix: &str) -> Result<BTreeMap<String, Strin
         let name = entry.path()?.to_string_lossy().into_owned();
         if name.starts_with(prefix) && entry.header().entry_type().is_file() {
             let mut text = String::new();
-            entry.read_to_string(&mut text).with_context(|| format!("reading {name}"))?;
+            entry
+                .read_to_string(&mut text)
+                .with_context(|| format!("reading {name}"))?;
             out.insert(name, text);
         }
     }

@@ -56,7 +56,9 @@ pub fn module_dir(version: &str) -> String {
 pub fn read(files: &BTreeMap<String, String>, module: &str) -> Result<Version> {
     let file = |name: &str| -> Result<Option<IndexMap<String, Py>>> {
         match files.get(&format!("hl7apy/{module}/{name}.py")) {
-            Some(src) => Ok(Some(assignments(src).with_context(|| format!("hl7apy/{module}/{name}.py"))?)),
+            Some(src) => Ok(Some(
+                assignments(src).with_context(|| format!("hl7apy/{module}/{name}.py"))?,
+            )),
             None => Ok(None),
         }
     };
@@ -66,18 +68,27 @@ pub fn read(files: &BTreeMap<String, String>, module: &str) -> Result<Version> {
     let mut v = Version::default();
     let messages = need("messages")?;
     for (k, val) in messages["MESSAGES"].str_dict()? {
-        v.messages.insert(k.to_owned(), sequence(val).with_context(|| format!("message {k}"))?);
+        v.messages.insert(
+            k.to_owned(),
+            sequence(val).with_context(|| format!("message {k}"))?,
+        );
     }
     let groups = need("groups")?;
     for (k, val) in groups["GROUPS"].str_dict()? {
         if matches!(val.seq(), Some([Py::Str(kind), _]) if kind == "choice") {
             v.choices.insert(k.to_owned());
         }
-        v.groups.insert(k.to_owned(), sequence(val).with_context(|| format!("group {k}"))?);
+        v.groups.insert(
+            k.to_owned(),
+            sequence(val).with_context(|| format!("group {k}"))?,
+        );
     }
     let segments = need("segments")?;
     for (k, val) in segments["SEGMENTS"].str_dict()? {
-        v.segments.insert(k.to_owned(), sequence(val).with_context(|| format!("segment {k}"))?);
+        v.segments.insert(
+            k.to_owned(),
+            sequence(val).with_context(|| format!("segment {k}"))?,
+        );
     }
     let fields = need("fields")?;
     for (k, val) in fields["FIELDS"].str_dict()? {
@@ -96,8 +107,13 @@ pub fn read(files: &BTreeMap<String, String>, module: &str) -> Result<Version> {
         v.components.insert(k.to_owned(), l);
     }
     for (k, val) in datatypes["DATATYPES_STRUCTS"].str_dict()? {
-        let items = val.seq().with_context(|| format!("datatype {k} is not a tuple"))?;
-        v.composites.insert(k.to_owned(), items.iter().map(child).collect::<Result<_>>()?);
+        let items = val
+            .seq()
+            .with_context(|| format!("datatype {k} is not a tuple"))?;
+        v.composites.insert(
+            k.to_owned(),
+            items.iter().map(child).collect::<Result<_>>()?,
+        );
     }
     if let Some(tables) = file("tables")? {
         for (k, val) in tables["TABLES"].str_dict()? {
@@ -105,7 +121,10 @@ pub fn read(files: &BTreeMap<String, String>, module: &str) -> Result<Version> {
             let t = val.seq().context("table is not a tuple")?;
             let name = t.first().and_then(Py::str).unwrap_or_default().to_owned();
             let codes = match t.get(1) {
-                Some(Py::Seq(codes)) => codes.iter().filter_map(|c| c.str().map(str::to_owned)).collect(),
+                Some(Py::Seq(codes)) => codes
+                    .iter()
+                    .filter_map(|c| c.str().map(str::to_owned))
+                    .collect(),
                 _ => Vec::new(),
             };
             v.tables.insert(id, (name, codes));
@@ -121,7 +140,9 @@ fn sequence(v: &Py) -> Result<Vec<Child>> {
         Some([Py::Str(kind), Py::Seq(items)]) if kind == "sequence" || kind == "choice" => {
             items.iter().map(child).collect()
         }
-        Some([Py::Seq(items)]) if items.iter().all(|i| child(i).is_ok()) => items.iter().map(child).collect(),
+        Some([Py::Seq(items)]) if items.iter().all(|i| child(i).is_ok()) => {
+            items.iter().map(child).collect()
+        }
         // Withdrawn segments (QRD from 2.7) have no fields.
         Some([Py::Str(kind)]) if kind == "sequence" => Ok(Vec::new()),
         _ => bail!("not a ('sequence', (...)) definition: {v:?}"),
@@ -130,14 +151,22 @@ fn sequence(v: &Py) -> Result<Vec<Child>> {
 
 /// `('PID_1', FIELDS['PID_1'], (0, 1), 'FIE')`
 fn child(v: &Py) -> Result<Child> {
-    let Some([name, _, Py::Seq(card), kind]) = v.seq() else { bail!("not a child entry: {v:?}") };
-    let [min, max] = card.as_slice() else { bail!("bad cardinality in {v:?}") };
+    let Some([name, _, Py::Seq(card), kind]) = v.seq() else {
+        bail!("not a child entry: {v:?}")
+    };
+    let [min, max] = card.as_slice() else {
+        bail!("bad cardinality in {v:?}")
+    };
     let min = min.int().context("min")?;
     let max = max.int().context("max")?;
     Ok(Child {
         name: name.str().context("child name")?.to_owned(),
         min: u32::try_from(min)?,
-        max: if max < 0 { None } else { Some(u32::try_from(max)?) },
+        max: if max < 0 {
+            None
+        } else {
+            Some(u32::try_from(max)?)
+        },
         kind: kind.str().context("child kind")?.to_owned(),
     })
 }
@@ -164,8 +193,13 @@ fn leaf(v: &Py) -> Result<(Leaf, Option<String>)> {
             dt => dt.str().context("datatype")?.to_owned(),
         },
         long_name: name.str().context("long name")?.to_owned(),
-        table: table.str().map(|t| t.strip_prefix("HL7").unwrap_or(t).to_owned()),
-        len: len.int().and_then(|l| u32::try_from(l).ok()).filter(|&l| l > 0),
+        table: table
+            .str()
+            .map(|t| t.strip_prefix("HL7").unwrap_or(t).to_owned()),
+        len: len
+            .int()
+            .and_then(|l| u32::try_from(l).ok())
+            .filter(|&l| l > 0),
     };
     Ok((leaf, quirk))
 }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToTitleCase;
 use hl7_codegen::schema::{
-    ANY_SEGMENT, Card, Component, Composite, Field, Group, Item, Max, Primitive, Segment, SegmentRef, Structure,
-    Table, TableValue, Usage, VARIES, VersionSchema,
+    ANY_SEGMENT, Card, Component, Composite, Field, Group, Item, Max, Primitive, Segment,
+    SegmentRef, Structure, Table, TableValue, Usage, VARIES, VersionSchema,
 };
 use indexmap::IndexMap;
 
@@ -29,8 +29,19 @@ pub struct Log {
 }
 
 impl Log {
-    fn note(&mut self, version: &str, kind: &'static str, item: impl Into<String>, detail: impl Into<String>) {
-        self.notes.push(Note { version: version.to_owned(), kind, item: item.into(), detail: detail.into() });
+    fn note(
+        &mut self,
+        version: &str,
+        kind: &'static str,
+        item: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.notes.push(Note {
+            version: version.to_owned(),
+            kind,
+            item: item.into(),
+            detail: detail.into(),
+        });
     }
 }
 
@@ -78,7 +89,9 @@ fn title(long_name: &str) -> String {
 }
 
 fn clean(desc: &Option<String>) -> Option<String> {
-    desc.as_deref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty())
+    desc.as_deref()
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|d| !d.is_empty())
 }
 
 fn usage_of(opt: Option<u32>) -> Option<Usage> {
@@ -92,27 +105,51 @@ fn usage_of(opt: Option<u32>) -> Option<Usage> {
 }
 
 fn same_datatype(a: &str, b: &str) -> bool {
-    let norm = |s: &str| if s.eq_ignore_ascii_case(VARIES) || s == "*" { VARIES.to_owned() } else { s.to_owned() };
+    let norm = |s: &str| {
+        if s.eq_ignore_ascii_case(VARIES) || s == "*" {
+            VARIES.to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
     norm(a) == norm(b)
 }
 
 fn card(min: u32, max: Option<u32>) -> Card {
-    Card { min, max: max.map_or(Max::Unbounded, Max::Bounded) }
+    Card {
+        min,
+        max: max.map_or(Max::Unbounded, Max::Bounded),
+    }
 }
 
 fn dict_max(rep: Option<u32>) -> Option<Max> {
-    rep.map(|r| if r == 0 { Max::Unbounded } else { Max::Bounded(r) })
+    rep.map(|r| {
+        if r == 0 {
+            Max::Unbounded
+        } else {
+            Max::Bounded(r)
+        }
+    })
 }
 
 struct Merger<'a> {
     src: &'a Sources<'a>,
     log: &'a mut Log,
+    /// How often each hl7apy group definition is used by the structures.
+    group_uses: BTreeMap<String, usize>,
 }
 
 /// Merges one version.
 pub fn merge(src: &Sources, log: &mut Log) -> VersionSchema {
-    let mut m = Merger { src, log };
-    let mut schema = VersionSchema { version: src.version.to_owned(), ..Default::default() };
+    let mut m = Merger {
+        src,
+        log,
+        group_uses: BTreeMap::new(),
+    };
+    let mut schema = VersionSchema {
+        version: src.version.to_owned(),
+        ..Default::default()
+    };
     if src.apy_version != src.version {
         m.note(
             "source",
@@ -148,22 +185,34 @@ impl Merger<'_> {
         max: Option<u32>,
         d: Option<&dict::Element>,
     ) -> (String, String, Usage, Card, Option<u32>, Option<String>) {
-        let mut name = d.and_then(|d| clean(&d.desc)).unwrap_or_else(|| title(&leaf.long_name));
+        let mut name = d
+            .and_then(|d| clean(&d.desc))
+            .unwrap_or_else(|| title(&leaf.long_name));
         if name.is_empty() {
             let from_table = leaf
                 .table
                 .as_ref()
                 .and_then(|t| self.src.dict_tables.get(t))
                 .and_then(|t| clean(&t.desc));
-            name = from_table.unwrap_or_else(|| format!("Component {}", what.rsplit(['.', '-']).next().unwrap_or("")));
-            self.note("name", what, format!("no source names it: named `{name}` after its table or position"));
+            name = from_table.unwrap_or_else(|| {
+                format!("Component {}", what.rsplit(['.', '-']).next().unwrap_or(""))
+            });
+            self.note(
+                "name",
+                what,
+                format!("no source names it: named `{name}` after its table or position"),
+            );
         }
         let mut datatype = leaf.datatype.clone();
         if datatype.eq_ignore_ascii_case(VARIES) {
             datatype = VARIES.to_owned();
         } else if datatype.chars().any(|c| c.is_ascii_lowercase()) {
             let upper = datatype.to_ascii_uppercase();
-            self.note("datatype", what, format!("hl7apy `{datatype}`: written {upper}"));
+            self.note(
+                "datatype",
+                what,
+                format!("hl7apy `{datatype}`: written {upper}"),
+            );
             datatype = upper;
         }
         let mut table = leaf.table.clone();
@@ -173,7 +222,11 @@ impl Merger<'_> {
         let withdrawn = max == Some(0);
         if withdrawn {
             c = Card::OPTIONAL;
-            self.note("withdrawn", what, "hl7apy cardinality 0..0 (withdrawn): card 0..1, usage X");
+            self.note(
+                "withdrawn",
+                what,
+                "hl7apy cardinality 0..0 (withdrawn): card 0..1, usage X",
+            );
         }
         let mut len = leaf.len;
         if datatype.is_empty() {
@@ -181,18 +234,33 @@ impl Merger<'_> {
                 Some(d) if !d.datatype.is_empty() => d.datatype.clone(),
                 _ => "ST".to_owned(),
             };
-            self.note("datatype", what, format!("hl7apy gives no datatype: {datatype} (hl7-dictionary's, else ST)"));
-        } else if let Some(d) = d {
-            if !same_datatype(&d.datatype, &datatype) {
-                self.note("datatype", what, format!("hl7apy {datatype}, hl7-dictionary {}: kept hl7apy", d.datatype));
-            }
+            self.note(
+                "datatype",
+                what,
+                format!("hl7apy gives no datatype: {datatype} (hl7-dictionary's, else ST)"),
+            );
+        } else if let Some(d) = d
+            && !same_datatype(&d.datatype, &datatype)
+        {
+            self.note(
+                "datatype",
+                what,
+                format!(
+                    "hl7apy {datatype}, hl7-dictionary {}: kept hl7apy",
+                    d.datatype
+                ),
+            );
         }
         if let Some(d) = d {
             if let Some(dt) = d.table.map(|t| dict::table_id(&t.to_string())) {
                 match &table {
                     None => table = Some(dt),
                     Some(t) if *t != dt => {
-                        self.note("table", what, format!("hl7apy {t}, hl7-dictionary {dt}: kept hl7apy"));
+                        self.note(
+                            "table",
+                            what,
+                            format!("hl7apy {t}, hl7-dictionary {dt}: kept hl7apy"),
+                        );
                     }
                     _ => {}
                 }
@@ -207,8 +275,15 @@ impl Merger<'_> {
                 && dmax != c.max
                 && what.contains('-')
             {
-                let dcard = Card { min: c.min, max: dmax };
-                self.note("repetition", what, format!("hl7apy {c}, hl7-dictionary {dcard}: kept hl7apy"));
+                let dcard = Card {
+                    min: c.min,
+                    max: dmax,
+                };
+                self.note(
+                    "repetition",
+                    what,
+                    format!("hl7apy {c}, hl7-dictionary {dcard}: kept hl7apy"),
+                );
             }
             if d.len.is_some() {
                 len = d.len;
@@ -224,41 +299,78 @@ impl Merger<'_> {
         ids.sort();
         for id in ids {
             if id == APY_ANY_SEGMENT {
-                self.note("pseudo", id.as_str(), "hl7apy's stand-in for any segment: not a segment; structures write it as `*`");
+                self.note(
+                    "pseudo",
+                    id.as_str(),
+                    "hl7apy's stand-in for any segment: not a segment; structures write it as `*`",
+                );
                 continue;
             }
             let children = &src.apy.segments[id];
             let d = src.dict.and_then(|d| d.segments.get(id));
-            let older = src.names.and_then(|n| n.segments.get(id)).and_then(|s| clean(&s.desc));
+            let older = src
+                .names
+                .and_then(|n| n.segments.get(id))
+                .and_then(|s| clean(&s.desc));
             let name = d.and_then(|d| clean(&d.desc)).or(older).unwrap_or_else(|| {
-                self.note("name", id.as_str(), "no source names the segment: named by its id");
+                self.note(
+                    "name",
+                    id.as_str(),
+                    "no source names the segment: named by its id",
+                );
                 id.clone()
             });
             let mut fields = Vec::new();
             for (i, child) in children.iter().enumerate() {
                 let what = format!("{id}-{}", i + 1);
                 let Some(leaf) = src.apy.fields.get(&child.name) else {
-                    self.note("dropped", what, format!("hl7apy lists field {} without defining it", child.name));
+                    self.note(
+                        "dropped",
+                        what,
+                        format!("hl7apy lists field {} without defining it", child.name),
+                    );
                     continue;
                 };
                 let df = d.and_then(|d| d.fields.get(i));
-                let (name, datatype, usage, card, len, table) = self.element(&what, leaf, child.min, child.max, df);
-                fields.push(Field { seq: i as u32 + 1, name, datatype, usage, card, len, table, item: None, desc: None });
+                let (name, datatype, usage, card, len, table) =
+                    self.element(&what, leaf, child.min, child.max, df);
+                fields.push(Field {
+                    seq: i as u32 + 1,
+                    name,
+                    datatype,
+                    usage,
+                    card,
+                    len,
+                    table,
+                    item: None,
+                    desc: None,
+                });
             }
             if let Some(d) = d
                 && d.fields.len() > fields.len()
             {
                 for (i, df) in d.fields.iter().enumerate().skip(fields.len()) {
                     let what = format!("{id}-{}", i + 1);
-                    self.note("added", what.as_str(), "field only in hl7-dictionary: added from it");
+                    self.note(
+                        "added",
+                        what.as_str(),
+                        "field only in hl7-dictionary: added from it",
+                    );
                     let max = dict_max(df.rep).unwrap_or(Max::Bounded(1));
                     let usage = usage_of(df.opt).unwrap_or(Usage::O);
                     fields.push(Field {
                         seq: i as u32 + 1,
                         name: clean(&df.desc).unwrap_or_else(|| what.clone()),
-                        datatype: if same_datatype(&df.datatype, VARIES) { VARIES.to_owned() } else { df.datatype.clone() },
+                        datatype: if same_datatype(&df.datatype, VARIES) {
+                            VARIES.to_owned()
+                        } else {
+                            df.datatype.clone()
+                        },
                         usage,
-                        card: Card { min: u32::from(usage == Usage::R), max },
+                        card: Card {
+                            min: u32::from(usage == Usage::R),
+                            max,
+                        },
                         len: df.len,
                         table: df.table.map(|t| dict::table_id(&t.to_string())),
                         item: None,
@@ -271,7 +383,11 @@ impl Merger<'_> {
         if let Some(d) = src.dict {
             for id in d.segments.keys() {
                 if !out.contains_key(id) {
-                    self.note("not imported", id.as_str(), "segment only in hl7-dictionary: no hl7apy structure uses it");
+                    self.note(
+                        "not imported",
+                        id.as_str(),
+                        "segment only in hl7-dictionary: no hl7apy structure uses it",
+                    );
                 }
             }
         }
@@ -285,21 +401,40 @@ impl Merger<'_> {
         ids.sort();
         for id in ids {
             let d = src.dict.and_then(|d| d.datatypes.get(id));
-            let older = src.names.and_then(|n| n.datatypes.get(id)).and_then(|t| clean(&t.desc));
+            let older = src
+                .names
+                .and_then(|n| n.datatypes.get(id))
+                .and_then(|t| clean(&t.desc));
             let name = d.and_then(|d| clean(&d.desc)).or(older).unwrap_or_else(|| {
-                self.note("name", id.as_str(), "no source names the datatype: named by its id");
+                self.note(
+                    "name",
+                    id.as_str(),
+                    "no source names the datatype: named by its id",
+                );
                 id.clone()
             });
             let mut components = Vec::new();
             for (i, child) in src.apy.composites[id].iter().enumerate() {
                 let what = format!("{id}.{}", i + 1);
                 let Some(leaf) = src.apy.components.get(&child.name) else {
-                    self.note("dropped", what, format!("hl7apy lists component {} without defining it", child.name));
+                    self.note(
+                        "dropped",
+                        what,
+                        format!("hl7apy lists component {} without defining it", child.name),
+                    );
                     continue;
                 };
                 let dc = d.and_then(|d| d.subfields.get(i));
-                let (name, datatype, usage, _card, len, table) = self.element(&what, leaf, 0, Some(1), dc);
-                components.push(Component { seq: i as u32 + 1, name, datatype, usage, len, table });
+                let (name, datatype, usage, _card, len, table) =
+                    self.element(&what, leaf, 0, Some(1), dc);
+                components.push(Component {
+                    seq: i as u32 + 1,
+                    name,
+                    datatype,
+                    usage,
+                    len,
+                    table,
+                });
             }
             out.insert(id.clone(), Composite { name, components });
         }
@@ -325,9 +460,16 @@ impl Merger<'_> {
                 .or(self.src.names)
                 .and_then(|d| d.datatypes.get(&id))
                 .and_then(|d| clean(&d.desc));
-            let builtin = PRIMITIVE_NAMES.iter().find(|(k, _)| *k == id).map(|(_, n)| (*n).to_owned());
+            let builtin = PRIMITIVE_NAMES
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, n)| (*n).to_owned());
             let name = d.or(builtin).unwrap_or_else(|| {
-                self.note("name", id.as_str(), "no source names the datatype: named by its id");
+                self.note(
+                    "name",
+                    id.as_str(),
+                    "no source names the datatype: named by its id",
+                );
                 id.clone()
             });
             out.insert(id, Primitive { name });
@@ -348,12 +490,43 @@ impl Merger<'_> {
                 .and_then(|m| clean(&m.desc))
                 .or_else(|| self.event_name(id))
                 .unwrap_or_else(|| {
-                    self.note("name", id.as_str(), "no source describes the structure: named by its id");
+                    self.note(
+                        "name",
+                        id.as_str(),
+                        "no source describes the structure: named by its id",
+                    );
                     id.clone()
                 });
             let mut stack = Vec::new();
             let body = self.body(id, &src.apy.messages[id], &mut stack);
             out.insert(id.clone(), Structure { name, body });
+        }
+        let unused: Vec<&str> = src
+            .apy
+            .groups
+            .keys()
+            .filter(|g| !self.group_uses.contains_key(*g))
+            .map(String::as_str)
+            .collect();
+        if !unused.is_empty() {
+            let detail = format!(
+                "hl7apy defines them, no structure uses them: not written: {}",
+                unused.join(", ")
+            );
+            self.note("group", format!("{} unused", unused.len()), detail);
+        }
+        let reused: Vec<String> = self
+            .group_uses
+            .iter()
+            .filter(|(_, n)| **n > 1)
+            .map(|(g, n)| format!("{g} ({n}×)"))
+            .collect();
+        if !reused.is_empty() {
+            let detail = format!(
+                "one hl7apy definition used at several places, each counted as a group: {}",
+                reused.join(", ")
+            );
+            self.note("group", format!("{} reused", reused.len()), detail);
         }
         out
     }
@@ -363,31 +536,56 @@ impl Merger<'_> {
     fn event_name(&self, structure: &str) -> Option<String> {
         let (_, event) = structure.split_once('_')?;
         let t = self.src.dict_tables.get("0003")?;
-        t.values.get(event).map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        t.values
+            .get(event)
+            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
-    fn body(&mut self, structure: &str, children: &[apy::Child], stack: &mut Vec<String>) -> Vec<Item> {
+    fn body(
+        &mut self,
+        structure: &str,
+        children: &[apy::Child],
+        stack: &mut Vec<String>,
+    ) -> Vec<Item> {
         let mut items = Vec::new();
         for child in children {
             let c = card(child.min, child.max);
             match child.kind.as_str() {
-                "SEG" if child.name == APY_ANY_SEGMENT => {
-                    items.push(Item::Segment(SegmentRef { segment: ANY_SEGMENT.to_owned(), card: c }))
-                }
-                "SEG" => items.push(Item::Segment(SegmentRef { segment: child.name.clone(), card: c })),
+                "SEG" if child.name == APY_ANY_SEGMENT => items.push(Item::Segment(SegmentRef {
+                    segment: ANY_SEGMENT.to_owned(),
+                    card: c,
+                })),
+                "SEG" => items.push(Item::Segment(SegmentRef {
+                    segment: child.name.clone(),
+                    card: c,
+                })),
                 "GRP" => {
                     let Some(def) = self.src.apy.groups.get(&child.name) else {
-                        self.note("dropped", format!("{structure}/{}", child.name), "group used but not defined in hl7apy");
+                        self.note(
+                            "dropped",
+                            format!("{structure}/{}", child.name),
+                            "group used but not defined in hl7apy",
+                        );
                         continue;
                     };
+                    *self.group_uses.entry(child.name.clone()).or_default() += 1;
                     if stack.contains(&child.name) {
-                        self.note("dropped", format!("{structure}/{}", child.name), "group contains itself");
+                        self.note(
+                            "dropped",
+                            format!("{structure}/{}", child.name),
+                            "group contains itself",
+                        );
                         continue;
                     }
                     let name = match child.name.strip_prefix(&format!("{structure}_")) {
                         Some(n) => n.to_owned(),
                         None => {
-                            let short = child.name.splitn(3, '_').nth(2).unwrap_or(&child.name).to_owned();
+                            let short = child
+                                .name
+                                .splitn(3, '_')
+                                .nth(2)
+                                .unwrap_or(&child.name)
+                                .to_owned();
                             self.note(
                                 "group",
                                 format!("{structure}/{}", child.name),
@@ -405,13 +603,25 @@ impl Merger<'_> {
                             format!("{structure}/{name}"),
                             "hl7apy leaves the group empty where the standard has any segments (Hxx): body `*` 1..*",
                         );
-                        body.push(Item::Segment(SegmentRef { segment: ANY_SEGMENT.to_owned(), card: Card::MANY }));
+                        body.push(Item::Segment(SegmentRef {
+                            segment: ANY_SEGMENT.to_owned(),
+                            card: Card::MANY,
+                        }));
                     }
                     let choice = self.src.apy.choices.contains(&child.name);
-                    items.push(Item::Group(Group { name, card: c, choice, body }));
+                    items.push(Item::Group(Group {
+                        name,
+                        card: c,
+                        choice,
+                        body,
+                    }));
                 }
                 other => {
-                    self.note("dropped", format!("{structure}/{}", child.name), format!("unknown entry kind {other}"));
+                    self.note(
+                        "dropped",
+                        format!("{structure}/{}", child.name),
+                        format!("unknown entry kind {other}"),
+                    );
                 }
             }
         }
@@ -425,13 +635,24 @@ impl Merger<'_> {
                 for line in text.lines() {
                     let line = line.split('#').next().unwrap_or("").trim();
                     let mut parts = line.split_whitespace();
-                    let (Some(ev), Some(st)) = (parts.next(), parts.next()) else { continue };
-                    let Some((typ, trig)) = ev.split_once('_').filter(|(_, t)| !t.chars().any(|c| c.is_ascii_lowercase())) else {
+                    let (Some(ev), Some(st)) = (parts.next(), parts.next()) else {
+                        continue;
+                    };
+                    let Some((typ, trig)) = ev
+                        .split_once('_')
+                        .filter(|(_, t)| !t.chars().any(|c| c.is_ascii_lowercase()))
+                    else {
                         self.note("event", ev, format!("{file}: not TYPE_EVENT with a trigger event code, skipped (messages of that type resolve by type alone)"));
                         continue;
                     };
                     if !structures.contains_key(st) {
-                        self.note("event", format!("{typ}^{trig}"), format!("{file} maps it to {st}, which hl7apy does not define: dropped"));
+                        self.note(
+                            "event",
+                            format!("{typ}^{trig}"),
+                            format!(
+                                "{file} maps it to {st}, which hl7apy does not define: dropped"
+                            ),
+                        );
                         continue;
                     }
                     map.insert(format!("{typ}^{trig}"), st.to_owned());
@@ -452,20 +673,35 @@ impl Merger<'_> {
 
     /// Compares the event map with hl7-dictionary's table 0354 (structure → events).
     fn cross_check_0354(&mut self, map: &BTreeMap<String, String>) {
-        let Some(t) = self.src.dict_tables.get("0354") else { return };
+        let Some(t) = self.src.dict_tables.get("0354") else {
+            return;
+        };
         if self.src.eventmap.is_none() {
             return;
         }
         for (key, st) in map {
-            let Some((typ, trig)) = key.split_once('^') else { continue };
+            let Some((typ, trig)) = key.split_once('^') else {
+                continue;
+            };
             let listed = |s: &str| {
-                t.values.get(s).is_some_and(|evs| evs.split([',', ' ']).any(|e| e.trim() == trig))
+                t.values
+                    .get(s)
+                    .is_some_and(|evs| evs.split([',', ' ']).any(|e| e.trim() == trig))
             };
             if t.values.contains_key(st) && !listed(st) {
-                let other: Vec<&String> = t.values.keys().filter(|s| s.starts_with(typ) && listed(s)).collect();
+                let other: Vec<&String> = t
+                    .values
+                    .keys()
+                    .filter(|s| s.starts_with(typ) && listed(s))
+                    .collect();
                 let detail = match other.as_slice() {
-                    [] => format!("event map: {st}; table 0354 lists {trig} under no {typ} structure"),
-                    o => format!("event map: {st}; table 0354: {}", o.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                    [] => {
+                        format!("event map: {st}; table 0354 lists {trig} under no {typ} structure")
+                    }
+                    o => format!(
+                        "event map: {st}; table 0354: {}",
+                        o.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
                 };
                 self.note("0354", key.as_str(), detail);
             }
@@ -480,7 +716,11 @@ impl Merger<'_> {
         for c in schema.datatypes.composites.values() {
             referenced.extend(c.components.iter().filter_map(|c| c.table.clone()));
         }
-        let ids: BTreeSet<String> = referenced.iter().cloned().chain(self.src.apy.tables.keys().cloned()).collect();
+        let ids: BTreeSet<String> = referenced
+            .iter()
+            .cloned()
+            .chain(self.src.apy.tables.keys().cloned())
+            .collect();
         let mut out = IndexMap::new();
         let mut undefined = Vec::new();
         for id in ids {
@@ -493,16 +733,23 @@ impl Merger<'_> {
                         .filter(|c| {
                             let fresh = seen.insert(c.to_string());
                             if !fresh {
-                                self.note("table", format!("{id}/{c}"), "code listed twice by hl7apy: kept once");
+                                self.note(
+                                    "table",
+                                    format!("{id}/{c}"),
+                                    "code listed twice by hl7apy: kept once",
+                                );
                             }
                             fresh
                         })
                         .map(|c| TableValue {
                             code: c.clone(),
-                            desc: d.and_then(|d| d.values.get(c)).and_then(|s| clean(&Some(s.clone()))),
+                            desc: d
+                                .and_then(|d| d.values.get(c))
+                                .and_then(|s| clean(&Some(s.clone()))),
                         })
                         .collect();
-                    let name = clean(&Some(name.clone())).or_else(|| d.and_then(|d| clean(&d.desc)));
+                    let name =
+                        clean(&Some(name.clone())).or_else(|| d.and_then(|d| clean(&d.desc)));
                     Table { name, values }
                 }
                 None => match d {
@@ -511,7 +758,10 @@ impl Merger<'_> {
                         values: d
                             .values
                             .iter()
-                            .map(|(c, s)| TableValue { code: c.clone(), desc: clean(&Some(s.clone())) })
+                            .map(|(c, s)| TableValue {
+                                code: c.clone(),
+                                desc: clean(&Some(s.clone())),
+                            })
                             .collect(),
                     },
                     None => {

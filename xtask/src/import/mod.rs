@@ -16,7 +16,8 @@ use hl7_codegen::emit_yaml;
 
 /// Every version the importer writes, oldest first.
 pub const VERSIONS: &[&str] = &[
-    "v2.1", "v2.2", "v2.3", "v2.3.1", "v2.4", "v2.5", "v2.5.1", "v2.6", "v2.7", "v2.7.1", "v2.8", "v2.8.1", "v2.8.2",
+    "v2.1", "v2.2", "v2.3", "v2.3.1", "v2.4", "v2.5", "v2.5.1", "v2.6", "v2.7", "v2.7.1", "v2.8",
+    "v2.8.1", "v2.8.2",
 ];
 
 pub struct Options {
@@ -42,7 +43,10 @@ pub fn run(opts: &Options) -> Result<()> {
         let apy = hl7apy::read(&apy_files, &hl7apy::module_dir(apy_version))
             .with_context(|| format!("reading hl7apy {apy_version}"))?;
         let dict = if dictionary::has_version(&dict_files, bare) {
-            Some(dictionary::read(&dict_files, bare).with_context(|| format!("reading hl7-dictionary {bare}"))?)
+            Some(
+                dictionary::read(&dict_files, bare)
+                    .with_context(|| format!("reading hl7-dictionary {bare}"))?,
+            )
         } else {
             None
         };
@@ -65,7 +69,11 @@ pub fn run(opts: &Options) -> Result<()> {
         for (name, text) in emit_yaml::version_files(&schema) {
             std::fs::write(dir.join(name), text)?;
         }
-        stats.push((version, hl7_codegen::stats::Stats::of(&schema), report::SourceCounts::of(&apy, dict.as_ref())));
+        stats.push((
+            version,
+            hl7_codegen::stats::Stats::of(&schema),
+            report::SourceCounts::of(&apy, dict.as_ref()),
+        ));
         eprintln!("wrote schemas/{version}");
     }
     report::write(&opts.root.join("schemas/README.md"), &log, &stats)?;
@@ -76,9 +84,14 @@ pub fn run(opts: &Options) -> Result<()> {
 /// defines no mapping (2.1 and 2.2 name a structure per trigger event). 2.8.2 has no file of its
 /// own and uses 2.8.1's, keeping the entries whose structure 2.8.2 defines.
 fn eventmap(shared: &Path, version: &str) -> Result<(String, Option<String>)> {
-    let file = if version == "2.8.2" { "2.8.1.properties".to_owned() } else { format!("{version}.properties") };
+    let file = if version == "2.8.2" {
+        "2.8.1.properties".to_owned()
+    } else {
+        format!("{version}.properties")
+    };
     let path = shared.join("data/eventmaps").join(&file);
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let has_entries = text.lines().any(|l| {
         let l = l.trim();
         !l.is_empty() && !l.starts_with('#')

@@ -58,15 +58,22 @@ pub fn assignments(src: &str) -> Result<IndexMap<String, Py>> {
     let bytes = src.as_bytes();
     let mut line_start = 0;
     while line_start < bytes.len() {
-        let line_end = src[line_start..].find('\n').map_or(bytes.len(), |i| line_start + i);
+        let line_end = src[line_start..]
+            .find('\n')
+            .map_or(bytes.len(), |i| line_start + i);
         let line = &src[line_start..line_end];
         if let Some((name, rest)) = line.split_once(" = ")
             && !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
             && rest.trim_start().starts_with(['{', '(', '['])
         {
             let start = line_start + name.len() + 3;
-            let mut p = Parser { s: bytes, pos: start };
+            let mut p = Parser {
+                s: bytes,
+                pos: start,
+            };
             let value = p
                 .value()
                 .with_context(|| format!("in the value of {name} (byte {})", p.pos))?;
@@ -121,7 +128,11 @@ impl Parser<'_> {
             Some(b'\'' | b'"') => self.string().map(Py::Str),
             Some(b'-' | b'0'..=b'9') => self.int(),
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => self.name(),
-            other => bail!("unexpected {:?} at byte {}", other.map(char::from), self.pos),
+            other => bail!(
+                "unexpected {:?} at byte {}",
+                other.map(char::from),
+                self.pos
+            ),
         }
     }
 
@@ -137,7 +148,12 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(c) if c == close => {}
-                other => bail!("expected `,` or `{}`, found {:?} at byte {}", close as char, other.map(char::from), self.pos),
+                other => bail!(
+                    "expected `,` or `{}`, found {:?} at byte {}",
+                    close as char,
+                    other.map(char::from),
+                    self.pos
+                ),
             }
         }
     }
@@ -157,7 +173,11 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {}
-                other => bail!("expected `,` or `}}`, found {:?} at byte {}", other.map(char::from), self.pos),
+                other => bail!(
+                    "expected `,` or `}}`, found {:?} at byte {}",
+                    other.map(char::from),
+                    self.pos
+                ),
             }
         }
     }
@@ -171,12 +191,17 @@ impl Parser<'_> {
             self.pos += 1;
         }
         let text = std::str::from_utf8(&self.s[start..self.pos])?;
-        Ok(Py::Int(text.parse().with_context(|| format!("bad integer `{text}`"))?))
+        Ok(Py::Int(
+            text.parse()
+                .with_context(|| format!("bad integer `{text}`"))?,
+        ))
     }
 
     fn ident(&mut self) -> String {
         let start = self.pos;
-        while self.pos < self.s.len() && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_') {
+        while self.pos < self.s.len()
+            && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_')
+        {
             self.pos += 1;
         }
         String::from_utf8_lossy(&self.s[start..self.pos]).into_owned()
@@ -184,7 +209,9 @@ impl Parser<'_> {
 
     fn name(&mut self) -> Result<Py> {
         // String prefixes: u'..', r'..', b'..'.
-        if matches!(self.s.get(self.pos + 1), Some(b'\'' | b'"')) && matches!(self.s[self.pos], b'u' | b'r' | b'b' | b'U' | b'R' | b'B') {
+        if matches!(self.s.get(self.pos + 1), Some(b'\'' | b'"'))
+            && matches!(self.s[self.pos], b'u' | b'r' | b'b' | b'U' | b'R' | b'B')
+        {
             let raw = matches!(self.s[self.pos], b'r' | b'R');
             self.pos += 1;
             return self.string_raw(raw).map(Py::Str);
@@ -211,12 +238,16 @@ impl Parser<'_> {
         self.pos += 1;
         let mut out = Vec::new();
         loop {
-            let Some(&c) = self.s.get(self.pos) else { bail!("unterminated string") };
+            let Some(&c) = self.s.get(self.pos) else {
+                bail!("unterminated string")
+            };
             self.pos += 1;
             match c {
                 c if c == quote => break,
                 b'\\' if !raw => {
-                    let Some(&e) = self.s.get(self.pos) else { bail!("unterminated escape") };
+                    let Some(&e) = self.s.get(self.pos) else {
+                        bail!("unterminated escape")
+                    };
                     self.pos += 1;
                     match e {
                         b'n' => out.push(b'\n'),
@@ -225,14 +256,20 @@ impl Parser<'_> {
                         b'\\' | b'\'' | b'"' => out.push(e),
                         b'\n' => {}
                         b'x' => {
-                            let hex = std::str::from_utf8(self.s.get(self.pos..self.pos + 2).context("short \\x")?)?;
-                            let ch = char::from_u32(u32::from_str_radix(hex, 16)?).context("bad \\x")?;
+                            let hex = std::str::from_utf8(
+                                self.s.get(self.pos..self.pos + 2).context("short \\x")?,
+                            )?;
+                            let ch =
+                                char::from_u32(u32::from_str_radix(hex, 16)?).context("bad \\x")?;
                             out.extend(ch.to_string().bytes());
                             self.pos += 2;
                         }
                         b'u' => {
-                            let hex = std::str::from_utf8(self.s.get(self.pos..self.pos + 4).context("short \\u")?)?;
-                            let ch = char::from_u32(u32::from_str_radix(hex, 16)?).context("bad \\u")?;
+                            let hex = std::str::from_utf8(
+                                self.s.get(self.pos..self.pos + 4).context("short \\u")?,
+                            )?;
+                            let ch =
+                                char::from_u32(u32::from_str_radix(hex, 16)?).context("bad \\u")?;
                             out.extend(ch.to_string().bytes());
                             self.pos += 4;
                         }

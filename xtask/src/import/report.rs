@@ -12,7 +12,8 @@ use super::dictionary;
 use super::hl7apy;
 use super::merge::Log;
 
-pub const BEGIN: &str = "<!-- BEGIN import report: written by `cargo xtask import`, do not edit by hand -->";
+pub const BEGIN: &str =
+    "<!-- BEGIN import report: written by `cargo xtask import`, do not edit by hand -->";
 pub const END: &str = "<!-- END import report -->";
 
 /// What the sources themselves define for a version.
@@ -75,7 +76,11 @@ pub fn write(readme: &Path, log: &Log, stats: &[(&str, Stats, SourceCounts)]) ->
     let versions: Vec<&str> = stats.iter().map(|(v, ..)| *v).collect();
     let mut kinds: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
     for n in &log.notes {
-        *kinds.entry(n.kind).or_default().entry(n.version.as_str()).or_default() += 1;
+        *kinds
+            .entry(n.kind)
+            .or_default()
+            .entry(n.version.as_str())
+            .or_default() += 1;
     }
     let _ = write!(s, "\n### Merge decisions ({} in all)\n\n", log.notes.len());
     s.push_str("Per kind and version; each decision is listed below.\n\n| kind |");
@@ -117,8 +122,22 @@ pub fn write(readme: &Path, log: &Log, stats: &[(&str, Stats, SourceCounts)]) ->
 
     let old = std::fs::read_to_string(readme).unwrap_or_default();
     let new = match (old.find(BEGIN), old.find(END)) {
-        (Some(b), Some(e)) if e > b => format!("{}{}{}", &old[..b], s, &old[e + END.len()..].trim_start_matches('\n')),
-        _ => format!("{}{}{}", old, if old.is_empty() || old.ends_with("\n\n") { "" } else { "\n" }, s),
+        (Some(b), Some(e)) if e > b => format!(
+            "{}{}{}",
+            &old[..b],
+            s,
+            &old[e + END.len()..].trim_start_matches('\n')
+        ),
+        _ => format!(
+            "{}{}{}",
+            old,
+            if old.is_empty() || old.ends_with("\n\n") {
+                ""
+            } else {
+                "\n"
+            },
+            s
+        ),
     };
     std::fs::write(readme, new)?;
     Ok(())
