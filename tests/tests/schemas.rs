@@ -254,3 +254,28 @@ fn site_defined_segment_positions_are_kept_as_any_segment() {
     let mf = group(&s.structures["MFN_M01"].body, "MF");
     assert_eq!(segments(&mf.body), ["MFE", "*"]);
 }
+
+/// What `cargo xtask stats` prints, pinned: a schema change that moves a count shows here.
+#[test]
+fn stats_are_pinned() {
+    let expected = "\
+v2.1 datatypes=16 segments=38 fields=435 structures=39 groups=18 events=38 tables=76\n\
+v2.2 datatypes=60 segments=62 fields=767 structures=73 groups=43 events=72 tables=148\n\
+v2.3 datatypes=86 segments=110 fields=1468 structures=114 groups=366 events=192 tables=233\n\
+v2.3.1 datatypes=91 segments=110 fields=1485 structures=116 groups=384 events=201 tables=293\n\
+v2.4 datatypes=93 segments=138 fields=1811 structures=192 groups=570 events=243 tables=398\n\
+v2.5 datatypes=91 segments=150 fields=2095 structures=215 groups=762 events=310 tables=476\n\
+v2.5.1 datatypes=91 segments=150 fields=2103 structures=213 groups=761 events=311 tables=475\n\
+v2.6 datatypes=89 segments=170 fields=2466 structures=224 groups=840 events=325 tables=540\n\
+v2.7 datatypes=86 segments=174 fields=2558 structures=206 groups=973 events=311 tables=546\n\
+v2.7.1 datatypes=86 segments=174 fields=2558 structures=206 groups=973 events=181 tables=546\n\
+v2.8 datatypes=83 segments=180 fields=2626 structures=217 groups=1009 events=305 tables=562\n\
+v2.8.1 datatypes=83 segments=180 fields=2631 structures=221 groups=1040 events=305 tables=563\n\
+v2.8.2 datatypes=84 segments=184 fields=2690 structures=222 groups=1042 events=305 tables=567\n\
+";
+    let actual: String = HL7APY
+        .iter()
+        .map(|(v, ..)| format!("{v} {}\n", Stats::of(&load(v))))
+        .collect();
+    assert_eq!(actual, expected);
+}
