@@ -279,3 +279,62 @@ v2.8.2 datatypes=84 segments=184 fields=2690 structures=222 groups=1042 events=3
         .collect();
     assert_eq!(actual, expected);
 }
+
+/// Every segment's fields and every composite's components get distinct Rust names, and every
+/// type name is unique within a version.
+#[test]
+fn rust_names_are_distinct_in_every_version() {
+    use hl7_codegen::names::{member_names, type_name};
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut collisions = 0;
+    for (version, ..) in HL7APY {
+        let s = load(version);
+        let mut types: BTreeMap<String, String> = BTreeMap::new();
+        let ids = s
+            .datatypes
+            .primitives
+            .keys()
+            .chain(s.datatypes.composites.keys())
+            .chain(s.segments.keys());
+        for id in ids.chain(s.structures.keys()) {
+            if let Some(prev) = types.insert(type_name(id), id.clone()) {
+                panic!("{version}: {id} and {prev} both become {}", type_name(id));
+            }
+        }
+        let lists = s
+            .segments
+            .values()
+            .map(|seg| {
+                seg.fields
+                    .iter()
+                    .map(|f| (f.seq, f.name.as_str()))
+                    .collect::<Vec<_>>()
+            })
+            .chain(s.datatypes.composites.values().map(|c| {
+                c.components
+                    .iter()
+                    .map(|c| (c.seq, c.name.as_str()))
+                    .collect()
+            }));
+        for list in lists {
+            let names = member_names(list.iter().copied());
+            let distinct: BTreeSet<&String> = names.iter().collect();
+            assert_eq!(distinct.len(), names.len(), "{version}: {names:?}");
+            collisions += names
+                .iter()
+                .zip(&list)
+                .filter(|(n, (seq, _))| n.ends_with(&format!("_{seq}")))
+                .count();
+        }
+        let pid = &s.segments["PID"];
+        if pid.fields.len() >= 5 {
+            let names = member_names(pid.fields.iter().map(|f| (f.seq, f.name.as_str())));
+            assert_eq!(names[4], "patient_name", "{version}");
+        }
+    }
+    // Collisions are rare; a jump means names in the YAML went wrong.
+    assert!(
+        collisions < 120,
+        "{collisions} names needed a position suffix"
+    );
+}

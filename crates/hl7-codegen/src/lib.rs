@@ -5,7 +5,10 @@
 //! - [`check`]: the rules a schema must satisfy (references resolve, names are unique and
 //!   usable as identifiers, cardinalities make sense);
 //! - [`emit_yaml`]: the canonical YAML layout, written by the importer and by normalisation;
-//! - [`stats`]: per-version counts.
+//! - [`names`]: the Rust names of schema items, with the collision rule;
+//! - [`stats`]: per-version counts;
+//! - [`v3`] and [`charsets`]: the HL7 v3 datatypes with nullFlavor, and the MSH-18 character
+//!   set table, with their own checks.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -21,6 +24,7 @@ pub mod check;
 pub mod emit_yaml;
 pub mod lines;
 pub mod load;
+pub mod names;
 pub mod schema;
 pub mod stats;
 pub mod v3;
