@@ -1,5 +1,19 @@
 //! HL7 v2 runtime (ER7 parsing and encoding, escapes, validation, character sets, ACKs) and the
-//! typed message models generated from `schemas/`, one cargo feature per version.
+//! models generated from `schemas/`, one cargo feature per version (`v2_5`, `v2_3_1`, …;
+//! `all-versions` for every one; the default is `v2_5`).
 //!
-//! The runtime and the generated models arrive with their issues; the schemas they are built
-//! from are in `schemas/` and are checked by `cargo xtask check`.
+//! Today each version module holds the static descriptor tables of its datatypes, segments,
+//! structures (with nested groups), event map and tables, which the generic runtime is built on:
+//!
+//! ```
+//! # #[cfg(feature = "v2_5")] {
+//! let v = &hl7_model::v2_5::VERSION;
+//! let oru = v.resolve_structure("ORU", "R01", None).unwrap();
+//! assert_eq!(oru.id, "ORU_R01");
+//! assert_eq!(v.segment("PID").unwrap().fields[4].name, "Patient Name");
+//! # }
+//! ```
+
+pub mod descriptor;
+
+include!(concat!(env!("OUT_DIR"), "/versions.rs"));
