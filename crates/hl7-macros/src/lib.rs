@@ -1,5 +1,46 @@
-//! Derive macros for HL7 v2 segments, composites, groups and message structures.
+//! Derive macros for HL7 v2 composites and segments (groups and message structures next).
 //!
-//! The derives expand to small implementations of the `hl7-model` runtime traits over static
-//! descriptors; generated models and users' own Z-segments use the same derives. The derives
-//! arrive with the typed models; this crate is the place they live.
+//! The derives read `#[hl7(...)]` attributes (ids, positions, datatypes, usage, cardinality,
+//! length, table), build the static descriptor, and wire positions to struct fields. The logic
+//! (splitting, joining, overflow, validation) lives once in `hl7-model`; an expansion is a
+//! descriptor and a `match` per access method. Generated models and users' own Z-segments use
+//! the same derives:
+//!
+//! ```ignore
+//! #[derive(Debug, Clone, Default, PartialEq, hl7_model::Segment)]
+//! #[hl7(segment = "ZPI", name = "Patient pet")]
+//! pub struct Zpi {
+//!     #[hl7(seq = 1, datatype = "SI", usage = "O", card = "0..1")]
+//!     pub set_id: hl7_model::value::Si,
+//!     #[hl7(seq = 2, datatype = "ST", usage = "R", card = "1..*", len = 40)]
+//!     pub pet_name: Vec<hl7_model::value::St>,
+//!     #[hl7(tail)]
+//!     pub tail: hl7_model::element::Tail,
+//! }
+//! ```
+
+mod attrs;
+mod expand;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Implements `hl7_model::element::{Composite, Element}` for a struct whose fields are the
+/// components, in order, plus one `#[hl7(tail)]` field.
+#[proc_macro_derive(Composite, attributes(hl7))]
+pub fn derive_composite(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::composite(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `hl7_model::element::{Segment, SegmentType}` for a struct whose fields are the
+/// segment's fields, in order, plus one `#[hl7(tail)]` field.
+#[proc_macro_derive(Segment, attributes(hl7))]
+pub fn derive_segment(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::segment(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

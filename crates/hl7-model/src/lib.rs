@@ -14,6 +14,14 @@
 //! # }
 //! ```
 
+// Lets derive expansions name `::hl7_model` inside this crate too.
+extern crate self as hl7_model;
+
+pub mod delimiters;
 pub mod descriptor;
+pub mod element;
+pub mod value;
+
+pub use hl7_macros::{Composite, Segment};
 
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));

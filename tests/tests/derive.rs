@@ -1,0 +1,117 @@
+//! A user's own composite and Z-segment, declared with the public derives, parse and encode
+//! back byte for byte, keeping everything the definition does not cover.
+
+use hl7_model::delimiters::Delimiters;
+use hl7_model::descriptor::{Card, Usage};
+use hl7_model::element::{SegmentType, Tail};
+use hl7_model::value::{Id, Si, St, Value};
+
+#[derive(Debug, Clone, Default, PartialEq, hl7_model::Composite)]
+#[hl7(datatype = "ZPT", name = "Pet")]
+pub struct Pet {
+    #[hl7(seq = 1, datatype = "ST", usage = "R", len = 40)]
+    pub name: St,
+    #[hl7(seq = 2, datatype = "ID", table = "9001")]
+    pub species: Id,
+    #[hl7(tail)]
+    pub tail: Tail,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, hl7_model::Segment)]
+#[hl7(segment = "ZPI", name = "Patient pets")]
+pub struct Zpi {
+    #[hl7(seq = 1, datatype = "SI", card = "0..1")]
+    pub set_id: Si,
+    #[hl7(seq = 2, datatype = "ZPT", usage = "R", card = "1..*")]
+    pub pets: Vec<Pet>,
+    #[hl7(seq = 3, datatype = "ST", card = "0..1", len = 200)]
+    pub remark: St,
+    #[hl7(tail)]
+    pub tail: Tail,
+}
+
+fn round_trip(line: &str, d: &Delimiters) -> Zpi {
+    let z = Zpi::parse(line, d).unwrap_or_else(|e| panic!("{line}: {e}"));
+    assert_eq!(z.to_er7(d), line, "round trip of {line:?}");
+    z
+}
+
+#[test]
+fn typed_access_after_parse() {
+    let z = round_trip("ZPI|1|Rex^DOG~Tom^CAT|\"\"", &Delimiters::default());
+    assert_eq!(z.set_id.as_str(), Some("1"));
+    assert_eq!(z.pets.len(), 2);
+    assert_eq!(
+        (z.pets[1].name.as_str(), z.pets[1].species.as_str()),
+        (Some("Tom"), Some("CAT"))
+    );
+    assert_eq!(z.remark.value(), &Value::Null);
+}
+
+#[test]
+fn nothing_sent_is_lost() {
+    let d = Delimiters::default();
+    for line in [
+        "ZPI",
+        "ZPI|",
+        "ZPI|||",
+        "ZPI|1||||",
+        "ZPI|1|Rex^^|x",
+        "ZPI|1|Rex^DOG^extra^more|x|beyond|the|end",
+        "ZPI|1~2|Rex||",
+        "ZPI|1|Rex&sub^DOG",
+        "ZPI|1|~~Tom|",
+        "ZPI|1|\"\"|\\F\\escaped\\T\\",
+    ] {
+        round_trip(line, &d);
+    }
+    let z = round_trip("ZPI|1~2|Rex^DOG^extra|x|beyond", &d);
+    assert_eq!(z.tail.extra, vec![Box::from("beyond")]);
+    assert_eq!(z.tail.extra_repetitions, vec![(1, Box::from("2"))]);
+    assert_eq!(z.pets[0].tail.extra, vec![Box::from("extra")]);
+}
+
+#[test]
+fn delimiters_come_from_the_caller() {
+    let d = Delimiters {
+        field: '$',
+        component: '%',
+        repetition: '#',
+        escape: '!',
+        subcomponent: '(',
+        truncation: None,
+    };
+    let z = round_trip("ZPI$1$Rex%DOG#Tom%CAT$note", &d);
+    assert_eq!(z.pets[1].species.as_str(), Some("CAT"));
+}
+
+#[test]
+fn edits_are_encoded() {
+    let d = Delimiters::default();
+    let mut z = Zpi::parse("ZPI|1|Rex", &d).unwrap();
+    z.remark = St::from("likes walks");
+    z.pets.push(Pet {
+        name: St::from("Tom"),
+        ..Default::default()
+    });
+    assert_eq!(z.to_er7(&d), "ZPI|1|Rex~Tom|likes walks");
+}
+
+#[test]
+fn descriptor_comes_from_the_attributes() {
+    let desc = <Zpi as SegmentType>::DESC;
+    assert_eq!(
+        (desc.id, desc.name, desc.fields.len()),
+        ("ZPI", "Patient pets", 3)
+    );
+    let pets = &desc.fields[1];
+    assert_eq!((pets.seq, pets.datatype, pets.usage), (2, "ZPT", Usage::R));
+    assert_eq!(pets.card, Card { min: 1, max: None });
+    assert_eq!(desc.fields[2].len, Some(200));
+}
+
+#[test]
+fn wrong_segment_is_an_error_not_a_panic() {
+    assert!(Zpi::parse("PID|1", &Delimiters::default()).is_err());
+    assert!(Zpi::parse("", &Delimiters::default()).is_err());
+}
