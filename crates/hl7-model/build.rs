@@ -48,7 +48,7 @@ fn generate(dir: &Path, target: &Path) {
     }
     std::fs::write(
         target,
-        hl7_codegen::gen_descriptors::version_descriptors(&schema),
+        hl7_codegen::gen_descriptors::version_module(&schema),
     )
     .unwrap();
 }

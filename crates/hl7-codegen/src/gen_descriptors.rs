@@ -5,7 +5,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::schema::{Card, Component, Field, Item, Max, Usage, VersionSchema};
+use quote::format_ident;
+
+use crate::names::type_name;
+use crate::schema::{Card, Item, Max, VersionSchema};
 
 fn card(c: Card) -> TokenStream {
     let min = c.min;
@@ -16,67 +19,10 @@ fn card(c: Card) -> TokenStream {
     quote!(Card { min: #min, max: #max })
 }
 
-fn usage(u: Usage) -> TokenStream {
-    match u {
-        Usage::R => quote!(Usage::R),
-        Usage::RE => quote!(Usage::RE),
-        Usage::O => quote!(Usage::O),
-        Usage::C => quote!(Usage::C),
-        Usage::X => quote!(Usage::X),
-        Usage::B => quote!(Usage::B),
-    }
-}
-
 fn opt_str(s: Option<&str>) -> TokenStream {
     match s {
         Some(s) => quote!(Some(#s)),
         None => quote!(None),
-    }
-}
-
-fn opt_u32(n: Option<u32>) -> TokenStream {
-    match n {
-        Some(n) => quote!(Some(#n)),
-        None => quote!(None),
-    }
-}
-
-fn field(f: &Field) -> TokenStream {
-    element(
-        f.seq,
-        &f.name,
-        &f.datatype,
-        f.usage,
-        f.card,
-        f.len,
-        f.table.as_deref(),
-    )
-}
-
-fn component(c: &Component) -> TokenStream {
-    element(
-        c.seq,
-        &c.name,
-        &c.datatype,
-        c.usage,
-        Card::OPTIONAL,
-        c.len,
-        c.table.as_deref(),
-    )
-}
-
-fn element(
-    seq: u32,
-    name: &str,
-    datatype: &str,
-    u: Usage,
-    c: Card,
-    len: Option<u32>,
-    table: Option<&str>,
-) -> TokenStream {
-    let (u, c, len, table) = (usage(u), card(c), opt_u32(len), opt_str(table));
-    quote! {
-        ElementDesc { seq: #seq, name: #name, datatype: #datatype, usage: #u, card: #c, len: #len, table: #table }
     }
 }
 
@@ -94,35 +40,40 @@ fn items(body: &[Item]) -> TokenStream {
     quote!(&[#(#items),*])
 }
 
-/// The Rust source of `pub static VERSION: VersionDesc` for `schema`.
-pub fn version_descriptors(schema: &VersionSchema) -> String {
+/// The Rust source of a version module: its typed models (see [`crate::gen_types`]) and
+/// `pub static VERSION: VersionDesc`, whose composite and segment entries are the types' own
+/// descriptors.
+pub fn version_module(schema: &VersionSchema) -> String {
+    let types = crate::gen_types::version_types(schema);
     let version = schema.version.trim_start_matches('v');
 
-    let mut datatypes: Vec<(&String, &str, &[Component])> = schema
+    let mut datatypes: Vec<(&String, &str)> = schema
         .datatypes
         .primitives
         .iter()
-        .map(|(id, p)| (id, p.name.as_str(), &[][..]))
+        .map(|(id, p)| (id, p.name.as_str()))
         .chain(
             schema
                 .datatypes
                 .composites
                 .iter()
-                .map(|(id, c)| (id, c.name.as_str(), c.components.as_slice())),
+                .map(|(id, c)| (id, c.name.as_str())),
         )
         .collect();
     datatypes.sort_by_key(|(id, ..)| *id);
-    let datatypes = datatypes.iter().map(|(id, name, comps)| {
-        let comps = comps.iter().map(component);
-        quote!(DatatypeDesc { id: #id, name: #name, components: &[#(#comps),*] })
+    let datatypes = datatypes.iter().map(|(id, name)| {
+        if schema.datatypes.composites.contains_key(*id) {
+            let t = format_ident!("{}", type_name(id));
+            return quote!(*<datatypes::#t as crate::element::CompositeType>::DESC);
+        }
+        quote!(DatatypeDesc { id: #id, name: #name, components: &[] })
     });
 
-    let mut segments: Vec<_> = schema.segments.iter().collect();
-    segments.sort_by_key(|(id, _)| *id);
-    let segments = segments.iter().map(|(id, s)| {
-        let name = &s.name;
-        let fields = s.fields.iter().map(field);
-        quote!(SegmentDesc { id: #id, name: #name, fields: &[#(#fields),*] })
+    let mut segments: Vec<_> = schema.segments.keys().collect();
+    segments.sort();
+    let segments = segments.iter().map(|id| {
+        let t = format_ident!("{}", type_name(id));
+        quote!(*<segments::#t as crate::element::SegmentType>::DESC)
     });
 
     let mut structures: Vec<_> = schema.structures.iter().collect();
@@ -151,6 +102,8 @@ pub fn version_descriptors(schema: &VersionSchema) -> String {
     let doc = format!(" Descriptors of HL7 v{version}, generated from `schemas/v{version}/`.");
     let tokens = quote! {
         use crate::descriptor::*;
+
+        #types
 
         #[doc = #doc]
         pub static VERSION: VersionDesc = VersionDesc {

@@ -5,7 +5,8 @@
 //! - [`check`]: the rules a schema must satisfy (references resolve, names are unique and
 //!   usable as identifiers, cardinalities make sense);
 //! - [`emit_yaml`]: the canonical YAML layout, written by the importer and by normalisation;
-//! - [`gen_descriptors`]: the static descriptor tables of a version, as Rust source;
+//! - [`gen_types`] and [`gen_descriptors`]: a version's typed models and its static descriptor
+//!   tables, as Rust source;
 //! - [`names`]: the Rust names of schema items, with the collision rule;
 //! - [`stats`]: per-version counts;
 //! - [`v3`] and [`charsets`]: the HL7 v3 datatypes with nullFlavor, and the MSH-18 character
@@ -24,6 +25,7 @@ pub mod charsets;
 pub mod check;
 pub mod emit_yaml;
 pub mod gen_descriptors;
+pub mod gen_types;
 pub mod lines;
 pub mod load;
 pub mod names;

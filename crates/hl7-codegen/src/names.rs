@@ -7,8 +7,9 @@
 //!   `QBP_Qnn` → `QbpQnn`.
 //! - Fields and components are their descriptive name in snake_case, ASCII only:
 //!   PID-5 "Patient Name" → `patient_name`, "Set ID - PID" → `set_id_pid`.
-//! - A Rust keyword gets a trailing underscore (`type` → `type_`); a name that would start with
-//!   a digit gets the prefix `n` (`2nd_address` → `n2nd_address`).
+//! - A Rust keyword, or `tail` (the name of the field that keeps what a definition does not
+//!   cover), gets a trailing underscore (`type` → `type_`); a name that would start with a digit
+//!   gets the prefix `n` (`2nd_address` → `n2nd_address`).
 //! - Collisions: when two fields or components of one item get the same name, every one of them
 //!   takes its position as a suffix (`date_time_7`, `date_time_12`), so no name depends on the
 //!   order in which the collision was met and adding a field never renames an unrelated one.
@@ -23,7 +24,7 @@ const KEYWORDS: &[&str] = &[
     "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
     "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
     "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "tail",
 ];
 
 /// The Rust type name for a schema id.
