@@ -26,7 +26,7 @@ fn groups(items: &[ItemDesc]) -> usize {
     items
         .iter()
         .map(|i| match i {
-            ItemDesc::Group(g) => 1 + groups(g.items),
+            ItemDesc::Group { group, .. } => 1 + groups(group.items),
             ItemDesc::Segment { .. } => 0,
         })
         .sum()
@@ -104,7 +104,7 @@ fn v2_5_descriptors_hold_the_standard_facts() {
         ("Message Control ID", "ST", Some(20))
     );
     let oru = v.structure("ORU_R01").unwrap();
-    let ItemDesc::Group(pr) = oru.items[2] else {
+    let ItemDesc::Group { group: pr, .. } = oru.items[2] else {
         panic!("{:?}", oru.items[2])
     };
     assert_eq!(pr.name, "PATIENT_RESULT");

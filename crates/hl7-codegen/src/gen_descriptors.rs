@@ -8,36 +8,13 @@ use quote::quote;
 use quote::format_ident;
 
 use crate::names::type_name;
-use crate::schema::{Card, Item, Max, VersionSchema};
-
-fn card(c: Card) -> TokenStream {
-    let min = c.min;
-    let max = match c.max {
-        Max::Bounded(m) => quote!(Some(#m)),
-        Max::Unbounded => quote!(None),
-    };
-    quote!(Card { min: #min, max: #max })
-}
+use crate::schema::VersionSchema;
 
 fn opt_str(s: Option<&str>) -> TokenStream {
     match s {
         Some(s) => quote!(Some(#s)),
         None => quote!(None),
     }
-}
-
-fn items(body: &[Item]) -> TokenStream {
-    let items = body.iter().map(|i| match i {
-        Item::Segment(s) => {
-            let (id, c) = (&s.segment, card(s.card));
-            quote!(ItemDesc::Segment { id: #id, card: #c })
-        }
-        Item::Group(g) => {
-            let (name, c, choice, inner) = (&g.name, card(g.card), g.choice, items(&g.body));
-            quote!(ItemDesc::Group(&GroupDesc { name: #name, card: #c, choice: #choice, items: #inner }))
-        }
-    });
-    quote!(&[#(#items),*])
 }
 
 /// The Rust source of a version module: its typed models (see [`crate::gen_types`]) and
@@ -76,12 +53,11 @@ pub fn version_module(schema: &VersionSchema) -> String {
         quote!(*<segments::#t as crate::element::SegmentType>::DESC)
     });
 
-    let mut structures: Vec<_> = schema.structures.iter().collect();
-    structures.sort_by_key(|(id, _)| *id);
-    let structures = structures.iter().map(|(id, s)| {
-        let name = &s.name;
-        let body = items(&s.body);
-        quote!(StructureDesc { id: #id, name: #name, items: #body })
+    let mut structures: Vec<_> = schema.structures.keys().collect();
+    structures.sort();
+    let structures = structures.iter().map(|id| {
+        let t = format_ident!("{}", type_name(id));
+        quote!(*<structures::#t as crate::group::StructureType>::STRUCTURE)
     });
 
     let mut events: Vec<_> = schema.events.iter().collect();

@@ -9,7 +9,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::names::{member_names, type_name};
-use crate::schema::{Card, Usage, VARIES, VersionSchema};
+use crate::schema::{ANY_SEGMENT, Card, Group, Item, Usage, VARIES, VersionSchema};
 
 /// The runtime value type for a primitive datatype id.
 fn primitive_type(id: &str) -> &'static str {
@@ -203,6 +203,51 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         );
     }
     let segments = segments.values();
+
+    let mut structures: Vec<_> = schema.structures.iter().collect();
+    structures.sort_by_key(|(id, _)| *id);
+    let structures = structures.iter().map(|(id, st)| {
+        let module = format_ident!("{}", id.to_ascii_lowercase());
+        let t = format_ident!("{}", type_name(id));
+        let mut groups: BTreeMap<&str, &Group> = BTreeMap::new();
+        collect_groups(&st.body, &mut groups);
+        let group_types = groups.values().map(|g| {
+            let gt = format_ident!("{}", type_name(&g.name));
+            let fields = item_fields(schema, &g.body, quote!(super::super), quote!());
+            let (name, choice) = (&g.name, g.choice.then(|| quote!(, choice)));
+            let doc = format!(" Group {name} of {id}.");
+            quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, Default, PartialEq, crate::Group)]
+                #[hl7(group = #name #choice)]
+                pub struct #gt {
+                    #fields
+                    /// Whether the group occurred, and segments kept where they arrived.
+                    #[hl7(tail)]
+                    pub tail: crate::group::GroupTail,
+                }
+            }
+        });
+        let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::));
+        let doc = format!(" {id}: {}.", st.name);
+        let name = &st.name;
+        let mod_doc = format!(" Groups of {id}.");
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Default, PartialEq, crate::Group)]
+            #[hl7(structure = #id, name = #name)]
+            pub struct #t {
+                #fields
+                /// Segments kept where they arrived outside the grammar.
+                #[hl7(tail)]
+                pub tail: crate::group::GroupTail,
+            }
+            #[doc = #mod_doc]
+            pub mod #module {
+                #(#group_types)*
+            }
+        }
+    });
     quote! {
         /// Composite datatypes of this version; primitives are `crate::value` types.
         pub mod datatypes {
@@ -212,5 +257,81 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         pub mod segments {
             #(#segments)*
         }
+        /// Message structures of this version, each with a module holding its groups.
+        pub mod structures {
+            #(#structures)*
+        }
     }
+}
+
+fn collect_groups<'a>(body: &'a [Item], out: &mut BTreeMap<&'a str, &'a Group>) {
+    for item in body {
+        if let Item::Group(g) = item {
+            out.entry(g.name.as_str()).or_insert(g);
+            collect_groups(&g.body, out);
+        }
+    }
+}
+
+/// The fields of a structure or group body; `up` leads from the body's module to the version
+/// module, `groups` from it to the structure's group types. Required single items are held as the type, optional ones as `Option`, repeating
+/// ones as `Vec`.
+fn item_fields(
+    schema: &VersionSchema,
+    body: &[Item],
+    up: TokenStream,
+    groups: TokenStream,
+) -> TokenStream {
+    let names = member_names(body.iter().enumerate().map(|(i, item)| {
+        let label = match item {
+            Item::Segment(s) if s.segment == ANY_SEGMENT => "Any segment",
+            Item::Segment(s) => s.segment.as_str(),
+            Item::Group(g) => g.name.as_str(),
+        };
+        (i as u32 + 1, label)
+    }));
+    let fields = body.iter().zip(&names).enumerate().map(|(i, (item, n))| {
+        let field = ident(n);
+        let index = lit(i as u32 + 1);
+        let c = item.card();
+        let card = c.to_string();
+        let (inner, attr, doc) = match item {
+            Item::Segment(s) if s.segment == ANY_SEGMENT => (
+                quote!(crate::element::AnySegment),
+                quote!(segment = "*"),
+                format!(" Any segment ({card})."),
+            ),
+            Item::Segment(s) => {
+                let t = format_ident!("{}", type_name(&s.segment));
+                let seg = &s.segment;
+                let name = schema.segments.get(seg).map_or("", |x| x.name.as_str());
+                (
+                    quote!(#up::segments::#t),
+                    quote!(segment = #seg),
+                    format!(" {seg} ({card}): {name}."),
+                )
+            }
+            Item::Group(g) => {
+                let t = format_ident!("{}", type_name(&g.name));
+                (
+                    quote!(#groups #t),
+                    quote!(group),
+                    format!(" Group {} ({card}).", g.name),
+                )
+            }
+        };
+        let ty = if c.repeats() {
+            quote!(Vec<#inner>)
+        } else if c.min == 0 {
+            quote!(Option<#inner>)
+        } else {
+            inner
+        };
+        quote! {
+            #[doc = #doc]
+            #[hl7(item = #index, #attr, card = #card)]
+            pub #field: #ty,
+        }
+    });
+    quote!(#(#fields)*)
 }

@@ -37,6 +37,12 @@ pub struct Member {
     pub len: Option<u32>,
     pub table: Option<LitStr>,
     pub name: Option<LitStr>,
+    /// Group derive: 1-based position in the body.
+    pub item: Option<(u32, proc_macro2::Span)>,
+    /// Group derive: the item is this segment.
+    pub segment: Option<LitStr>,
+    /// Group derive: the item is a group.
+    pub group: bool,
 }
 
 pub const USAGES: &[&str] = &["R", "RE", "O", "C", "X", "B"];
@@ -96,6 +102,12 @@ pub fn member(attrs: &[Attribute], errors: &mut Errors) -> Member {
             let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
             match key.as_str() {
                 "tail" => m.tail = true,
+                "group" => m.group = true,
+                "segment" => m.segment = Some(meta.value()?.parse()?),
+                "item" => {
+                    let lit: LitInt = meta.value()?.parse()?;
+                    m.item = Some((lit.base10_parse()?, lit.span()));
+                }
                 "seq" => {
                     let lit: LitInt = meta.value()?.parse()?;
                     m.seq = Some((lit.base10_parse()?, lit.span()));
@@ -121,7 +133,7 @@ pub fn member(attrs: &[Attribute], errors: &mut Errors) -> Member {
                 }
                 _ => {
                     return Err(meta.error(
-                        "unknown hl7 attribute; expected one of tail, seq, datatype, name, usage, card, len, table",
+                        "unknown hl7 attribute; expected one of tail, seq, datatype, name, usage, card, len, table, item, segment, group",
                     ));
                 }
             }
@@ -132,6 +144,60 @@ pub fn member(attrs: &[Attribute], errors: &mut Errors) -> Member {
         }
     }
     m
+}
+
+/// Group derive container: `#[hl7(group = "PATIENT", choice)]` or
+/// `#[hl7(structure = "ORU_R01", name = "…")]`.
+#[derive(Default)]
+pub struct GroupContainer {
+    pub group: Option<LitStr>,
+    pub structure: Option<LitStr>,
+    pub name: Option<LitStr>,
+    pub choice: bool,
+}
+
+pub fn group_container(attrs: &[Attribute], errors: &mut Errors) -> GroupContainer {
+    let mut c = GroupContainer::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("hl7")) {
+        let r = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("group") {
+                c.group = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("structure") {
+                c.structure = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("name") {
+                c.name = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("choice") {
+                c.choice = true;
+            } else {
+                return Err(meta.error(
+                    "unknown hl7 attribute; expected `group`, `structure`, `name` or `choice`",
+                ));
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            errors.push(e);
+        }
+    }
+    c
+}
+
+/// The `T` of `Option<T>` or `Vec<T>` (with which of the two), or the type itself.
+pub fn wrapped(ty: &syn::Type) -> (Option<&'static str>, &syn::Type) {
+    if let syn::Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && (last.ident == "Option" || last.ident == "Vec")
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        let kind = if last.ident == "Option" {
+            "Option"
+        } else {
+            "Vec"
+        };
+        return (Some(kind), inner);
+    }
+    (None, ty)
 }
 
 /// Whether a type is syntactically `Vec<…>`.

@@ -270,3 +270,149 @@ pub fn segment(input: &DeriveInput) -> Result<TokenStream> {
         };
     })
 }
+
+pub fn group(input: &DeriveInput) -> Result<TokenStream> {
+    let mut errors = Errors::default();
+    let c = attrs::group_container(&input.attrs, &mut errors);
+    let Data::Struct(data) = &input.data else {
+        return Err(Error::new_spanned(
+            &input.ident,
+            "hl7 derives apply to structs with named fields",
+        ));
+    };
+    let Fields::Named(named) = &data.fields else {
+        return Err(Error::new_spanned(
+            &input.ident,
+            "hl7 derives apply to structs with named fields",
+        ));
+    };
+    let mut items = Vec::new();
+    let mut refs = Vec::new();
+    let mut muts = Vec::new();
+    let mut tail = None;
+    for f in &named.named {
+        let ident = f.ident.as_ref().expect("named field");
+        let m = attrs::member(&f.attrs, &mut errors);
+        if m.tail {
+            if tail.replace(ident).is_some() {
+                errors.push(Error::new_spanned(
+                    ident,
+                    "only one field may be `#[hl7(tail)]`",
+                ));
+            }
+            continue;
+        }
+        let index = items.len();
+        let expected = index as u32 + 1;
+        match m.item {
+            None => errors.push(Error::new_spanned(
+                ident,
+                format!("missing `#[hl7(item = {expected}, …)]`"),
+            )),
+            Some((n, span)) if n != expected => errors.push(Error::new(
+                span,
+                format!("items must be 1, 2, 3 … in field order: expected item = {expected}"),
+            )),
+            _ => {}
+        }
+        let (min, max) = m.card.map_or((1, Some(1)), |(min, max, _)| (min, max));
+        let (wrapper, inner) = attrs::wrapped(&f.ty);
+        let want = if max != Some(1) {
+            Some("Vec")
+        } else if min == 0 {
+            Some("Option")
+        } else {
+            None
+        };
+        if wrapper != want {
+            let msg = match want {
+                Some("Vec") => "a repeating item (card max above 1) must have type `Vec<…>`",
+                Some(_) => "an optional item (card \"0..1\") must have type `Option<…>`",
+                None => {
+                    "a required single item (card \"1..1\", the default) is held as the type itself"
+                }
+            };
+            errors.push(Error::new(attrs::span_of(&f.ty), msg));
+        }
+        let max_t = match max {
+            Some(m) => quote!(Some(#m)),
+            None => quote!(None),
+        };
+        let card = quote!(::hl7_model::descriptor::Card { min: #min, max: #max_t });
+        match (&m.segment, m.group) {
+            (Some(seg), false) => {
+                items.push(
+                    quote!(::hl7_model::descriptor::ItemDesc::Segment { id: #seg, card: #card }),
+                );
+                refs.push(quote!(#index => Some(__g::ItemRef::Segment(&self.#ident))));
+                muts.push(quote!(#index => Some(__g::ItemMut::Segment(&mut self.#ident))));
+            }
+            (None, true) => {
+                items.push(quote! {
+                    ::hl7_model::descriptor::ItemDesc::Group { group: <#inner as __g::GroupType>::DESC, card: #card }
+                });
+                refs.push(quote!(#index => Some(__g::ItemRef::Group(&self.#ident))));
+                muts.push(quote!(#index => Some(__g::ItemMut::Group(&mut self.#ident))));
+            }
+            _ => errors.push(Error::new_spanned(
+                ident,
+                "an item is either `segment = \"…\"` or `group`",
+            )),
+        }
+    }
+    let Some(tail) = tail else {
+        errors.push(Error::new_spanned(
+            &input.ident,
+            "add a field `#[hl7(tail)] pub tail: hl7_model::group::GroupTail` for occurrence and unexpected segments",
+        ));
+        return Err(errors.finish().unwrap_err());
+    };
+    let ident = &input.ident;
+    let name = match (&c.group, &c.structure) {
+        (Some(g), None) => g.value(),
+        (None, Some(s)) => s.value(),
+        _ => {
+            errors.push(Error::new_spanned(
+                ident,
+                "give exactly one of `#[hl7(group = \"…\")]` or `#[hl7(structure = \"…\")]`",
+            ));
+            String::new()
+        }
+    };
+    errors.finish()?;
+    let choice = c.choice;
+    let structure = c.structure.as_ref().map(|id| {
+        let long = c.name.as_ref().map_or_else(|| id.value(), |n| n.value());
+        quote! {
+            impl __g::StructureType for #ident {
+                const STRUCTURE: &'static ::hl7_model::descriptor::StructureDesc = &::hl7_model::descriptor::StructureDesc {
+                    id: #id, name: #long, items: <Self as __g::GroupType>::DESC.items,
+                };
+            }
+        }
+    });
+    Ok(quote! {
+        const _: () = {
+            use ::hl7_model::group::{self as __g, GroupTail};
+            impl __g::GroupType for #ident {
+                const DESC: &'static ::hl7_model::descriptor::GroupDesc = &::hl7_model::descriptor::GroupDesc {
+                    name: #name, choice: #choice, items: &[#(#items),*],
+                };
+            }
+            #structure
+            impl __g::Group for #ident {
+                fn desc(&self) -> &'static ::hl7_model::descriptor::GroupDesc {
+                    <Self as __g::GroupType>::DESC
+                }
+                fn item(&self, i: usize) -> Option<__g::ItemRef<'_>> {
+                    match i { #(#refs,)* _ => None }
+                }
+                fn item_mut(&mut self, i: usize) -> Option<__g::ItemMut<'_>> {
+                    match i { #(#muts,)* _ => None }
+                }
+                fn tail(&self) -> &GroupTail { &self.#tail }
+                fn tail_mut(&mut self) -> &mut GroupTail { &mut self.#tail }
+            }
+        };
+    })
+}

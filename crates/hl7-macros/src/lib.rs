@@ -1,4 +1,4 @@
-//! Derive macros for HL7 v2 composites and segments (groups and message structures next).
+//! Derive macros for HL7 v2 composites, segments, groups and message structures.
 //!
 //! The derives read `#[hl7(...)]` attributes (ids, positions, datatypes, usage, cardinality,
 //! length, table), build the static descriptor, and wire positions to struct fields. The logic
@@ -41,6 +41,18 @@ pub fn derive_composite(input: TokenStream) -> TokenStream {
 pub fn derive_segment(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::segment(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `hl7_model::group::{Group, GroupType}` (and `StructureType` with
+/// `#[hl7(structure = "…")]`) for a struct whose fields are the body's items in order: a
+/// segment or group held as `T` (exactly one), `Option<T>` (0..1) or `Vec<T>` (repeating), plus
+/// one `#[hl7(tail)]` field.
+#[proc_macro_derive(Group, attributes(hl7))]
+pub fn derive_group(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::group(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -67,18 +67,19 @@ pub struct DatatypeDesc {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemDesc {
     /// A segment; id `"*"` stands for any segment.
-    Segment {
-        id: &'static str,
+    Segment { id: &'static str, card: Card },
+    /// A group, used here with cardinality `card` (one definition may be used at several
+    /// places of a structure).
+    Group {
+        group: &'static GroupDesc,
         card: Card,
     },
-    Group(&'static GroupDesc),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupDesc {
     /// The standard's name, without the structure prefix (`ORDER_OBSERVATION`).
     pub name: &'static str,
-    pub card: Card,
     /// Each occurrence holds exactly one of `items`.
     pub choice: bool,
     pub items: &'static [ItemDesc],

@@ -29,6 +29,9 @@ pub struct Tail {
     /// For segments: repetitions of a non-repeating field beyond the first, as (position, raw
     /// text after the first repetition separator).
     pub extra_repetitions: Vec<(u32, Box<str>)>,
+    /// For segments: whether the segment occurred (a required segment held as a plain field of
+    /// its group is present only once it was parsed or added).
+    pub present: bool,
 }
 
 /// A composite datatype (CE, XPN, a user's own). Implemented by `#[derive(Composite)]`.
@@ -183,6 +186,26 @@ pub trait Segment {
     fn tail_mut(&mut self) -> &mut Tail;
 }
 
+/// Whether no field of `s` holds anything and nothing beyond its definition was kept.
+pub fn segment_is_empty(s: &dyn Segment) -> bool {
+    let t = s.tail();
+    if !t.extra.is_empty() || !t.extra_repetitions.is_empty() {
+        return false;
+    }
+    let mut seq = 1;
+    while let Some(f) = s.field(seq) {
+        let present = match f {
+            FieldRef::One(e) => !e.is_absent(),
+            FieldRef::Repeated(r) => !r.is_empty(),
+        };
+        if present {
+            return false;
+        }
+        seq += 1;
+    }
+    true
+}
+
 /// Header segments whose first field is the field separator itself.
 fn is_header(id: &str) -> bool {
     matches!(id, "MSH" | "FHS" | "BHS")
@@ -191,6 +214,15 @@ fn is_header(id: &str) -> bool {
 /// Decodes one segment (without its terminator) into `s`.
 pub fn decode_segment(s: &mut dyn Segment, line: &str, d: &Delimiters) -> Result<(), SegmentError> {
     let id = s.desc().id;
+    if id == ANY_SEGMENT_ID {
+        *s.tail_mut() = Tail {
+            present: true,
+            sent: 1,
+            extra: vec![line.into()],
+            ..Tail::default()
+        };
+        return Ok(());
+    }
     let found = line.split(d.field).next().unwrap_or("");
     if found != id {
         return Err(SegmentError::WrongId {
@@ -254,6 +286,7 @@ pub fn decode_segment(s: &mut dyn Segment, line: &str, d: &Delimiters) -> Result
         }
     }
     let tail = s.tail_mut();
+    tail.present = true;
     tail.sent = fields.len();
     tail.extra = extra;
     tail.extra_repetitions = extra_reps;
@@ -263,6 +296,12 @@ pub fn decode_segment(s: &mut dyn Segment, line: &str, d: &Delimiters) -> Result
 /// Encodes a segment without its terminator.
 pub fn encode_segment(s: &dyn Segment, out: &mut String, d: &Delimiters) {
     let id = s.desc().id;
+    if id == ANY_SEGMENT_ID {
+        if let Some(raw) = s.tail().extra.first() {
+            out.push_str(raw);
+        }
+        return;
+    }
     out.push_str(id);
     let mut defined = 0u32;
     let mut last_present = 0u32;
@@ -343,4 +382,49 @@ pub trait SegmentType: Segment + Default {
         encode_segment(self, &mut out, d);
         out
     }
+}
+
+/// The id under which a structure position accepts any segment.
+pub const ANY_SEGMENT_ID: &str = "*";
+
+/// A segment at a structure position that accepts any segment (the standard's "any HL7
+/// segment", a site's Zxx): kept whole, as sent, in `tail.extra[0]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct AnySegment {
+    pub tail: Tail,
+}
+
+impl AnySegment {
+    /// The segment as sent.
+    pub fn raw(&self) -> Option<&str> {
+        self.tail.extra.first().map(|s| &**s)
+    }
+}
+
+static ANY_SEGMENT_DESC: SegmentDesc = SegmentDesc {
+    id: ANY_SEGMENT_ID,
+    name: "Any segment",
+    fields: &[],
+};
+
+impl Segment for AnySegment {
+    fn desc(&self) -> &'static SegmentDesc {
+        &ANY_SEGMENT_DESC
+    }
+    fn field(&self, _seq: u32) -> Option<FieldRef<'_>> {
+        None
+    }
+    fn field_mut(&mut self, _seq: u32) -> Option<FieldMut<'_>> {
+        None
+    }
+    fn tail(&self) -> &Tail {
+        &self.tail
+    }
+    fn tail_mut(&mut self) -> &mut Tail {
+        &mut self.tail
+    }
+}
+
+impl SegmentType for AnySegment {
+    const DESC: &'static SegmentDesc = &ANY_SEGMENT_DESC;
 }

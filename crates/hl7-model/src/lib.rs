@@ -20,8 +20,9 @@ extern crate self as hl7_model;
 pub mod delimiters;
 pub mod descriptor;
 pub mod element;
+pub mod group;
 pub mod value;
 
-pub use hl7_macros::{Composite, Segment};
+pub use hl7_macros::{Composite, Group, Segment};
 
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));
