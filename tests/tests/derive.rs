@@ -66,9 +66,9 @@ fn nothing_sent_is_lost() {
         round_trip(line, &d);
     }
     let z = round_trip("ZPI|1~2|Rex^DOG^extra|x|beyond", &d);
-    assert_eq!(z.tail.extra, vec![Box::from("beyond")]);
-    assert_eq!(z.tail.extra_repetitions, vec![(1, Box::from("2"))]);
-    assert_eq!(z.pets[0].tail.extra, vec![Box::from("extra")]);
+    assert_eq!(z.tail.extra(), [Box::from("beyond")]);
+    assert_eq!(z.tail.extra_repetitions(), [(1, Box::from("2"))]);
+    assert_eq!(z.pets[0].tail.extra(), [Box::from("extra")]);
 }
 
 #[test]

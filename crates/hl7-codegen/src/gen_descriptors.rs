@@ -41,7 +41,7 @@ pub fn version_module(schema: &VersionSchema) -> String {
     let datatypes = datatypes.iter().map(|(id, name)| {
         if schema.datatypes.composites.contains_key(*id) {
             let t = format_ident!("{}", type_name(id));
-            return quote!(*<datatypes::#t as crate::element::CompositeType>::DESC);
+            return quote!(*<datatypes::#t as ::hl7_model::element::CompositeType>::DESC);
         }
         quote!(DatatypeDesc { id: #id, name: #name, components: &[] })
     });
@@ -50,14 +50,14 @@ pub fn version_module(schema: &VersionSchema) -> String {
     segments.sort();
     let segments = segments.iter().map(|id| {
         let t = format_ident!("{}", type_name(id));
-        quote!(*<segments::#t as crate::element::SegmentType>::DESC)
+        quote!(*<segments::#t as ::hl7_model::element::SegmentType>::DESC)
     });
 
     let mut structures: Vec<_> = schema.structures.keys().collect();
     structures.sort();
     let structures = structures.iter().map(|id| {
         let t = format_ident!("{}", type_name(id));
-        quote!(*<structures::#t as crate::group::StructureType>::STRUCTURE)
+        quote!(*<structures::#t as ::hl7_model::group::StructureType>::STRUCTURE)
     });
 
     let mut events: Vec<_> = schema.events.iter().collect();
@@ -77,7 +77,7 @@ pub fn version_module(schema: &VersionSchema) -> String {
 
     let doc = format!(" Descriptors of HL7 v{version}, generated from `schemas/v{version}/`.");
     let tokens = quote! {
-        use crate::descriptor::*;
+        use ::hl7_model::descriptor::{DatatypeDesc, TableDesc, VersionDesc};
 
         #types
 

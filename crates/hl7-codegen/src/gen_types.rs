@@ -1,7 +1,12 @@
-//! Emits a version's typed models: one struct per composite datatype and per segment, carrying
-//! the `hl7-model` derives and their `#[hl7(...)]` attributes, documented from the YAML.
+//! Emits a version's typed models: one struct per composite datatype, per segment, per group and
+//! per message structure, carrying the `hl7-model` derives and their `#[hl7(...)]` attributes,
+//! documented from the YAML; plus `Message`, the enum over the version's structures.
+//!
 //! Primitives are the runtime's value types (`ST` → `hl7_model::value::St`), shared by every
-//! version.
+//! version. Generated code names the runtime as `::hl7_model`, so it compiles in hl7-model
+//! itself and in any crate that generates models for its own schema folder.
+//!
+//! Ordering is by id everywhere, so a schema edit changes only the lines of the items it touches.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,10 +14,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::names::{member_names, type_name};
-use crate::schema::{ANY_SEGMENT, Card, Group, Item, Usage, VARIES, VersionSchema};
+use crate::schema::{
+    ANY_SEGMENT, Card, Composite, Group, Item, Segment, Structure, Usage, VARIES, VersionSchema,
+};
 
 /// The runtime value type for a primitive datatype id.
-fn primitive_type(id: &str) -> &'static str {
+pub fn primitive_type(id: &str) -> &'static str {
     match id {
         "ST" => "St",
         "TX" => "Tx",
@@ -28,10 +35,6 @@ fn primitive_type(id: &str) -> &'static str {
     }
 }
 
-fn usage_str(u: Usage) -> &'static str {
-    u.as_str()
-}
-
 fn lit(n: u32) -> proc_macro2::Literal {
     proc_macro2::Literal::u32_unsuffixed(n)
 }
@@ -40,27 +43,52 @@ fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
-/// Documentation line of a field or component: `PID-5 Patient Name: XPN, R, 1..*, len 250, table 0200.`
-fn member_doc(
-    pos: &str,
-    name: &str,
-    datatype: &str,
+/// What a member's documentation says besides its name.
+struct MemberDoc<'a> {
+    pos: String,
+    name: &'a str,
+    datatype: &'a str,
     usage: Usage,
     card: Option<Card>,
     len: Option<u32>,
-    table: Option<&str>,
-) -> String {
-    let mut parts = vec![datatype.to_owned(), usage_str(usage).to_owned()];
-    if let Some(c) = card {
-        parts.push(c.to_string());
+    table: Option<&'a str>,
+    item: Option<&'a str>,
+    desc: Option<&'a str>,
+}
+
+impl MemberDoc<'_> {
+    /// `PID-5 Patient Name: XPN, R, 1..*, len 250, table 0200.` then the description, if any.
+    fn lines(&self) -> Vec<String> {
+        let mut parts = vec![self.datatype.to_owned(), self.usage.as_str().to_owned()];
+        if let Some(c) = self.card {
+            parts.push(c.to_string());
+        }
+        if let Some(l) = self.len {
+            parts.push(format!("len {l}"));
+        }
+        if let Some(t) = self.table {
+            parts.push(format!("table {t}"));
+        }
+        if let Some(i) = self.item {
+            parts.push(format!("item {i}"));
+        }
+        let mut lines = vec![format!(
+            " {} {}: {}.",
+            self.pos,
+            self.name,
+            parts.join(", ")
+        )];
+        if let Some(d) = self.desc {
+            lines.push(String::new());
+            lines.extend(d.lines().map(|l| format!(" {l}")));
+        }
+        lines
     }
-    if let Some(l) = len {
-        parts.push(format!("len {l}"));
+
+    fn tokens(&self) -> TokenStream {
+        let lines = self.lines();
+        quote!(#(#[doc = #lines])*)
     }
-    if let Some(t) = table {
-        parts.push(format!("table {t}"));
-    }
-    format!(" {pos} {name}: {}.", parts.join(", "))
 }
 
 /// Composites whose components lead back to themselves would be infinitely large; the schema
@@ -93,7 +121,7 @@ fn recursive_composites(schema: &VersionSchema) -> BTreeSet<String> {
 /// The Rust type of a datatype id, seen from the `segments` or `datatypes` module.
 fn type_of(schema: &VersionSchema, datatype: &str, from_datatypes: bool) -> TokenStream {
     if datatype == VARIES {
-        return quote!(crate::value::Varies);
+        return quote!(::hl7_model::value::Varies);
     }
     if schema.datatypes.composites.contains_key(datatype) {
         let t = format_ident!("{}", type_name(datatype));
@@ -104,144 +132,148 @@ fn type_of(schema: &VersionSchema, datatype: &str, from_datatypes: bool) -> Toke
         };
     }
     let t = ident(primitive_type(datatype));
-    quote!(crate::value::#t)
+    quote!(::hl7_model::value::#t)
 }
 
-/// The Rust source of the `datatypes` and `segments` modules of a version.
-pub fn version_types(schema: &VersionSchema) -> TokenStream {
-    let recursive = recursive_composites(schema);
-    assert!(
-        recursive.is_empty(),
-        "{}: composites contain themselves: {recursive:?}",
-        schema.version
-    );
+fn len_attr(len: Option<u32>) -> Option<TokenStream> {
+    len.map(|l| {
+        let l = lit(l);
+        quote!(, len = #l)
+    })
+}
 
-    let mut composites: BTreeMap<&String, _> = BTreeMap::new();
-    for (id, c) in &schema.datatypes.composites {
-        let names = member_names(c.components.iter().map(|m| (m.seq, m.name.as_str())));
-        let members = c.components.iter().zip(&names).map(|(m, n)| {
-            let doc = member_doc(
-                &format!("{id}.{}", m.seq),
-                &m.name,
-                &m.datatype,
-                m.usage,
-                None,
-                m.len,
-                m.table.as_deref(),
-            );
-            let field = ident(n);
-            let ty = type_of(schema, &m.datatype, true);
-            let (seq, dt, name, usage) = (lit(m.seq), &m.datatype, &m.name, usage_str(m.usage));
-            let len = m.len.map(|l| {
-                let l = lit(l);
-                quote!(, len = #l)
-            });
-            let table = m.table.as_ref().map(|t| quote!(, table = #t));
-            quote! {
-                #[doc = #doc]
-                #[hl7(seq = #seq, name = #name, datatype = #dt, usage = #usage #len #table)]
-                pub #field: #ty,
-            }
-        });
-        let doc = format!(" {id}: {}.", c.name);
-        let name = &c.name;
-        let t = format_ident!("{}", type_name(id));
-        composites.insert(
-            id,
-            quote! {
-                #[doc = #doc]
-                #[derive(Debug, Clone, Default, PartialEq, crate::Composite)]
-                #[hl7(datatype = #id, name = #name)]
-                pub struct #t {
-                    #(#members)*
-                    /// What was sent beyond this definition.
-                    #[hl7(tail)]
-                    pub tail: crate::element::Tail,
-                }
-            },
-        );
+fn table_attr(table: Option<&String>) -> Option<TokenStream> {
+    table.map(|t| quote!(, table = #t))
+}
+
+/// The struct of composite datatype `id`.
+pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenStream {
+    let names = member_names(c.components.iter().map(|m| (m.seq, m.name.as_str())));
+    let members = c.components.iter().zip(&names).map(|(m, n)| {
+        let doc = MemberDoc {
+            pos: format!("{id}.{}", m.seq),
+            name: &m.name,
+            datatype: &m.datatype,
+            usage: m.usage,
+            card: None,
+            len: m.len,
+            table: m.table.as_deref(),
+            item: None,
+            desc: None,
+        }
+        .tokens();
+        let field = ident(n);
+        let ty = type_of(schema, &m.datatype, true);
+        let (seq, dt, name, usage) = (lit(m.seq), &m.datatype, &m.name, m.usage.as_str());
+        let (len, table) = (len_attr(m.len), table_attr(m.table.as_ref()));
+        quote! {
+            #doc
+            #[hl7(seq = #seq, name = #name, datatype = #dt, usage = #usage #len #table)]
+            pub #field: #ty,
+        }
+    });
+    let doc = format!(" {id}: {}.", c.name);
+    let name = &c.name;
+    let t = format_ident!("{}", type_name(id));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Composite)]
+        #[hl7(datatype = #id, name = #name)]
+        pub struct #t {
+            #(#members)*
+            /// What was sent beyond this definition.
+            #[hl7(tail)]
+            pub tail: ::hl7_model::element::Tail,
+        }
     }
-    let composites = composites.values();
+}
 
-    let mut segments: BTreeMap<&String, _> = BTreeMap::new();
-    for (id, s) in &schema.segments {
-        let names = member_names(s.fields.iter().map(|f| (f.seq, f.name.as_str())));
-        let fields = s.fields.iter().zip(&names).map(|(f, n)| {
-            let doc = member_doc(&format!("{id}-{}", f.seq), &f.name, &f.datatype, f.usage, Some(f.card), f.len, f.table.as_deref());
-            let field = ident(n);
-            let elem = type_of(schema, &f.datatype, false);
-            let ty = if f.card.repeats() { quote!(Vec<#elem>) } else { elem };
-            let (seq, dt, name, usage, card) =
-                (lit(f.seq), &f.datatype, &f.name, usage_str(f.usage), f.card.to_string());
-            let len = f.len.map(|l| {
-                let l = lit(l);
-                quote!(, len = #l)
-            });
-            let table = f.table.as_ref().map(|t| quote!(, table = #t));
-            quote! {
-                #[doc = #doc]
-                #[hl7(seq = #seq, name = #name, datatype = #dt, usage = #usage, card = #card #len #table)]
-                pub #field: #ty,
-            }
-        });
-        let doc = format!(" {id}: {}.", s.name);
-        let name = &s.name;
-        let t = format_ident!("{}", type_name(id));
-        segments.insert(
-            id,
-            quote! {
-                #[doc = #doc]
-                #[derive(Debug, Clone, Default, PartialEq, crate::Segment)]
-                #[hl7(segment = #id, name = #name)]
-                pub struct #t {
-                    #(#fields)*
-                    /// What was sent beyond this definition.
-                    #[hl7(tail)]
-                    pub tail: crate::element::Tail,
-                }
-            },
+/// The struct of segment `id`.
+pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStream {
+    let names = member_names(s.fields.iter().map(|f| (f.seq, f.name.as_str())));
+    let fields = s.fields.iter().zip(&names).map(|(f, n)| {
+        let doc = MemberDoc {
+            pos: format!("{id}-{}", f.seq),
+            name: &f.name,
+            datatype: &f.datatype,
+            usage: f.usage,
+            card: Some(f.card),
+            len: f.len,
+            table: f.table.as_deref(),
+            item: f.item.as_deref(),
+            desc: f.desc.as_deref(),
+        }
+        .tokens();
+        let field = ident(n);
+        let elem = type_of(schema, &f.datatype, false);
+        let ty = if f.card.repeats() {
+            quote!(Vec<#elem>)
+        } else {
+            elem
+        };
+        let (seq, dt, name, usage, card) = (
+            lit(f.seq),
+            &f.datatype,
+            &f.name,
+            f.usage.as_str(),
+            f.card.to_string(),
         );
+        let (len, table) = (len_attr(f.len), table_attr(f.table.as_ref()));
+        quote! {
+            #doc
+            #[hl7(seq = #seq, name = #name, datatype = #dt, usage = #usage, card = #card #len #table)]
+            pub #field: #ty,
+        }
+    });
+    let doc = format!(" {id}: {}.", s.name);
+    let name = &s.name;
+    let t = format_ident!("{}", type_name(id));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Segment)]
+        #[hl7(segment = #id, name = #name)]
+        pub struct #t {
+            #(#fields)*
+            /// What was sent beyond this definition.
+            #[hl7(tail)]
+            pub tail: ::hl7_model::element::Tail,
+        }
     }
-    let segments = segments.values();
+}
 
-    let mut structures: Vec<_> = schema.structures.iter().collect();
-    structures.sort_by_key(|(id, _)| *id);
-    let structures = structures.iter().map(|(id, st)| {
-        let module = format_ident!("{}", id.to_ascii_lowercase());
-        let t = format_ident!("{}", type_name(id));
-        let mut groups: BTreeMap<&str, &Group> = BTreeMap::new();
-        collect_groups(&st.body, &mut groups);
-        let group_types = groups.values().map(|g| {
-            let gt = format_ident!("{}", type_name(&g.name));
-            let fields = item_fields(schema, &g.body, quote!(super::super), quote!());
-            let (name, choice) = (&g.name, g.choice.then(|| quote!(, choice)));
-            let doc = format!(" Group {name} of {id}.");
-            quote! {
-                #[doc = #doc]
-                #[derive(Debug, Clone, Default, PartialEq, crate::Group)]
-                #[hl7(group = #name #choice)]
-                pub struct #gt {
-                    #fields
-                    /// Whether the group occurred, and segments kept where they arrived.
-                    #[hl7(tail)]
-                    pub tail: crate::group::GroupTail,
-                }
-            }
-        });
-        let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::));
-        let doc = format!(" {id}: {}.", st.name);
-        let name = &st.name;
-        let mod_doc = format!(" Groups of {id}.");
+/// The struct of structure `id`, followed by the module holding its group structs.
+pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> TokenStream {
+    let module = format_ident!("{}", id.to_ascii_lowercase());
+    let t = format_ident!("{}", type_name(id));
+    let mut groups: BTreeMap<&str, &Group> = BTreeMap::new();
+    collect_groups(&st.body, &mut groups);
+    let group_types = groups.values().map(|g| {
+        let gt = format_ident!("{}", type_name(&g.name));
+        let fields = item_fields(schema, &g.body, quote!(super::super), quote!());
+        let (name, choice) = (&g.name, g.choice.then(|| quote!(, choice)));
+        let doc = if g.choice {
+            format!(" Group {name} of {id}: each occurrence holds one of its items.")
+        } else {
+            format!(" Group {name} of {id}.")
+        };
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Default, PartialEq, crate::Group)]
-            #[hl7(structure = #id, name = #name)]
-            pub struct #t {
+            #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Group)]
+            #[hl7(group = #name #choice)]
+            pub struct #gt {
                 #fields
-                /// Segments kept where they arrived outside the grammar.
+                /// Whether the group occurred, and segments kept where they arrived.
                 #[hl7(tail)]
-                pub tail: crate::group::GroupTail,
+                pub tail: ::hl7_model::group::GroupTail,
             }
+        }
+    });
+    let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::));
+    let doc = format!(" {id}: {}.", st.name);
+    let name = &st.name;
+    let mod_doc = format!(" Groups of {id}.");
+    let group_mod = (!groups.is_empty()).then(|| {
+        quote! {
             #[doc = #mod_doc]
             pub mod #module {
                 #(#group_types)*
@@ -249,7 +281,105 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         }
     });
     quote! {
-        /// Composite datatypes of this version; primitives are `crate::value` types.
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Group)]
+        #[hl7(structure = #id, name = #name)]
+        pub struct #t {
+            #fields
+            /// Segments kept where they arrived outside the grammar.
+            #[hl7(tail)]
+            pub tail: ::hl7_model::group::GroupTail,
+        }
+        #group_mod
+    }
+}
+
+/// `Message`: one variant per structure of the version, boxed so that the enum stays small
+/// whatever the structure.
+fn message_enum(schema: &VersionSchema) -> TokenStream {
+    let mut ids: Vec<&String> = schema.structures.keys().collect();
+    ids.sort();
+    let variants: Vec<Ident> = ids
+        .iter()
+        .map(|id| format_ident!("{}", type_name(id)))
+        .collect();
+    let docs = ids
+        .iter()
+        .map(|id| format!(" {id}: {}.", schema.structures[*id].name));
+    let version = schema.version.trim_start_matches('v');
+    let doc = format!(" A message of any structure of HL7 v{version}.");
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Message {
+            #(#[doc = #docs] #variants(Box<structures::#variants>),)*
+        }
+
+        impl Message {
+            /// An empty message of structure `id` (`"ORU_R01"`), or `None` when this version
+            /// has no such structure.
+            pub fn new(id: &str) -> Option<Message> {
+                Some(match id {
+                    #(#ids => Message::#variants(Box::default()),)*
+                    _ => return None,
+                })
+            }
+
+            /// The message as a group, for the generic runtime.
+            pub fn as_group(&self) -> &dyn ::hl7_model::group::Group {
+                match self {
+                    #(Message::#variants(m) => &**m,)*
+                }
+            }
+
+            /// The message as a mutable group, for the generic runtime.
+            pub fn as_group_mut(&mut self) -> &mut dyn ::hl7_model::group::Group {
+                match self {
+                    #(Message::#variants(m) => &mut **m,)*
+                }
+            }
+
+            /// The definition of the message's structure.
+            pub fn structure(&self) -> &'static ::hl7_model::descriptor::StructureDesc {
+                match self {
+                    #(Message::#variants(_) => <structures::#variants as ::hl7_model::group::StructureType>::STRUCTURE,)*
+                }
+            }
+        }
+    }
+}
+
+/// The Rust source of the `datatypes`, `segments` and `structures` modules of a version, and of
+/// its `Message` enum.
+pub fn version_types(schema: &VersionSchema) -> TokenStream {
+    let recursive = recursive_composites(schema);
+    assert!(
+        recursive.is_empty(),
+        "{}: composites contain themselves: {recursive:?}",
+        schema.version
+    );
+    let composites: BTreeMap<&String, _> = schema
+        .datatypes
+        .composites
+        .iter()
+        .map(|(id, c)| (id, composite_item(schema, id, c)))
+        .collect();
+    let composites = composites.values();
+    let segments: BTreeMap<&String, _> = schema
+        .segments
+        .iter()
+        .map(|(id, s)| (id, segment_item(schema, id, s)))
+        .collect();
+    let segments = segments.values();
+    let structures: BTreeMap<&String, _> = schema
+        .structures
+        .iter()
+        .map(|(id, st)| (id, structure_item(schema, id, st)))
+        .collect();
+    let structures = structures.values();
+    let message = message_enum(schema);
+    quote! {
+        /// Composite datatypes of this version; primitives are `hl7_model::value` types.
         pub mod datatypes {
             #(#composites)*
         }
@@ -261,12 +391,44 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         pub mod structures {
             #(#structures)*
         }
+        #message
     }
+}
+
+/// The generated source of one schema item, formatted: a composite or primitive datatype
+/// (`"XPN"`, `"DTM"`), a segment (`"PID"`) or a structure with its groups (`"ORU_R01"`).
+/// Datatype ids are looked up first, then segments, then structures. For review and snapshot
+/// tests; `None` when the version has no such item.
+pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
+    let tokens = if let Some(c) = schema.datatypes.composites.get(id) {
+        composite_item(schema, id, c)
+    } else if let Some(p) = schema.datatypes.primitives.get(id) {
+        let doc = format!(
+            " {id}: {}. A primitive: held as `hl7_model::value::{}`.",
+            p.name,
+            primitive_type(id)
+        );
+        let alias = format_ident!("{}", type_name(id));
+        let t = ident(primitive_type(id));
+        quote! {
+            #[doc = #doc]
+            pub type #alias = ::hl7_model::value::#t;
+        }
+    } else if let Some(s) = schema.segments.get(id) {
+        segment_item(schema, id, s)
+    } else if let Some(st) = schema.structures.get(id) {
+        structure_item(schema, id, st)
+    } else {
+        return None;
+    };
+    let file = syn::parse2(tokens).expect("generated items are valid Rust");
+    Some(prettyplease::unparse(&file))
 }
 
 fn collect_groups<'a>(body: &'a [Item], out: &mut BTreeMap<&'a str, &'a Group>) {
     for item in body {
         if let Item::Group(g) = item {
+            // The checker guarantees that a name recurring in one structure has one definition.
             out.entry(g.name.as_str()).or_insert(g);
             collect_groups(&g.body, out);
         }
@@ -274,8 +436,8 @@ fn collect_groups<'a>(body: &'a [Item], out: &mut BTreeMap<&'a str, &'a Group>) 
 }
 
 /// The fields of a structure or group body; `up` leads from the body's module to the version
-/// module, `groups` from it to the structure's group types. Required single items are held as the type, optional ones as `Option`, repeating
-/// ones as `Vec`.
+/// module, `groups` from it to the structure's group types. Required single items are held as
+/// the type, optional ones as `Option`, repeating ones as `Vec`.
 fn item_fields(
     schema: &VersionSchema,
     body: &[Item],
@@ -297,7 +459,7 @@ fn item_fields(
         let card = c.to_string();
         let (inner, attr, doc) = match item {
             Item::Segment(s) if s.segment == ANY_SEGMENT => (
-                quote!(crate::element::AnySegment),
+                quote!(::hl7_model::element::AnySegment),
                 quote!(segment = "*"),
                 format!(" Any segment ({card})."),
             ),

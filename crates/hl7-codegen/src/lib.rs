@@ -7,6 +7,7 @@
 //! - [`emit_yaml`]: the canonical YAML layout, written by the importer and by normalisation;
 //! - [`gen_types`] and [`gen_descriptors`]: a version's typed models and its static descriptor
 //!   tables, as Rust source;
+//! - [`build`]: running the generator from a build script, for `schemas/` or a folder of your own;
 //! - [`names`]: the Rust names of schema items, with the collision rule;
 //! - [`stats`]: per-version counts;
 //! - [`v3`] and [`charsets`]: the HL7 v3 datatypes with nullFlavor, and the MSH-18 character
@@ -21,6 +22,7 @@
 //! println!("{}", hl7_codegen::stats::Stats::of(&schema));
 //! ```
 
+pub mod build;
 pub mod charsets;
 pub mod check;
 pub mod emit_yaml;

@@ -44,7 +44,7 @@ fn main() {
         "remark is null: {}",
         zpi.remark.value() == &hl7_model::value::Value::Null
     );
-    println!("kept beyond the definition: {:?}", zpi.tail.extra);
+    println!("kept beyond the definition: {:?}", zpi.tail.extra());
     assert_eq!(zpi.to_er7(&d), line);
     println!("round trip: {}", zpi.to_er7(&d));
 }

@@ -20,18 +20,56 @@ pub trait Element {
 /// What a typed element must remember besides its defined parts so that it encodes back to the
 /// bytes it was read from: how many parts were sent (trailing empty parts included), and the
 /// raw text of parts beyond its definition. Nothing sent is ever dropped.
+///
+/// Overflow is rare, so it lives behind one optional box: a tail costs 16 bytes in every
+/// composite and segment that has nothing beyond its definition.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Tail {
     /// Parts present on the wire, empty ones included.
-    pub sent: usize,
+    pub sent: u32,
+    /// For segments: whether the segment occurred (a required segment held as a plain field of
+    /// its group is present only once it was parsed or added).
+    pub present: bool,
+    /// What was sent beyond the definition, when anything was.
+    pub overflow: Option<Box<Overflow>>,
+}
+
+/// Parts sent beyond an element's definition, kept as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Overflow {
     /// Parts beyond the definition, as sent.
     pub extra: Vec<Box<str>>,
     /// For segments: repetitions of a non-repeating field beyond the first, as (position, raw
     /// text after the first repetition separator).
     pub extra_repetitions: Vec<(u32, Box<str>)>,
-    /// For segments: whether the segment occurred (a required segment held as a plain field of
-    /// its group is present only once it was parsed or added).
-    pub present: bool,
+}
+
+impl Tail {
+    /// Parts beyond the definition, as sent.
+    pub fn extra(&self) -> &[Box<str>] {
+        self.overflow.as_ref().map_or(&[], |o| &o.extra)
+    }
+
+    /// Repetitions of non-repeating fields beyond the first, as (position, raw text).
+    pub fn extra_repetitions(&self) -> &[(u32, Box<str>)] {
+        self.overflow.as_ref().map_or(&[], |o| &o.extra_repetitions)
+    }
+
+    /// Whether anything beyond the definition was kept.
+    pub fn has_overflow(&self) -> bool {
+        self.overflow
+            .as_ref()
+            .is_some_and(|o| !o.extra.is_empty() || !o.extra_repetitions.is_empty())
+    }
+
+    fn set_overflow(&mut self, extra: Vec<Box<str>>, extra_repetitions: Vec<(u32, Box<str>)>) {
+        self.overflow = (!extra.is_empty() || !extra_repetitions.is_empty()).then(|| {
+            Box::new(Overflow {
+                extra,
+                extra_repetitions,
+            })
+        });
+    }
 }
 
 /// A composite datatype (CE, XPN, a user's own). Implemented by `#[derive(Composite)]`.
@@ -75,7 +113,7 @@ pub fn decode_composite(c: &mut dyn Composite, text: &str, level: Level, d: &Del
     }
     let tail = c.tail_mut();
     tail.sent = sent;
-    tail.extra = extra;
+    tail.set_overflow(extra, Vec::new());
 }
 
 /// Encodes a composite at `level`: the parts sent (or set since), trailing empty ones included
@@ -96,8 +134,8 @@ pub fn encode_composite(c: &dyn Composite, out: &mut String, level: Level, d: &D
         }
     }
     let tail = c.tail();
-    let count = if tail.extra.is_empty() {
-        tail.sent.max(last_present)
+    let count = if tail.extra().is_empty() {
+        (tail.sent as usize).max(last_present)
     } else {
         defined
     };
@@ -109,7 +147,7 @@ pub fn encode_composite(c: &dyn Composite, out: &mut String, level: Level, d: &D
             e.encode(out, child, d);
         }
     }
-    for part in &tail.extra {
+    for part in tail.extra() {
         out.push(sep);
         out.push_str(part);
     }
@@ -124,7 +162,7 @@ pub fn composite_is_absent(c: &dyn Composite) -> bool {
         }
         i += 1;
     }
-    c.tail().sent == 0 && c.tail().extra.is_empty()
+    c.tail().sent == 0 && !c.tail().has_overflow()
 }
 
 /// A field position of a segment: one element, or the repetitions of a repeating field.
@@ -188,8 +226,7 @@ pub trait Segment {
 
 /// Whether no field of `s` holds anything and nothing beyond its definition was kept.
 pub fn segment_is_empty(s: &dyn Segment) -> bool {
-    let t = s.tail();
-    if !t.extra.is_empty() || !t.extra_repetitions.is_empty() {
+    if s.tail().has_overflow() {
         return false;
     }
     let mut seq = 1;
@@ -215,12 +252,13 @@ fn is_header(id: &str) -> bool {
 pub fn decode_segment(s: &mut dyn Segment, line: &str, d: &Delimiters) -> Result<(), SegmentError> {
     let id = s.desc().id;
     if id == ANY_SEGMENT_ID {
-        *s.tail_mut() = Tail {
+        let tail = s.tail_mut();
+        *tail = Tail {
             present: true,
             sent: 1,
-            extra: vec![line.into()],
             ..Tail::default()
         };
+        tail.set_overflow(vec![line.into()], Vec::new());
         return Ok(());
     }
     let found = line.split(d.field).next().unwrap_or("");
@@ -287,9 +325,8 @@ pub fn decode_segment(s: &mut dyn Segment, line: &str, d: &Delimiters) -> Result
     }
     let tail = s.tail_mut();
     tail.present = true;
-    tail.sent = fields.len();
-    tail.extra = extra;
-    tail.extra_repetitions = extra_reps;
+    tail.sent = fields.len() as u32;
+    tail.set_overflow(extra, extra_reps);
     Ok(())
 }
 
@@ -297,7 +334,7 @@ pub fn decode_segment(s: &mut dyn Segment, line: &str, d: &Delimiters) -> Result
 pub fn encode_segment(s: &dyn Segment, out: &mut String, d: &Delimiters) {
     let id = s.desc().id;
     if id == ANY_SEGMENT_ID {
-        if let Some(raw) = s.tail().extra.first() {
+        if let Some(raw) = s.tail().extra().first() {
             out.push_str(raw);
         }
         return;
@@ -313,7 +350,7 @@ pub fn encode_segment(s: &dyn Segment, out: &mut String, d: &Delimiters) {
         };
         if present
             || s.tail()
-                .extra_repetitions
+                .extra_repetitions()
                 .iter()
                 .any(|(q, _)| *q == defined)
         {
@@ -321,8 +358,8 @@ pub fn encode_segment(s: &dyn Segment, out: &mut String, d: &Delimiters) {
         }
     }
     let tail = s.tail();
-    let count = if tail.extra.is_empty() {
-        (tail.sent as u32).max(last_present)
+    let count = if tail.extra().is_empty() {
+        tail.sent.max(last_present)
     } else {
         defined
     };
@@ -336,7 +373,7 @@ pub fn encode_segment(s: &dyn Segment, out: &mut String, d: &Delimiters) {
         match s.field(seq) {
             Some(FieldRef::One(e)) => {
                 e.encode(out, Level::Field, d);
-                for (_, more) in tail.extra_repetitions.iter().filter(|(q, _)| *q == seq) {
+                for (_, more) in tail.extra_repetitions().iter().filter(|(q, _)| *q == seq) {
                     out.push(d.repetition);
                     out.push_str(more);
                 }
@@ -354,7 +391,7 @@ pub fn encode_segment(s: &dyn Segment, out: &mut String, d: &Delimiters) {
             None => {}
         }
     }
-    for f in &tail.extra {
+    for f in tail.extra() {
         out.push(d.field);
         out.push_str(f);
     }
@@ -397,7 +434,7 @@ pub struct AnySegment {
 impl AnySegment {
     /// The segment as sent.
     pub fn raw(&self) -> Option<&str> {
-        self.tail.extra.first().map(|s| &**s)
+        self.tail.extra().first().map(|s| &**s)
     }
 }
 

@@ -1,10 +1,15 @@
 //! Primitive values as they travel: absent, present but null (`""`), or text.
 
+use compact_str::CompactString;
+
 use crate::delimiters::{Delimiters, Level};
 use crate::element::Element;
 
 /// A primitive value exactly as on the wire. Text keeps its escape sequences (`\F\`, `\X0D\`
 /// …), so encoding gives back the bytes that were read; typed views decode from it.
+///
+/// Text up to 24 bytes (most HL7 values: codes, ids, dates, numbers) is stored inline, so a
+/// typed message does not allocate per value; `Value` is 24 bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum Value {
     /// Not sent (empty between delimiters, or beyond the last delimiter).
@@ -13,7 +18,7 @@ pub enum Value {
     /// Sent as `""`: the sender says the value is now null.
     Null,
     /// Sent as this text (never empty, never `""`).
-    Text(Box<str>),
+    Text(CompactString),
 }
 
 impl Value {
@@ -22,14 +27,14 @@ impl Value {
         match s {
             "" => Value::Absent,
             "\"\"" => Value::Null,
-            s => Value::Text(s.into()),
+            s => Value::Text(CompactString::new(s)),
         }
     }
 
     /// The text, when there is some.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::Text(t) => Some(t),
+            Value::Text(t) => Some(t.as_str()),
             _ => None,
         }
     }
@@ -43,7 +48,7 @@ impl Value {
         match self {
             Value::Absent => {}
             Value::Null => out.push_str("\"\""),
-            Value::Text(t) => out.push_str(t),
+            Value::Text(t) => out.push_str(t.as_str()),
         }
     }
 }
@@ -128,4 +133,31 @@ primitives! {
     /// A field whose datatype another field names at run time (OBX-5): its text as sent,
     /// components and all.
     Varies;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_stay_small_and_short_text_is_inline() {
+        // A typed segment holds one `Value` per primitive component: its size is the model's
+        // memory footprint.
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<crate::element::Tail>(), 16);
+        let Value::Text(t) = Value::from_wire("20240101120000.0000+0100") else {
+            panic!("text expected")
+        };
+        assert!(!t.is_heap_allocated());
+    }
+
+    #[test]
+    fn wire_forms_are_kept_apart() {
+        assert_eq!(Value::from_wire(""), Value::Absent);
+        assert_eq!(Value::from_wire("\"\""), Value::Null);
+        assert_eq!(Value::from_wire("\"\"x").as_str(), Some("\"\"x"));
+        let mut out = String::new();
+        Value::Null.write(&mut out);
+        assert_eq!(out, "\"\"");
+    }
 }
