@@ -2,9 +2,11 @@
 //! - `import`: rebuild `schemas/` from the published definition packages;
 //! - `check`: check every schema folder and report problems with file and line;
 //! - `stats`: one line of counts per version;
-//! - `regenerate`: rewrite the schema YAML in its canonical layout;
+//! - `regenerate`: after a schema edit: canonical YAML, feature lines, generated code and its
+//!   snapshots;
 //! - `structure`: print the structure definition a message resolves to.
 
+mod features;
 mod import;
 mod structure;
 
@@ -41,8 +43,14 @@ enum Cmd {
     },
     /// Print `vX datatypes=N segments=N fields=N structures=N groups=N events=N tables=N`.
     Stats { dirs: Vec<PathBuf> },
-    /// Rewrite every version folder in the canonical layout (after a hand edit).
-    Regenerate,
+    /// After editing the YAML: rewrite every version folder in the canonical layout, give every
+    /// folder its hl7-model feature, write each version's generated code to
+    /// target/generated/ for reading, and refresh the snapshot tests of generated items.
+    Regenerate {
+        /// Leave the snapshots alone.
+        #[arg(long)]
+        no_snapshots: bool,
+    },
     /// Print the structure definition (group tree) that a message's MSH-9 and MSH-12 resolve to.
     Structure {
         /// A file holding an ER7 message.
@@ -130,9 +138,13 @@ fn main() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Regenerate => {
-            for dir in dirs_or_all(Vec::new())? {
-                let (schema, _) = load_or_report(&dir)?;
+        Cmd::Regenerate { no_snapshots } => {
+            let root = root();
+            let dirs = dirs_or_all(Vec::new())?;
+            let generated = root.join("target/generated");
+            std::fs::create_dir_all(&generated)?;
+            for dir in &dirs {
+                let (schema, sources) = load_or_report(dir)?;
                 for (name, text) in hl7_codegen::emit_yaml::version_files(&schema) {
                     let path = dir.join(name);
                     if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
@@ -140,6 +152,39 @@ fn main() -> Result<ExitCode> {
                         println!("rewrote {}", path.display());
                     }
                 }
+                let findings = check::check_version(&schema, &sources);
+                anyhow::ensure!(
+                    findings.is_empty(),
+                    "{}",
+                    findings
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
+                let code = hl7_codegen::gen_descriptors::version_module(&schema);
+                let module = hl7_codegen::build::module_name(&schema.version);
+                let path = generated.join(format!("{module}.rs"));
+                std::fs::write(&path, &code)?;
+                println!("{}: {} lines", path.display(), code.lines().count());
+            }
+            let manifest_path = root.join("crates/hl7-model/Cargo.toml");
+            let manifest = std::fs::read_to_string(&manifest_path)?;
+            let synced = features::sync(&manifest, &features::modules(&dirs));
+            if synced != manifest {
+                std::fs::write(&manifest_path, synced)?;
+                println!("rewrote {} (version features)", manifest_path.display());
+            }
+            if !no_snapshots {
+                let status = std::process::Command::new(env!("CARGO"))
+                    .args(["test", "-p", "hl7-codegen", "--test", "generated_items"])
+                    .env("INSTA_UPDATE", "always")
+                    .current_dir(&root)
+                    .status()?;
+                anyhow::ensure!(status.success(), "refreshing the snapshots failed");
+                println!(
+                    "snapshots refreshed: review them with `git diff crates/hl7-codegen/tests/snapshots`"
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
