@@ -6,11 +6,9 @@
 //! depend on `hl7-model`.
 //!
 //! ```no_run
-//! // build.rs of a crate holding `schemas/v2.5/…` of its own
-//! fn main() {
-//!     hl7_codegen::build::run("schemas", |_module| true);
-//! }
-//! // src/lib.rs of that crate:
+//! // in the build.rs of a crate holding `schemas/v2.5/…` of its own:
+//! hl7_codegen::build::run("schemas", |_module| true);
+//! // in the src/lib.rs of that crate:
 //! // include!(concat!(env!("OUT_DIR"), "/versions.rs"));
 //! ```
 
@@ -91,9 +89,75 @@ pub fn generate_versions(
         );
         generated.modules.push(module);
     }
+    decls.push_str(&versions_enum(&generated.modules));
     let target = out_dir.join("versions.rs");
     std::fs::write(&target, decls).map_err(io(&target))?;
     Ok(generated)
+}
+
+/// `Message` over the generated versions, and `VERSIONS`, their descriptors in version order.
+fn versions_enum(modules: &[String]) -> String {
+    use quote::{format_ident, quote};
+    let mods: Vec<_> = modules.iter().map(|m| format_ident!("{m}")).collect();
+    let variants: Vec<_> = modules
+        .iter()
+        .map(|m| format_ident!("{}", m.to_ascii_uppercase()))
+        .collect();
+    let docs = modules
+        .iter()
+        .map(|m| format!(" A message of HL7 {}.", m.replace('_', ".")));
+    let tokens = quote! {
+        /// A message of any structure of any version compiled in.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Message {
+            #(#[doc = #docs] #variants(#mods::Message),)*
+        }
+
+        impl Message {
+            /// An empty message of structure `structure` of the version whose descriptors are
+            /// `version`, when that version is compiled in and has the structure.
+            pub fn new(version: &'static ::hl7_model::descriptor::VersionDesc, structure: &str) -> Option<Message> {
+                #(if ::core::ptr::eq(version, &#mods::VERSION) {
+                    return #mods::Message::new(structure).map(Message::#variants);
+                })*
+                let _ = structure;
+                None
+            }
+
+            /// The message as a group, for the generic runtime.
+            pub fn as_group(&self) -> &dyn ::hl7_model::group::Group {
+                match *self {
+                    #(Message::#variants(ref m) => m.as_group(),)*
+                }
+            }
+
+            /// The message as a mutable group, for the generic runtime.
+            pub fn as_group_mut(&mut self) -> &mut dyn ::hl7_model::group::Group {
+                match *self {
+                    #(Message::#variants(ref mut m) => m.as_group_mut(),)*
+                }
+            }
+
+            /// The descriptors of the message's version.
+            pub fn version(&self) -> &'static ::hl7_model::descriptor::VersionDesc {
+                match *self {
+                    #(Message::#variants(_) => &#mods::VERSION,)*
+                }
+            }
+
+            /// The definition of the message's structure.
+            pub fn structure(&self) -> &'static ::hl7_model::descriptor::StructureDesc {
+                match *self {
+                    #(Message::#variants(ref m) => m.structure(),)*
+                }
+            }
+        }
+
+        /// The descriptors of every version compiled in, in version order.
+        pub static VERSIONS: &[&::hl7_model::descriptor::VersionDesc] = &[#(&#mods::VERSION),*];
+    };
+    let file = syn::parse2(tokens).expect("generated items are valid Rust");
+    prettyplease::unparse(&file)
 }
 
 /// [`generate_versions`] for a build script: the output goes to `OUT_DIR`, cargo is told what

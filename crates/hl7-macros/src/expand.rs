@@ -1,10 +1,13 @@
 //! Expansions of the derives.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::{Data, DeriveInput, Error, Fields, Ident, Result};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::token::Comma;
+use syn::{Data, DeriveInput, Error, Field, Fields, Ident, Result};
 
-use crate::attrs::{self, Errors, Member};
+use crate::attrs::{self, Derive, Errors, Member};
 
 struct Wired<'a> {
     ident: &'a Ident,
@@ -12,63 +15,167 @@ struct Wired<'a> {
     attr: Member,
 }
 
-/// The struct's members in order, checked: positions 1, 2, 3 … in field order, a datatype on
-/// each, exactly one `#[hl7(tail)]`.
-fn members<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Result<(Vec<Wired<'a>>, &'a Ident)> {
-    let Data::Struct(data) = &input.data else {
-        return Err(Error::new_spanned(
-            &input.ident,
-            "hl7 derives apply to structs with named fields",
-        ));
+/// The fields of a struct the derives apply to: its members in order, and its tail.
+struct Parts<'a> {
+    wired: Vec<Wired<'a>>,
+    tail: Option<&'a syn::Field>,
+    /// A field's `tail` key was reported as wrong: the field is its tail all the same.
+    tail_failed: bool,
+}
+
+/// The struct's named fields, or why `derive` does not apply to the item.
+fn named_fields(input: &DeriveInput, derive: Derive) -> Result<&Punctuated<Field, Comma>> {
+    let ident = &input.ident;
+    let (span, what) = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(named) => return Ok(&named.named),
+            Fields::Unnamed(fields) => (quote!(#fields), "a tuple struct"),
+            Fields::Unit => (quote!(#ident), "a unit struct"),
+        },
+        Data::Enum(e) => {
+            let kw = e.enum_token;
+            (quote!(#kw #ident), "an enum")
+        }
+        Data::Union(u) => {
+            let kw = u.union_token;
+            (quote!(#kw #ident), "a union")
+        }
     };
-    let Fields::Named(named) = &data.fields else {
-        return Err(Error::new_spanned(
-            &input.ident,
-            "hl7 derives apply to structs with named fields",
-        ));
+    Err(Error::new_spanned(
+        span,
+        format!(
+            "#[derive({})] applies to a struct with named fields, not to {what}",
+            derive.name()
+        ),
+    ))
+}
+
+/// Reads the fields' attributes: one `#[hl7(tail)]` field, the others members.
+fn parts<'a>(
+    fields: &'a Punctuated<Field, Comma>,
+    derive: Derive,
+    errors: &mut Errors,
+) -> Parts<'a> {
+    let mut parts = Parts {
+        wired: Vec::new(),
+        tail: None,
+        tail_failed: false,
     };
-    let mut wired = Vec::new();
-    let mut tail = None;
-    for f in &named.named {
+    for f in fields {
         let ident = f.ident.as_ref().expect("named field");
-        let attr = attrs::member(&f.attrs, errors);
-        if attr.tail {
-            if tail.replace(ident).is_some() {
-                errors.push(Error::new_spanned(
-                    ident,
-                    "only one field may be `#[hl7(tail)]`",
+        let attr = attrs::member(&f.attrs, derive, errors);
+        if let Some(span) = attr.tail {
+            if let Some(first) = parts.tail {
+                let first = first.ident.as_ref().expect("named field");
+                errors.push(Error::new(
+                    span,
+                    format!("only one field may be `#[hl7(tail)]`; `{first}` already is"),
+                ));
+            } else {
+                parts.tail = Some(f);
+            }
+            if let Some(other) = attr.keys.other_than("tail") {
+                errors.push(Error::new(
+                    other,
+                    "a `#[hl7(tail)]` field takes no other key",
                 ));
             }
             continue;
         }
-        let expected = wired.len() as u32 + 1;
-        match attr.seq {
-            None => errors.push(Error::new_spanned(
-                ident,
-                format!("missing `#[hl7(seq = {expected}, …)]`"),
-            )),
-            Some((seq, span)) if seq != expected => errors.push(Error::new(
-                span,
-                format!("positions must be 1, 2, 3 … in field order: expected seq = {expected}"),
-            )),
-            _ => {}
+        if attr.keys.failed("tail") {
+            parts.tail_failed = true;
+            continue;
         }
-        if attr.datatype.is_none() {
-            errors.push(Error::new_spanned(ident, "missing `datatype = \"…\"`"));
-        }
-        wired.push(Wired {
+        parts.wired.push(Wired {
             ident,
             ty: &f.ty,
             attr,
         });
     }
-    let Some(tail) = tail else {
-        return Err(Error::new_spanned(
+    parts
+}
+
+/// Checks that positions (`seq` or `item`) run 1, 2, 3 … in field order.
+fn positions(
+    wired: &[Wired],
+    key: &str,
+    pos: impl Fn(&Member) -> Option<(u32, Span)>,
+    errors: &mut Errors,
+) {
+    for (expected, w) in (1u32..).zip(wired) {
+        match pos(&w.attr) {
+            Some((n, span)) if n != expected => errors.push(Error::new(
+                span,
+                format!(
+                    "`{key} = {n}` is out of order: positions run 1, 2, 3 … in field order, and this field is number {expected}"
+                ),
+            )),
+            Some(_) => {}
+            None if w.attr.keys.omitted(key) => errors.push(Error::new_spanned(
+                w.ident,
+                format!("missing `#[hl7({key} = {expected}, …)]` on this field"),
+            )),
+            None => {}
+        }
+    }
+}
+
+/// Reports a struct without a tail field.
+fn need_tail(input: &DeriveInput, parts: &Parts, ty: &str, why: &str, errors: &mut Errors) {
+    if parts.tail.is_none() && !parts.tail_failed {
+        errors.push(Error::new_spanned(
             &input.ident,
-            "add a field `#[hl7(tail)] pub tail: hl7_model::element::Tail` to keep what the definition does not cover",
+            format!("missing tail: add a field `#[hl7(tail)] pub tail: {ty}` {why}"),
         ));
+    }
+}
+
+/// The struct's members checked for the composite and segment derives: positions 1, 2, 3 …
+/// in field order, a datatype on each, exactly one `#[hl7(tail)]`.
+fn members<'a>(input: &'a DeriveInput, derive: Derive, errors: &mut Errors) -> Option<Parts<'a>> {
+    let fields = match named_fields(input, derive) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
     };
-    Ok((wired, tail))
+    let parts = parts(fields, derive, errors);
+    positions(&parts.wired, "seq", |m| m.seq, errors);
+    for w in &parts.wired {
+        if w.attr.datatype.is_none() && w.attr.keys.omitted("datatype") {
+            errors.push(Error::new_spanned(
+                w.ident,
+                "missing `datatype = \"…\"` (the datatype id, e.g. \"ST\") on this field",
+            ));
+        }
+    }
+    need_tail(
+        input,
+        &parts,
+        "hl7_model::element::Tail",
+        "to keep what the definition does not cover",
+        errors,
+    );
+    Some(parts)
+}
+
+/// `&self.field` (or `&mut self.field`), spanned at the field's type so that a type that does
+/// not fit is reported there.
+fn access(ident: &Ident, ty: &syn::Type, mutable: bool) -> TokenStream {
+    let m = mutable.then(|| quote!(mut));
+    quote_spanned!(ty.span()=> &#m self.#ident)
+}
+
+/// The tail accessors.
+fn tail_methods(tail: &Field, ty: TokenStream) -> TokenStream {
+    let ident = tail.ident.as_ref().expect("named field");
+    let get = access(ident, &tail.ty, false);
+    let get_mut = access(ident, &tail.ty, true);
+    quote! {
+        fn tail(&self) -> &#ty { #get }
+        fn tail_mut(&mut self) -> &mut #ty { #get_mut }
+    }
 }
 
 fn usage(m: &Member) -> TokenStream {
@@ -120,21 +227,26 @@ fn container_name(c: &attrs::Container, ident: &Ident) -> String {
 
 pub fn composite(input: &DeriveInput) -> Result<TokenStream> {
     let mut errors = Errors::default();
-    let c = attrs::container(&input.attrs, "datatype", &mut errors);
-    let (wired, tail) = members(input, &mut errors)?;
-    for w in &wired {
-        if let Some((_, _, span)) = w.attr.card {
-            errors.push(Error::new(span, "components do not repeat: drop `card`"));
-        }
-    }
-    let Some(id) = c.id.clone() else {
+    let c = attrs::container(&input.attrs, Derive::Composite, &mut errors);
+    if c.id.is_none() && c.keys.omitted("datatype") {
         errors.push(Error::new_spanned(
             &input.ident,
-            "missing `#[hl7(datatype = \"…\")]`",
+            "missing `#[hl7(datatype = \"…\")]`: the composite's datatype id",
         ));
-        return Err(errors.finish().unwrap_err());
-    };
+    }
+    let parts = members(input, Derive::Composite, &mut errors);
     errors.finish()?;
+    let (
+        Some(Parts {
+            wired,
+            tail: Some(tail),
+            ..
+        }),
+        Some(id),
+    ) = (parts, &c.id)
+    else {
+        unreachable!("reported above");
+    };
     let ident = &input.ident;
     let name = container_name(&c, ident);
     let descs = wired.iter().map(|w| {
@@ -143,7 +255,9 @@ pub fn composite(input: &DeriveInput) -> Result<TokenStream> {
     });
     let idx = 0..wired.len();
     let idx2 = 0..wired.len();
-    let fields: Vec<_> = wired.iter().map(|w| w.ident).collect();
+    let refs = wired.iter().map(|w| access(w.ident, w.ty, false));
+    let muts = wired.iter().map(|w| access(w.ident, w.ty, true));
+    let tail = tail_methods(tail, quote!(Tail));
     let (impl_g, ty_g, where_g) = input.generics.split_for_impl();
     Ok(quote! {
         const _: () = {
@@ -159,13 +273,12 @@ pub fn composite(input: &DeriveInput) -> Result<TokenStream> {
                     <Self as __e::CompositeType>::DESC
                 }
                 fn component(&self, i: usize) -> Option<&dyn Element> {
-                    match i { #(#idx => Some(&self.#fields),)* _ => None }
+                    match i { #(#idx => Some(#refs),)* _ => None }
                 }
                 fn component_mut(&mut self, i: usize) -> Option<&mut dyn Element> {
-                    match i { #(#idx2 => Some(&mut self.#fields),)* _ => None }
+                    match i { #(#idx2 => Some(#muts),)* _ => None }
                 }
-                fn tail(&self) -> &Tail { &self.#tail }
-                fn tail_mut(&mut self) -> &mut Tail { &mut self.#tail }
+                #tail
             }
             impl #impl_g Element for #ident #ty_g #where_g {
                 fn decode(&mut self, text: &str, level: Level, d: &Delimiters) {
@@ -182,69 +295,76 @@ pub fn composite(input: &DeriveInput) -> Result<TokenStream> {
     })
 }
 
+/// Whether a segment id is three upper-case letters or digits.
+fn valid_segment_id(id: &str) -> bool {
+    id.len() == 3
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 pub fn segment(input: &DeriveInput) -> Result<TokenStream> {
     let mut errors = Errors::default();
-    let c = attrs::container(&input.attrs, "segment", &mut errors);
-    let (wired, tail) = members(input, &mut errors)?;
-    let mut cards = Vec::new();
+    let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
+    match &c.id {
+        Some(id) if !valid_segment_id(&id.value()) => errors.push(Error::new(
+            id.span(),
+            format!(
+                "invalid segment id \"{}\": a segment id is three upper-case letters or digits, e.g. \"ZPI\"",
+                id.value()
+            ),
+        )),
+        Some(_) => {}
+        None if c.keys.omitted("segment") => errors.push(Error::new_spanned(
+            &input.ident,
+            "missing `#[hl7(segment = \"…\")]`: the segment's three-character id",
+        )),
+        None => {}
+    }
+    let parts = members(input, Derive::Segment, &mut errors);
+    let mut descs = Vec::new();
     let mut refs = Vec::new();
     let mut muts = Vec::new();
-    for w in &wired {
-        let (min, max, repeats) = match w.attr.card {
-            Some((min, max, _)) => (min, max, max != Some(1)),
-            None => (0, Some(1), false),
-        };
-        let field = w.ident;
-        if repeats != attrs::is_vec(w.ty) {
+    for w in parts.iter().flat_map(|p| &p.wired) {
+        let (min, max) = w.attr.card.map_or((0, Some(1)), |(min, max, _)| (min, max));
+        let repeats = max != Some(1);
+        if repeats != attrs::is_vec(w.ty) && w.attr.keys.omitted("card") {
+            let card = attrs::card_text(min, max);
             let msg = if repeats {
-                "a repeating field (card max above 1) must have type `Vec<…>`"
+                format!("card \"{card}\" repeats, so this field must have type `Vec<…>`")
+            } else if w.attr.card.is_some() {
+                format!(
+                    "a field of type `Vec<…>` needs a repeating `card` such as \"0..*\"; \"{card}\" allows one occurrence"
+                )
             } else {
-                "a field of type `Vec<…>` needs a repeating `card`, e.g. \"0..*\""
+                "a field of type `Vec<…>` needs a repeating `card` such as \"0..*\" (without `card` a field occurs at most once)".to_owned()
             };
-            errors.push(Error::new(attrs::span_of(w.ty), msg));
+            errors.push(Error::new_spanned(w.ty, msg));
         }
-        cards.push((min, max));
+        descs.push(element_desc(w, (min, max)));
         let seq = w.attr.seq.map_or(0, |(s, _)| s);
+        let (r, m) = (access(w.ident, w.ty, false), access(w.ident, w.ty, true));
         if repeats {
-            refs.push(quote_spanned!(attrs::span_of(w.ty)=> #seq => Some(__e::FieldRef::Repeated(&self.#field))));
-            muts.push(quote_spanned!(attrs::span_of(w.ty)=> #seq => Some(__e::FieldMut::Repeated(&mut self.#field))));
+            refs.push(quote!(#seq => Some(__e::FieldRef::Repeated(#r))));
+            muts.push(quote!(#seq => Some(__e::FieldMut::Repeated(#m))));
         } else {
-            refs.push(quote!(#seq => Some(__e::FieldRef::One(&self.#field))));
-            muts.push(quote!(#seq => Some(__e::FieldMut::One(&mut self.#field))));
+            refs.push(quote!(#seq => Some(__e::FieldRef::One(#r))));
+            muts.push(quote!(#seq => Some(__e::FieldMut::One(#m))));
         }
     }
-    let id = match &c.id {
-        Some(id)
-            if id.value().len() == 3
-                && id
-                    .value()
-                    .chars()
-                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()) =>
-        {
-            id.clone()
-        }
-        Some(id) => {
-            errors.push(Error::new(
-                id.span(),
-                "a segment id is three upper-case letters or digits",
-            ));
-            id.clone()
-        }
-        None => {
-            errors.push(Error::new_spanned(
-                &input.ident,
-                "missing `#[hl7(segment = \"…\")]`",
-            ));
-            return Err(errors.finish().unwrap_err());
-        }
-    };
     errors.finish()?;
+    let (
+        Some(Parts {
+            tail: Some(tail), ..
+        }),
+        Some(id),
+    ) = (parts, &c.id)
+    else {
+        unreachable!("reported above");
+    };
     let ident = &input.ident;
     let name = container_name(&c, ident);
-    let descs = wired
-        .iter()
-        .zip(&cards)
-        .map(|(w, card)| element_desc(w, *card));
+    let tail = tail_methods(tail, quote!(Tail));
     let (impl_g, ty_g, where_g) = input.generics.split_for_impl();
     Ok(quote! {
         const _: () = {
@@ -264,8 +384,7 @@ pub fn segment(input: &DeriveInput) -> Result<TokenStream> {
                 fn field_mut(&mut self, seq: u32) -> Option<__e::FieldMut<'_>> {
                     match seq { #(#muts,)* _ => None }
                 }
-                fn tail(&self) -> &Tail { &self.#tail }
-                fn tail_mut(&mut self) -> &mut Tail { &mut self.#tail }
+                #tail
             }
         };
     })
@@ -273,50 +392,48 @@ pub fn segment(input: &DeriveInput) -> Result<TokenStream> {
 
 pub fn group(input: &DeriveInput) -> Result<TokenStream> {
     let mut errors = Errors::default();
-    let c = attrs::group_container(&input.attrs, &mut errors);
-    let Data::Struct(data) = &input.data else {
-        return Err(Error::new_spanned(
-            &input.ident,
-            "hl7 derives apply to structs with named fields",
-        ));
+    let c = attrs::container(&input.attrs, Derive::Group, &mut errors);
+    let ident = &input.ident;
+    let name = match (&c.group, &c.structure) {
+        (Some(g), None) => Some(g.value()),
+        (None, Some(s)) => Some(s.value()),
+        (Some(_), Some(s)) => {
+            errors.push(Error::new(
+                s.span(),
+                "give `group = \"…\"` for a group or `structure = \"…\"` for a message structure, not both",
+            ));
+            None
+        }
+        (None, None) => {
+            if c.keys.omitted("group") && c.keys.omitted("structure") {
+                errors.push(Error::new_spanned(
+                    ident,
+                    "missing `#[hl7(group = \"…\")]` (a group) or `#[hl7(structure = \"…\")]` (a message structure)",
+                ));
+            }
+            None
+        }
     };
-    let Fields::Named(named) = &data.fields else {
-        return Err(Error::new_spanned(
-            &input.ident,
-            "hl7 derives apply to structs with named fields",
-        ));
+    let fields = match named_fields(input, Derive::Group) {
+        Ok(fields) => fields,
+        Err(e) => return Err(errors.fail(e)),
     };
+    let parts = parts(fields, Derive::Group, &mut errors);
+    positions(&parts.wired, "item", |m| m.item, &mut errors);
+    need_tail(
+        input,
+        &parts,
+        "hl7_model::group::GroupTail",
+        "for whether the group occurred and for unexpected segments",
+        &mut errors,
+    );
     let mut items = Vec::new();
     let mut refs = Vec::new();
     let mut muts = Vec::new();
-    let mut tail = None;
-    for f in &named.named {
-        let ident = f.ident.as_ref().expect("named field");
-        let m = attrs::member(&f.attrs, &mut errors);
-        if m.tail {
-            if tail.replace(ident).is_some() {
-                errors.push(Error::new_spanned(
-                    ident,
-                    "only one field may be `#[hl7(tail)]`",
-                ));
-            }
-            continue;
-        }
-        let index = items.len();
-        let expected = index as u32 + 1;
-        match m.item {
-            None => errors.push(Error::new_spanned(
-                ident,
-                format!("missing `#[hl7(item = {expected}, …)]`"),
-            )),
-            Some((n, span)) if n != expected => errors.push(Error::new(
-                span,
-                format!("items must be 1, 2, 3 … in field order: expected item = {expected}"),
-            )),
-            _ => {}
-        }
+    for (index, w) in parts.wired.iter().enumerate() {
+        let m = &w.attr;
         let (min, max) = m.card.map_or((1, Some(1)), |(min, max, _)| (min, max));
-        let (wrapper, inner) = attrs::wrapped(&f.ty);
+        let (wrapper, inner) = attrs::wrapped(w.ty);
         let want = if max != Some(1) {
             Some("Vec")
         } else if min == 0 {
@@ -324,67 +441,78 @@ pub fn group(input: &DeriveInput) -> Result<TokenStream> {
         } else {
             None
         };
-        if wrapper != want {
-            let msg = match want {
-                Some("Vec") => "a repeating item (card max above 1) must have type `Vec<…>`",
-                Some(_) => "an optional item (card \"0..1\") must have type `Option<…>`",
-                None => {
-                    "a required single item (card \"1..1\", the default) is held as the type itself"
+        if wrapper != want && m.keys.omitted("card") {
+            let card = attrs::card_text(min, max);
+            let msg = match (want, wrapper) {
+                (Some("Vec"), _) => {
+                    format!("card \"{card}\" repeats, so this item must have type `Vec<…>`")
+                }
+                (Some(_), _) => {
+                    format!("card \"{card}\" is optional, so this item must have type `Option<…>`")
+                }
+                (None, found) => {
+                    let found = found.unwrap_or_default();
+                    let hint = if found == "Vec" { "0..*" } else { "0..1" };
+                    if m.card.is_some() {
+                        format!(
+                            "card \"{card}\" is exactly one occurrence, so this item is held as the type itself, not in `{found}<…>`"
+                        )
+                    } else {
+                        format!(
+                            "without `card` an item occurs exactly once (\"1..1\") and is held as the type itself, not in `{found}<…>`; did you mean `card = \"{hint}\"`?"
+                        )
+                    }
                 }
             };
-            errors.push(Error::new(attrs::span_of(&f.ty), msg));
+            errors.push(Error::new_spanned(w.ty, msg));
         }
         let max_t = match max {
             Some(m) => quote!(Some(#m)),
             None => quote!(None),
         };
         let card = quote!(::hl7_model::descriptor::Card { min: #min, max: #max_t });
+        let (r, mu) = (access(w.ident, w.ty, false), access(w.ident, w.ty, true));
         match (&m.segment, m.group) {
-            (Some(seg), false) => {
+            (Some(seg), None) => {
                 items.push(
                     quote!(::hl7_model::descriptor::ItemDesc::Segment { id: #seg, card: #card }),
                 );
-                refs.push(quote!(#index => Some(__g::ItemRef::Segment(&self.#ident))));
-                muts.push(quote!(#index => Some(__g::ItemMut::Segment(&mut self.#ident))));
+                refs.push(quote!(#index => Some(__g::ItemRef::Segment(#r))));
+                muts.push(quote!(#index => Some(__g::ItemMut::Segment(#mu))));
             }
-            (None, true) => {
+            (None, Some(_)) => {
+                let desc = quote_spanned!(inner.span()=> <#inner as __g::GroupType>::DESC);
                 items.push(quote! {
-                    ::hl7_model::descriptor::ItemDesc::Group { group: <#inner as __g::GroupType>::DESC, card: #card }
+                    ::hl7_model::descriptor::ItemDesc::Group { group: #desc, card: #card }
                 });
-                refs.push(quote!(#index => Some(__g::ItemRef::Group(&self.#ident))));
-                muts.push(quote!(#index => Some(__g::ItemMut::Group(&mut self.#ident))));
+                refs.push(quote!(#index => Some(__g::ItemRef::Group(#r))));
+                muts.push(quote!(#index => Some(__g::ItemMut::Group(#mu))));
             }
-            _ => errors.push(Error::new_spanned(
-                ident,
-                "an item is either `segment = \"…\"` or `group`",
+            (Some(_), Some(group)) => errors.push(Error::new(
+                group,
+                "an item is a segment (`segment = \"…\"`) or a group (`group`), not both",
             )),
+            (None, None) => {
+                if m.keys.omitted("segment") && m.keys.omitted("group") {
+                    errors.push(Error::new_spanned(
+                        w.ident,
+                        "missing `segment = \"…\"` (the item is a segment) or `group` (the item is a group) on this field",
+                    ));
+                }
+            }
         }
     }
-    let Some(tail) = tail else {
-        errors.push(Error::new_spanned(
-            &input.ident,
-            "add a field `#[hl7(tail)] pub tail: hl7_model::group::GroupTail` for occurrence and unexpected segments",
-        ));
-        return Err(errors.finish().unwrap_err());
-    };
-    let ident = &input.ident;
-    let name = match (&c.group, &c.structure) {
-        (Some(g), None) => g.value(),
-        (None, Some(s)) => s.value(),
-        _ => {
-            errors.push(Error::new_spanned(
-                ident,
-                "give exactly one of `#[hl7(group = \"…\")]` or `#[hl7(structure = \"…\")]`",
-            ));
-            String::new()
-        }
-    };
     errors.finish()?;
+    let (Some(name), Some(tail)) = (name, parts.tail) else {
+        unreachable!("reported above");
+    };
     let choice = c.choice;
+    let tail = tail_methods(tail, quote!(GroupTail));
+    let (impl_g, ty_g, where_g) = input.generics.split_for_impl();
     let structure = c.structure.as_ref().map(|id| {
         let long = c.name.as_ref().map_or_else(|| id.value(), |n| n.value());
         quote! {
-            impl __g::StructureType for #ident {
+            impl #impl_g __g::StructureType for #ident #ty_g #where_g {
                 const STRUCTURE: &'static ::hl7_model::descriptor::StructureDesc = &::hl7_model::descriptor::StructureDesc {
                     id: #id, name: #long, items: <Self as __g::GroupType>::DESC.items,
                 };
@@ -394,13 +522,13 @@ pub fn group(input: &DeriveInput) -> Result<TokenStream> {
     Ok(quote! {
         const _: () = {
             use ::hl7_model::group::{self as __g, GroupTail};
-            impl __g::GroupType for #ident {
+            impl #impl_g __g::GroupType for #ident #ty_g #where_g {
                 const DESC: &'static ::hl7_model::descriptor::GroupDesc = &::hl7_model::descriptor::GroupDesc {
                     name: #name, choice: #choice, items: &[#(#items),*],
                 };
             }
             #structure
-            impl __g::Group for #ident {
+            impl #impl_g __g::Group for #ident #ty_g #where_g {
                 fn desc(&self) -> &'static ::hl7_model::descriptor::GroupDesc {
                     <Self as __g::GroupType>::DESC
                 }
@@ -410,8 +538,7 @@ pub fn group(input: &DeriveInput) -> Result<TokenStream> {
                 fn item_mut(&mut self, i: usize) -> Option<__g::ItemMut<'_>> {
                     match i { #(#muts,)* _ => None }
                 }
-                fn tail(&self) -> &GroupTail { &self.#tail }
-                fn tail_mut(&mut self) -> &mut GroupTail { &mut self.#tail }
+                #tail
             }
         };
     })

@@ -12,15 +12,28 @@ use crate::element::{Segment, SegmentType, encode_segment};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct GroupTail {
     pub present: bool,
-    /// (number of the item they follow, counting from 1; 0 = before the first item, raw
-    /// segment without terminator).
-    pub unexpected: Vec<(u32, Box<str>)>,
+    /// Segments the grammar had no place for, in arrival order.
+    pub unexpected: Vec<Unexpected>,
+}
+
+/// A segment kept where it arrived although the group's grammar has no place for it (a
+/// Z-segment, a segment out of order, one a structure does not define).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Unexpected {
+    /// The item it follows, counting from 1 (0: before the group's first item).
+    pub after_item: u32,
+    /// How many occurrences of that item preceded it, so that it is written back between the
+    /// same repetitions it arrived between.
+    pub after_occurrences: u32,
+    /// The segment as sent, without terminator.
+    pub segment: Box<str>,
 }
 
 /// The occurrences of a segment at one item of a group.
 pub trait SegmentSlot {
     fn count(&self) -> usize;
     fn get(&self, i: usize) -> Option<&dyn Segment>;
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Segment>;
     /// A new occurrence, or `None` when the slot holds no more.
     fn add(&mut self) -> Option<&mut dyn Segment>;
 }
@@ -57,6 +70,9 @@ impl<T: SegmentType> SegmentSlot for T {
     fn get(&self, i: usize) -> Option<&dyn Segment> {
         (i == 0 && segment_occurs(self)).then_some(self as &dyn Segment)
     }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Segment> {
+        (i == 0 && segment_occurs(self)).then_some(self as &mut dyn Segment)
+    }
     fn add(&mut self) -> Option<&mut dyn Segment> {
         if segment_occurs(self) {
             return None;
@@ -73,6 +89,11 @@ impl<T: SegmentType> SegmentSlot for Option<T> {
     fn get(&self, i: usize) -> Option<&dyn Segment> {
         self.as_ref().filter(|_| i == 0).map(|s| s as &dyn Segment)
     }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Segment> {
+        self.as_mut()
+            .filter(|_| i == 0)
+            .map(|s| s as &mut dyn Segment)
+    }
     fn add(&mut self) -> Option<&mut dyn Segment> {
         if self.is_some() {
             return None;
@@ -88,6 +109,11 @@ impl<T: SegmentType> SegmentSlot for Vec<T> {
     fn get(&self, i: usize) -> Option<&dyn Segment> {
         self.as_slice().get(i).map(|s| s as &dyn Segment)
     }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Segment> {
+        self.as_mut_slice()
+            .get_mut(i)
+            .map(|s| s as &mut dyn Segment)
+    }
     fn add(&mut self) -> Option<&mut dyn Segment> {
         self.push(T::default());
         self.last_mut().map(|s| s as &mut dyn Segment)
@@ -98,6 +124,7 @@ impl<T: SegmentType> SegmentSlot for Vec<T> {
 pub trait GroupSlot {
     fn count(&self) -> usize;
     fn get(&self, i: usize) -> Option<&dyn Group>;
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Group>;
     fn add(&mut self) -> Option<&mut dyn Group>;
 }
 
@@ -107,6 +134,9 @@ impl<T: GroupType> GroupSlot for T {
     }
     fn get(&self, i: usize) -> Option<&dyn Group> {
         (i == 0 && group_occurs(self)).then_some(self as &dyn Group)
+    }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Group> {
+        (i == 0 && group_occurs(self)).then_some(self as &mut dyn Group)
     }
     fn add(&mut self) -> Option<&mut dyn Group> {
         if group_occurs(self) {
@@ -124,6 +154,11 @@ impl<T: GroupType> GroupSlot for Option<T> {
     fn get(&self, i: usize) -> Option<&dyn Group> {
         self.as_ref().filter(|_| i == 0).map(|g| g as &dyn Group)
     }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Group> {
+        self.as_mut()
+            .filter(|_| i == 0)
+            .map(|g| g as &mut dyn Group)
+    }
     fn add(&mut self) -> Option<&mut dyn Group> {
         if self.is_some() {
             return None;
@@ -140,6 +175,9 @@ impl<T: GroupType> GroupSlot for Vec<T> {
     }
     fn get(&self, i: usize) -> Option<&dyn Group> {
         self.as_slice().get(i).map(|g| g as &dyn Group)
+    }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Group> {
+        self.as_mut_slice().get_mut(i).map(|g| g as &mut dyn Group)
     }
     fn add(&mut self) -> Option<&mut dyn Group> {
         let mut g = T::default();
@@ -183,33 +221,45 @@ pub trait StructureType: GroupType {
 /// Appends the segments of `g` in order, each followed by `\r`, unexpected segments where they
 /// arrived.
 pub fn encode_group(g: &dyn Group, out: &mut String, d: &Delimiters) {
-    let unexpected_after = |n: u32, out: &mut String| {
-        for (_, raw) in g.tail().unexpected.iter().filter(|(at, _)| *at == n) {
-            out.push_str(raw);
+    let unexpected = &g.tail().unexpected;
+    let emit = |out: &mut String, keep: &dyn Fn(&Unexpected) -> bool| {
+        for u in unexpected.iter().filter(|u| keep(u)) {
+            out.push_str(&u.segment);
             out.push('\r');
         }
     };
-    unexpected_after(0, out);
+    emit(out, &|u| u.after_item == 0);
     let mut i = 0;
     while let Some(item) = g.item(i) {
-        match item {
-            ItemRef::Segment(slot) => {
-                for k in 0..slot.count() {
+        let n = i as u32 + 1;
+        let count = match item {
+            ItemRef::Segment(slot) => slot.count(),
+            ItemRef::Group(slot) => slot.count(),
+        };
+        for k in 0..count {
+            match item {
+                ItemRef::Segment(slot) => {
                     if let Some(s) = slot.get(k) {
                         encode_segment(s, out, d);
                         out.push('\r');
                     }
                 }
-            }
-            ItemRef::Group(slot) => {
-                for k in 0..slot.count() {
+                ItemRef::Group(slot) => {
                     if let Some(child) = slot.get(k) {
                         encode_group(child, out, d);
                     }
                 }
             }
+            let after = k as u32 + 1;
+            emit(out, &|u| u.after_item == n && u.after_occurrences == after);
         }
+        // Occurrences removed since parsing: what followed them still follows the item.
+        emit(out, &|u| {
+            u.after_item == n && (u.after_occurrences == 0 || u.after_occurrences > count as u32)
+        });
         i += 1;
-        unexpected_after(i as u32, out);
     }
+    // Items beyond the grammar (a hand-built tail): kept at the end rather than lost.
+    let items = i as u32;
+    emit(out, &|u| u.after_item > items);
 }

@@ -20,7 +20,12 @@ extern crate self as hl7_model;
 pub mod delimiters;
 pub mod descriptor;
 pub mod element;
+pub mod format_error;
+pub mod grammar;
 pub mod group;
+pub mod message;
+pub mod number;
+pub mod temporal;
 pub mod value;
 
 pub use hl7_macros::{Composite, Group, Segment};

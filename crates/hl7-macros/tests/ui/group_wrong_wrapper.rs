@@ -1,0 +1,29 @@
+use hl7_model::element::Tail;
+use hl7_model::group::GroupTail;
+use hl7_model::value::St;
+
+#[derive(Default, hl7_model::Segment)]
+#[hl7(segment = "ZZA")]
+pub struct Zza {
+    #[hl7(seq = 1, datatype = "ST")]
+    pub text: St,
+    #[hl7(tail)]
+    pub tail: Tail,
+}
+
+#[derive(Default, hl7_model::Group)]
+#[hl7(structure = "ZZZ_Z01")]
+pub struct ZzzZ01 {
+    #[hl7(item = 1, segment = "ZZA", card = "1..*")]
+    pub many: Option<Zza>,
+    #[hl7(item = 2, segment = "ZZA", card = "0..1")]
+    pub optional: Zza,
+    #[hl7(item = 3, segment = "ZZA", card = "1..1")]
+    pub one: Vec<Zza>,
+    #[hl7(item = 4, segment = "ZZA")]
+    pub default_one: Option<Zza>,
+    #[hl7(tail)]
+    pub tail: GroupTail,
+}
+
+fn main() {}

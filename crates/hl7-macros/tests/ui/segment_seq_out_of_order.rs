@@ -1,0 +1,17 @@
+use hl7_model::element::Tail;
+use hl7_model::value::St;
+
+#[derive(Default, hl7_model::Segment)]
+#[hl7(segment = "ZPI")]
+pub struct Zpi {
+    #[hl7(seq = 1, datatype = "ST")]
+    pub first: St,
+    #[hl7(seq = 3, datatype = "ST")]
+    pub second: St,
+    #[hl7(seq = 4, datatype = "ST")]
+    pub third: St,
+    #[hl7(tail)]
+    pub tail: Tail,
+}
+
+fn main() {}

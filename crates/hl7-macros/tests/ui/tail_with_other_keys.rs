@@ -1,0 +1,13 @@
+use hl7_model::element::Tail;
+use hl7_model::value::St;
+
+#[derive(Default, hl7_model::Segment)]
+#[hl7(segment = "ZPI")]
+pub struct Zpi {
+    #[hl7(seq = 1, datatype = "ST")]
+    pub first: St,
+    #[hl7(tail, seq = 2)]
+    pub tail: Tail,
+}
+
+fn main() {}

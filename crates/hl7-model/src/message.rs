@@ -1,0 +1,235 @@
+//! Parsing one ER7 message into its typed structure: delimiters from MSH-1/MSH-2, the version
+//! from MSH-12, the structure from MSH-9, then the grammar assigns the segments to groups
+//! ([`crate::grammar`]).
+
+use crate::delimiters::{DelimiterError, Delimiters};
+use crate::descriptor::VersionDesc;
+use crate::grammar::{Assignment, assign};
+use crate::group::{Group, StructureType, encode_group};
+
+/// Limits and fallbacks of [`parse_with`]. Every limit is explicit so that hostile input
+/// cannot make the parser use unbounded memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// The version used when MSH-12 is empty or unreadable (`"2.5"`).
+    pub default_version: String,
+    /// Whether a version not compiled in (`2.9`, `2.5.2`) is read as the nearest lower one
+    /// that is (SPEC §1). When false, such a message is an error.
+    pub fall_back_to_lower_version: bool,
+    /// Longest message accepted, in bytes.
+    pub max_message_len: usize,
+    /// Most segments accepted in one message.
+    pub max_segments: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            default_version: "2.5".to_owned(),
+            fall_back_to_lower_version: true,
+            max_message_len: 16 * 1024 * 1024,
+            max_segments: 100_000,
+        }
+    }
+}
+
+/// Why a message could not be parsed into a typed structure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("the message is {len} bytes, above the limit of {limit}")]
+    TooLong { len: usize, limit: usize },
+    #[error("the message has more than {limit} segments")]
+    TooManySegments { limit: usize },
+    #[error("a message starts with MSH; this one starts with `{found}`")]
+    NoHeader { found: String },
+    #[error("MSH-1/MSH-2: {0}")]
+    Delimiters(#[from] DelimiterError),
+    #[error("MSH-12 version `{sent}` is not compiled in (versions: {available})")]
+    UnknownVersion { sent: String, available: String },
+    #[error("MSH-9 `{msg_type}^{event}` names no structure of v{version}{}", structure.as_ref().map_or(String::new(), |s| format!(" (MSH-9.3 `{s}`)")))]
+    UnknownStructure {
+        msg_type: String,
+        event: String,
+        structure: Option<String>,
+        version: &'static str,
+    },
+    #[error("the message is of structure {found}, not {expected}")]
+    WrongStructure {
+        expected: &'static str,
+        found: &'static str,
+    },
+}
+
+/// A parsed message, with what parsing found out about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub message: crate::Message,
+    /// The delimiters MSH-1 and MSH-2 declared.
+    pub delimiters: Delimiters,
+    /// Where each segment went.
+    pub assignment: Assignment,
+    /// MSH-12 as sent, when the message was read as another (lower or default) version.
+    pub version_fallback: Option<String>,
+}
+
+impl Parsed {
+    /// The message in ER7, segments ended by `\r`: the bytes that were read, with line ends
+    /// normalised to `\r`, plus any edits made since.
+    pub fn to_er7(&self) -> String {
+        let mut out = String::new();
+        encode_group(self.message.as_group(), &mut out, &self.delimiters);
+        out
+    }
+}
+
+/// The segments of one message, split on `\r`, `\n` or `\r\n`; empty lines are skipped.
+pub fn segments(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['\r', '\n']).filter(|l| !l.is_empty())
+}
+
+/// The header fields parsing needs, read from the MSH line with its own delimiters.
+struct Header<'a> {
+    delimiters: Delimiters,
+    msg_type: &'a str,
+    event: &'a str,
+    structure: Option<&'a str>,
+    version: &'a str,
+}
+
+fn header(line: &str) -> Result<Header<'_>, ParseError> {
+    if !line.starts_with("MSH") {
+        return Err(ParseError::NoHeader {
+            found: line.chars().take(3).collect(),
+        });
+    }
+    let d = Delimiters::from_header(line)?;
+    // Field n (n ≥ 2) of MSH is the (n-1)-th piece after splitting on the field separator.
+    let fields: Vec<&str> = line.split(d.field).collect();
+    let field = |n: usize| fields.get(n - 1).copied().unwrap_or("");
+    let msh9: Vec<&str> = field(9).split(d.component).collect();
+    let part = |i: usize| {
+        msh9.get(i)
+            .map(|s| s.split(d.subcomponent).next().unwrap_or(""))
+            .unwrap_or("")
+    };
+    Ok(Header {
+        delimiters: d,
+        msg_type: part(0),
+        event: part(1),
+        structure: Some(part(2)).filter(|s| !s.is_empty()),
+        version: field(12).split(d.component).next().unwrap_or(""),
+    })
+}
+
+/// `2.5.1` → `[2, 5, 1]`; reads the leading numeric parts (`2.3.z` → `[2, 3]`).
+fn version_key(s: &str) -> Vec<u32> {
+    s.trim()
+        .trim_start_matches(['v', 'V'])
+        .split('.')
+        .map_while(|p| p.parse().ok())
+        .collect()
+}
+
+/// The compiled-in version a message of MSH-12 `sent` is read as, and whether that is a
+/// fallback.
+pub fn resolve_version(
+    sent: &str,
+    opts: &ParseOptions,
+) -> Result<(&'static VersionDesc, bool), ParseError> {
+    let unknown = || ParseError::UnknownVersion {
+        sent: sent.to_owned(),
+        available: crate::VERSIONS
+            .iter()
+            .map(|v| v.version)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let mut key = version_key(sent);
+    let mut fallback = false;
+    if key.len() < 2 {
+        key = version_key(&opts.default_version);
+        fallback = true;
+    }
+    if let Some(v) = crate::VERSIONS
+        .iter()
+        .find(|v| version_key(v.version) == key)
+    {
+        return Ok((v, fallback));
+    }
+    if !opts.fall_back_to_lower_version {
+        return Err(unknown());
+    }
+    crate::VERSIONS
+        .iter()
+        .rev()
+        .find(|v| version_key(v.version) <= key)
+        .map(|v| (*v, true))
+        .ok_or_else(unknown)
+}
+
+/// Parses one message with the default [`ParseOptions`].
+///
+/// ```
+/// # #[cfg(feature = "v2_5")] {
+/// let text = "MSH|^~\\&|LAB|HOSP|||20240101120000||ORU^R01|42|P|2.5\rPID|1||123^^^H||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4|mmol/L\rZXT|site data\r";
+/// let parsed = hl7_model::message::parse(text).unwrap();
+/// let hl7_model::Message::V2_5(hl7_model::v2_5::Message::OruR01(oru)) = &parsed.message else {
+///     panic!("an ORU_R01")
+/// };
+/// let obx = &oru.patient_result[0].order_observation[0].observation[0].obx;
+/// assert_eq!(obx.observation_value[0].as_str(), Some("5.4"));
+/// assert_eq!(parsed.to_er7(), text); // the Z-segment is kept where it was
+/// # }
+/// ```
+pub fn parse(text: &str) -> Result<Parsed, ParseError> {
+    parse_with(text, &ParseOptions::default())
+}
+
+/// Parses one message.
+pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError> {
+    if text.len() > opts.max_message_len {
+        return Err(ParseError::TooLong {
+            len: text.len(),
+            limit: opts.max_message_len,
+        });
+    }
+    let lines: Vec<&str> = segments(text).take(opts.max_segments + 1).collect();
+    if lines.len() > opts.max_segments {
+        return Err(ParseError::TooManySegments {
+            limit: opts.max_segments,
+        });
+    }
+    let first = lines.first().ok_or(ParseError::Empty)?;
+    let h = header(first)?;
+    let (version, fallback) = resolve_version(h.version, opts)?;
+    let structure = version
+        .resolve_structure(h.msg_type, h.event, h.structure)
+        .ok_or_else(|| ParseError::UnknownStructure {
+            msg_type: h.msg_type.to_owned(),
+            event: h.event.to_owned(),
+            structure: h.structure.map(str::to_owned),
+            version: version.version,
+        })?;
+    let mut message =
+        crate::Message::new(version, structure.id).expect("every structure of a compiled version");
+    let assignment = assign(message.as_group_mut(), lines, &h.delimiters);
+    Ok(Parsed {
+        message,
+        delimiters: h.delimiters,
+        assignment,
+        version_fallback: fallback.then(|| h.version.to_owned()),
+    })
+}
+
+/// Parses one message into the structure `T`, whatever its MSH-9 says (a site's own structure,
+/// or a message whose MSH-9 is known to be wrong); MSH-1/MSH-2 give the delimiters.
+pub fn parse_as<T: StructureType>(text: &str) -> Result<(T, Delimiters, Assignment), ParseError> {
+    let lines: Vec<&str> = segments(text).collect();
+    let first = lines.first().ok_or(ParseError::Empty)?;
+    let h = header(first)?;
+    let mut message = T::default();
+    let assignment = assign(&mut message as &mut dyn Group, lines, &h.delimiters);
+    Ok((message, h.delimiters, assignment))
+}

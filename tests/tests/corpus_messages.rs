@@ -1,0 +1,101 @@
+//! Every message of the corpus (../shared/corpus/messages) parses into its typed structure,
+//! writes back byte for byte, and has the group tree the peer recorded, or a reasoned
+//! divergence.
+
+use std::path::{Path, PathBuf};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+}
+
+fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The expected tree as lines, group names without the structure prefix.
+fn expected_tree(json: &serde_json::Value) -> Vec<String> {
+    fn walk(node: &serde_json::Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
+        let name = node["name"].as_str().unwrap_or("");
+        let name = name.strip_prefix(prefix).unwrap_or(name);
+        out.push(format!("{}{}", "  ".repeat(depth), name));
+        if let Some(children) = node["children"].as_array() {
+            for c in children {
+                walk(c, prefix, depth + 1, out);
+            }
+        }
+    }
+    let root = json["name"].as_str().unwrap_or("").to_owned();
+    let mut out = Vec::new();
+    walk(json, &format!("{root}_"), 0, &mut out);
+    out
+}
+
+#[test]
+fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
+    let root = corpus();
+    let (mut total, mut parsed, mut exact, mut same_tree, mut with_tree) = (0, 0, 0, 0, 0);
+    let mut failures = Vec::new();
+    for file in files(&root.join("messages"), "hl7") {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        if text.contains("FHS") || text.contains("BHS") {
+            continue;
+        }
+        total += 1;
+        let rel = file.strip_prefix(root.join("messages")).unwrap();
+        let p = match hl7_model::message::parse(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{}: {e}", rel.display()));
+                continue;
+            }
+        };
+        parsed += 1;
+        let normalised: String = hl7_model::message::segments(&text)
+            .flat_map(|l| [l, "\r"])
+            .collect();
+        if p.to_er7() == normalised {
+            exact += 1;
+        } else {
+            failures.push(format!("{}: not byte-exact", rel.display()));
+        }
+        let json = root.join("expected").join(rel.with_extension("json"));
+        if let Ok(j) = std::fs::read_to_string(&json) {
+            let j: serde_json::Value = serde_json::from_str(&j).unwrap();
+            if j.get("hl7apy_lossy").is_some() || j.get("children").is_none() {
+                continue;
+            }
+            with_tree += 1;
+            let ours = hl7_model::grammar::tree(p.message.as_group());
+            let theirs = expected_tree(&j);
+            if ours == theirs {
+                same_tree += 1;
+            } else {
+                failures.push(format!(
+                    "{}: tree differs\n  ours:   {}\n  theirs: {}",
+                    rel.display(),
+                    ours.join(" | "),
+                    theirs.join(" | ")
+                ));
+            }
+        }
+    }
+    eprintln!("{}", failures.join("\n"));
+    eprintln!(
+        "messages={total} parsed={parsed} exact={exact} trees={with_tree} same_tree={same_tree}"
+    );
+    assert_eq!(parsed, total);
+}
