@@ -1,7 +1,6 @@
-//! Generates the typed models and descriptor tables of every version whose feature is enabled,
-//! from the YAML in `schemas/` (or `HL7_SCHEMAS_DIR`), into `OUT_DIR`, plus `versions.rs`
-//! declaring their modules. A schema that fails the checker fails the build with the checker's
-//! findings.
+//! Declares the enabled versions: `pub use hl7_v2_5 as v2_5;` for every folder of `schemas/`
+//! (or `HL7_SCHEMAS_DIR`) whose feature is enabled, and the `Message` enum over them, into
+//! `OUT_DIR/versions.rs`. Each version's crate generates its own models.
 
 use std::path::PathBuf;
 
@@ -11,8 +10,12 @@ fn main() {
     let schemas = std::env::var_os("HL7_SCHEMAS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("../../schemas"));
-    // A version is generated when its feature (`v2_3_1` for `schemas/v2.3.1/`) is enabled.
-    hl7_codegen::build::run(&schemas, |module| {
+    // A version is compiled in when its feature (`v2_3_1` for `schemas/v2.3.1/`) is enabled.
+    let generated = hl7_codegen::build::run_reexports(&schemas, |module| {
         std::env::var_os(format!("CARGO_FEATURE_{}", module.to_ascii_uppercase())).is_some()
     });
+    println!("cargo::rustc-check-cfg=cfg(any_version)");
+    if !generated.modules.is_empty() {
+        println!("cargo::rustc-cfg=any_version");
+    }
 }

@@ -19,7 +19,7 @@ pub fn sync(manifest: &str, modules: &[String]) -> String {
             let key = line.split('=').next().unwrap_or("").trim();
             if key == "all-versions" {
                 for m in modules.iter().filter(|m| !declared.contains(*m)) {
-                    out.push(format!("{m} = []"));
+                    out.push(feature_line(m));
                 }
                 let list: Vec<String> = modules.iter().map(|m| format!("\"{m}\"")).collect();
                 out.push(format!("all-versions = [{}]", list.join(", ")));
@@ -28,6 +28,8 @@ pub fn sync(manifest: &str, modules: &[String]) -> String {
             }
             if modules.iter().any(|m| m == key) {
                 declared.push(key.to_owned());
+                out.push(feature_line(key));
+                continue;
             }
         }
         out.push(line.to_owned());
@@ -41,11 +43,102 @@ pub fn sync(manifest: &str, modules: &[String]) -> String {
     text
 }
 
+/// `v2_5 = ["dep:hl7-v2-5"]`: the feature compiles the version's crate.
+fn feature_line(module: &str) -> String {
+    let folder = module.replace('_', ".");
+    format!(
+        "{module} = [\"dep:{}\"]",
+        hl7_codegen::build::crate_name(&folder)
+    )
+}
+
+/// The manifest text with an optional dependency on every version crate, after the line
+/// `# Version crates` of `[dependencies]`, replacing the ones there.
+pub fn sync_dependencies(manifest: &str, modules: &[String]) -> String {
+    let mut out = Vec::new();
+    let mut skipping = false;
+    for line in manifest.lines() {
+        if skipping {
+            if line.starts_with("hl7-v2-") {
+                continue;
+            }
+            skipping = false;
+        }
+        out.push(line.to_owned());
+        if line.trim() == "# Version crates, one per schema folder (cargo xtask regenerate)." {
+            skipping = true;
+            for m in modules {
+                let folder = m.replace('_', ".");
+                out.push(format!(
+                    "{} = {{ path = \"../versions/{m}\", optional = true }}",
+                    hl7_codegen::build::crate_name(&folder)
+                ));
+            }
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
 /// Module names of the version folders under `schemas/`, in version order.
 pub fn modules(dirs: &[std::path::PathBuf]) -> Vec<String> {
     dirs.iter()
         .map(|d| module_name(&d.file_name().unwrap_or_default().to_string_lossy()))
         .collect()
+}
+
+/// The files of the crate holding one version's generated models, `crates/versions/<module>/`:
+/// (path relative to that folder, content).
+pub fn version_crate(folder: &str) -> Vec<(&'static str, String)> {
+    let module = hl7_codegen::build::module_name(folder);
+    let package = hl7_codegen::build::crate_name(folder);
+    let version = folder.trim_start_matches('v');
+    let manifest = format!(
+        r#"# Written by `cargo xtask regenerate` for schemas/{folder}/; do not edit.
+[package]
+name = "{package}"
+description = "HL7 v{version} typed models generated from schemas/{folder}/; use them as hl7_model::{module} (feature `{module}`)."
+version.workspace = true
+edition.workspace = true
+rust-version.workspace = true
+license.workspace = true
+publish.workspace = true
+
+[dependencies]
+# The generated code names the runtime `hl7_model`, as users see it through hl7-model.
+hl7_model = {{ package = "hl7-runtime", path = "../../hl7-runtime" }}
+
+[build-dependencies]
+hl7-codegen.workspace = true
+"#
+    );
+    let build = format!(
+        r#"//! Generates the models of schemas/{folder}/ (or `$HL7_SCHEMAS_DIR/{folder}`) into `OUT_DIR`.
+
+fn main() {{
+    println!("cargo:rerun-if-env-changed=HL7_SCHEMAS_DIR");
+    let schemas = std::env::var_os("HL7_SCHEMAS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../schemas"));
+    hl7_codegen::build::run_version(schemas.join("{folder}"));
+}}
+"#
+    );
+    let lib = format!(
+        r#"//! HL7 v{version}: a struct per composite datatype, segment, group and message structure, the
+//! `Message` enum over the structures, and the static descriptors (`VERSION`), generated from
+//! `schemas/{folder}/`. Use it through hl7-model: `hl7_model::{module}` with the feature
+//! `{module}`.
+
+include!(concat!(env!("OUT_DIR"), "/{module}.rs"));
+"#
+    );
+    vec![
+        ("Cargo.toml", manifest),
+        ("build.rs", build),
+        ("src/lib.rs", lib),
+    ]
 }
 
 #[cfg(test)]
@@ -60,10 +153,13 @@ mod tests {
         let synced = sync(MANIFEST, &modules);
         assert_eq!(
             synced,
-            MANIFEST.replace(
-                "all-versions = [\"v2_1\", \"v2_5\"]",
-                "v2_9 = []\nall-versions = [\"v2_1\", \"v2_5\", \"v2_9\"]"
-            )
+            MANIFEST
+                .replace("v2_1 = []", "v2_1 = [\"dep:hl7-v2-1\"]")
+                .replace("v2_5 = []", "v2_5 = [\"dep:hl7-v2-5\"]")
+                .replace(
+                    "all-versions = [\"v2_1\", \"v2_5\"]",
+                    "v2_9 = [\"dep:hl7-v2-9\"]\nall-versions = [\"v2_1\", \"v2_5\", \"v2_9\"]"
+                )
         );
         assert_eq!(
             sync(&synced, &modules),

@@ -168,9 +168,25 @@ fn main() -> Result<ExitCode> {
                 std::fs::write(&path, &code)?;
                 println!("{}: {} lines", path.display(), code.lines().count());
             }
+            for dir in &dirs {
+                let folder = dir.file_name().unwrap_or_default().to_string_lossy();
+                let krate = root
+                    .join("crates/versions")
+                    .join(hl7_codegen::build::module_name(&folder));
+                for (file, text) in features::version_crate(&folder) {
+                    let path = krate.join(file);
+                    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                        std::fs::create_dir_all(path.parent().expect("a file in a folder"))?;
+                        std::fs::write(&path, text)?;
+                        println!("wrote {}", path.display());
+                    }
+                }
+            }
             let manifest_path = root.join("crates/hl7-model/Cargo.toml");
             let manifest = std::fs::read_to_string(&manifest_path)?;
-            let synced = features::sync(&manifest, &features::modules(&dirs));
+            let modules = features::modules(&dirs);
+            let synced =
+                features::sync(&features::sync_dependencies(&manifest, &modules), &modules);
             if synced != manifest {
                 std::fs::write(&manifest_path, synced)?;
                 println!("rewrote {} (version features)", manifest_path.display());

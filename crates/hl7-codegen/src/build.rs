@@ -75,18 +75,69 @@ pub fn generate_versions(
         generated
             .inputs
             .extend(SchemaFile::ALL.iter().map(|f| dir.join(f.file_name())));
-        let (schema, sources) = load_version(&dir).map_err(BuildError::Schema)?;
-        let findings = crate::check::check_version(&schema, &sources);
-        if !findings.is_empty() {
-            return Err(BuildError::Schema(findings));
-        }
-        let target = out_dir.join(format!("{module}.rs"));
-        std::fs::write(&target, crate::gen_descriptors::version_module(&schema))
-            .map_err(io(&target))?;
+        generate_version(&dir, &out_dir.join(format!("{module}.rs")))?;
         let _ = writeln!(
             decls,
             "#[doc = \"HL7 {folder}, generated from `{folder}/`.\"]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));\n}}"
         );
+        generated.modules.push(module);
+    }
+    decls.push_str(&versions_enum(&generated.modules));
+    let target = out_dir.join("versions.rs");
+    std::fs::write(&target, decls).map_err(io(&target))?;
+    Ok(generated)
+}
+
+/// Checks one version folder and writes its generated module source to `target`.
+pub fn generate_version(dir: &Path, target: &Path) -> Result<(), BuildError> {
+    let (schema, sources) = load_version(dir).map_err(BuildError::Schema)?;
+    let findings = crate::check::check_version(&schema, &sources);
+    if !findings.is_empty() {
+        return Err(BuildError::Schema(findings));
+    }
+    std::fs::write(target, crate::gen_descriptors::version_module(&schema)).map_err(|source| {
+        BuildError::Io {
+            path: target.to_path_buf(),
+            source,
+        }
+    })
+}
+
+/// The package name of the crate holding a version's models: `v2.3.1` → `hl7-v2-3-1`.
+pub fn crate_name(folder: &str) -> String {
+    format!("hl7-{}", folder.replace('.', "-"))
+}
+
+/// For a crate that re-exports per-version crates (hl7-model): `versions.rs` in `out_dir`
+/// with `pub use hl7_v2_5 as v2_5;` for every version folder under `schemas` that `enabled`
+/// accepts, the cross-version `Message` enum and `VERSIONS`. Nothing is parsed: each version
+/// crate generates its own models.
+pub fn generate_reexports(
+    schemas: &Path,
+    out_dir: &Path,
+    enabled: impl Fn(&str) -> bool,
+) -> Result<Generated, BuildError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BuildError::Io { path, source }
+    };
+    let mut generated = Generated {
+        inputs: vec![schemas.to_path_buf()],
+        ..Generated::default()
+    };
+    let mut decls = String::new();
+    for dir in version_dirs(schemas).map_err(io(schemas))? {
+        let folder = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let module = module_name(&folder);
+        if !enabled(&module) {
+            continue;
+        }
+        let krate = crate_name(&folder).replace('-', "_");
+        let _ = writeln!(decls, "#[doc(inline)]\npub use ::{krate} as {module};");
         generated.modules.push(module);
     }
     decls.push_str(&versions_enum(&generated.modules));
@@ -120,7 +171,7 @@ fn versions_enum(modules: &[String]) -> String {
                 #(if ::core::ptr::eq(version, &#mods::VERSION) {
                     return #mods::Message::new(structure).map(Message::#variants);
                 })*
-                let _ = structure;
+                let _ = (version, structure);
                 None
             }
 
@@ -163,9 +214,44 @@ fn versions_enum(modules: &[String]) -> String {
 /// [`generate_versions`] for a build script: the output goes to `OUT_DIR`, cargo is told what
 /// to watch, and a failure stops the build with every finding printed as a warning.
 pub fn run(schemas: impl AsRef<Path>, enabled: impl Fn(&str) -> bool) -> Generated {
-    let schemas = schemas.as_ref();
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR is set for build scripts"));
-    match generate_versions(schemas, &out, enabled) {
+    let out = out_dir();
+    finish(
+        schemas.as_ref(),
+        generate_versions(schemas.as_ref(), &out, enabled),
+    )
+}
+
+/// [`generate_reexports`] for a build script.
+pub fn run_reexports(schemas: impl AsRef<Path>, enabled: impl Fn(&str) -> bool) -> Generated {
+    let out = out_dir();
+    finish(
+        schemas.as_ref(),
+        generate_reexports(schemas.as_ref(), &out, enabled),
+    )
+}
+
+/// [`generate_version`] for the build script of a per-version crate: writes
+/// `OUT_DIR/<module>.rs` (`v2_5.rs` for `…/v2.5`).
+pub fn run_version(dir: impl AsRef<Path>) {
+    let dir = dir.as_ref();
+    let folder = dir.file_name().unwrap_or_default().to_string_lossy();
+    let target = out_dir().join(format!("{}.rs", module_name(&folder)));
+    let inputs = std::iter::once(dir.to_path_buf())
+        .chain(SchemaFile::ALL.iter().map(|f| dir.join(f.file_name())))
+        .collect();
+    let result = generate_version(dir, &target).map(|()| Generated {
+        modules: vec![module_name(&folder)],
+        inputs,
+    });
+    finish(dir, result);
+}
+
+fn out_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR is set for build scripts"))
+}
+
+fn finish(schemas: &Path, result: Result<Generated, BuildError>) -> Generated {
+    match result {
         Ok(g) => {
             for input in &g.inputs {
                 println!("cargo:rerun-if-changed={}", input.display());

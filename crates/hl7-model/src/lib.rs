@@ -1,9 +1,10 @@
-//! HL7 v2 runtime (ER7 parsing and encoding, escapes, validation, character sets, ACKs) and the
-//! models generated from `schemas/`, one cargo feature per version (`v2_5`, `v2_3_1`, …;
-//! `all-versions` for every one; the default is `v2_5`).
+//! HL7 v2 for Rust: the runtime (ER7 parsing and encoding, escapes, validation, character sets,
+//! typed views) and the typed models generated from `schemas/`, one cargo feature per version
+//! (`v2_5`, `v2_3_1`, …; `all-versions` for every one; the default is `v2_5`).
 //!
-//! Today each version module holds the static descriptor tables of its datatypes, segments,
-//! structures (with nested groups), event map and tables, which the generic runtime is built on:
+//! Each version module holds a struct per composite datatype, segment, group and message
+//! structure, the `Message` enum over its structures, and the static descriptor tables the
+//! generic runtime is driven by:
 //!
 //! ```
 //! # #[cfg(feature = "v2_5")] {
@@ -13,21 +14,17 @@
 //! assert_eq!(v.segment("PID").unwrap().fields[4].name, "Patient Name");
 //! # }
 //! ```
+//!
+//! The runtime lives in the `hl7-runtime` crate and each version's models in a crate of their
+//! own (`hl7-v2-5` …), so that versions compile in parallel and in bounded memory; this crate
+//! re-exports them all under one name.
 
-// Lets derive expansions name `::hl7_model` inside this crate too.
+// Lets generated code name `::hl7_model` inside this crate too.
 extern crate self as hl7_model;
 
-pub mod delimiters;
-pub mod descriptor;
-pub mod element;
-pub mod format_error;
-pub mod grammar;
-pub mod group;
-pub mod message;
-pub mod number;
-pub mod temporal;
-pub mod value;
+#[doc(inline)]
+pub use hl7_runtime::*;
 
-pub use hl7_macros::{Composite, Group, Segment};
+pub mod message;
 
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));

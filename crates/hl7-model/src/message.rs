@@ -188,6 +188,12 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
 }
 
 /// Parses one message.
+// Built without any version feature, `Message` has no variants and all after its construction
+// is unreachable.
+#[cfg_attr(
+    not(any_version),
+    allow(unreachable_code, unused_variables, unused_mut)
+)]
 pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError> {
     if text.len() > opts.max_message_len {
         return Err(ParseError::TooLong {
