@@ -72,6 +72,8 @@ pub struct Parsed {
     pub assignment: Assignment,
     /// MSH-12 as sent, when the message was read as another (lower or default) version.
     pub version_fallback: Option<String>,
+    /// How the structure was chosen when MSH-9 did not name one of the version's structures.
+    pub structure_fallback: Option<String>,
 }
 
 impl Parsed {
@@ -84,9 +86,13 @@ impl Parsed {
     }
 }
 
-/// The segments of one message, split on `\r`, `\n` or `\r\n`; empty lines are skipped.
+/// The segments of one message, split on `\r`, `\n` or `\r\n`; empty lines are skipped, and
+/// so is a byte order mark before the first segment.
 pub fn segments(text: &str) -> impl Iterator<Item = &str> {
-    text.split(['\r', '\n']).filter(|l| !l.is_empty())
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .split(['\r', '\n'])
+        .filter(|l| !l.is_empty())
 }
 
 /// The header fields parsing needs, read from the MSH line with its own delimiters.
@@ -207,11 +213,13 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
             limit: opts.max_segments,
         });
     }
+    // Lines before the header (noise from a file or a transport) are kept, as unexpected
+    // segments ahead of MSH, so that the message still writes back as it was read.
     let first = lines.first().ok_or(ParseError::Empty)?;
-    let h = header(first)?;
+    let header_line = lines.iter().find(|l| l.starts_with("MSH")).unwrap_or(first);
+    let h = header(header_line)?;
     let (version, fallback) = resolve_version(h.version, opts)?;
-    let structure = version
-        .resolve_structure(h.msg_type, h.event, h.structure)
+    let (read_as, structure, structure_fallback) = resolve_structure_with_fallbacks(version, &h)
         .ok_or_else(|| ParseError::UnknownStructure {
             msg_type: h.msg_type.to_owned(),
             event: h.event.to_owned(),
@@ -219,14 +227,67 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
             version: version.version,
         })?;
     let mut message =
-        crate::Message::new(version, structure.id).expect("every structure of a compiled version");
+        crate::Message::new(read_as, structure.id).expect("every structure of a compiled version");
     let assignment = assign(message.as_group_mut(), lines, &h.delimiters);
     Ok(Parsed {
         message,
         delimiters: h.delimiters,
         assignment,
-        version_fallback: fallback.then(|| h.version.to_owned()),
+        version_fallback: (fallback || !std::ptr::eq(read_as, version))
+            .then(|| h.version.to_owned()),
+        structure_fallback,
     })
+}
+
+/// The structure of a message (SPEC §3: MSH-9.3, else the event map, else the type alone),
+/// with two fallbacks for real feeds, each reported: an event the map does not know, of a
+/// message type it does, is read with that type's first structure in the map (`ORU^R03` →
+/// `ORU_R01`); a structure the version lacks is taken from the nearest lower compiled version
+/// that has it (`ORM^O01` in 2.7, which withdrew ORM, is read with 2.6's `ORM_O01`).
+fn resolve_structure_with_fallbacks(
+    version: &'static VersionDesc,
+    h: &Header<'_>,
+) -> Option<(
+    &'static VersionDesc,
+    &'static crate::descriptor::StructureDesc,
+    Option<String>,
+)> {
+    if let Some(s) = version.resolve_structure(h.msg_type, h.event, h.structure) {
+        return Some((version, s, None));
+    }
+    let by_type = |v: &'static VersionDesc| {
+        let prefix = format!("{}^", h.msg_type);
+        let i = v.events.partition_point(|(k, _)| *k < prefix.as_str());
+        v.events
+            .get(i)
+            .filter(|(k, _)| !h.msg_type.is_empty() && k.starts_with(&prefix))
+            .and_then(|(k, s)| Some((v.structure(s)?, *k)))
+    };
+    if let Some((s, key)) = by_type(version) {
+        return Some((
+            version,
+            s,
+            Some(format!(
+                "event unknown to v{}: read as {key} ({})",
+                version.version, s.id
+            )),
+        ));
+    }
+    let key = version_key(version.version);
+    for lower in crate::VERSIONS
+        .iter()
+        .rev()
+        .filter(|v| version_key(v.version) < key)
+    {
+        if let Some(s) = lower.resolve_structure(h.msg_type, h.event, h.structure) {
+            return Some((
+                lower,
+                s,
+                Some(format!("structure {} taken from v{}", s.id, lower.version)),
+            ));
+        }
+    }
+    None
 }
 
 /// Parses one message into the structure `T`, whatever its MSH-9 says (a site's own structure,
