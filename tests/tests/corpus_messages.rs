@@ -109,7 +109,12 @@ fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
     // Messages the typed parser refuses: MSH-9 types no version defines (site-specific
     // `ZDT`, `CUSTOM`, test `AAA`/`ZZZ`, empty) and an MSH-2 that makes `~` the component
     // separator. They go through the untyped path.
-    assert_eq!(total - parsed, 8, "typed parse failures changed:\n{}", failures.join("\n"));
+    assert_eq!(
+        total - parsed,
+        8,
+        "typed parse failures changed:\n{}",
+        failures.join("\n")
+    );
     // Tree divergences from the peer, each listed with its reason in corpus-tree-divergences.tsv:
     // a change either way (a fix or a regression) must update that reviewed list.
     let listed = std::fs::read_to_string(

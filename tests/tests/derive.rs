@@ -115,3 +115,53 @@ fn wrong_segment_is_an_error_not_a_panic() {
     assert!(Zpi::parse("PID|1", &Delimiters::default()).is_err());
     assert!(Zpi::parse("", &Delimiters::default()).is_err());
 }
+
+/// A site's ADT^A01 profile with its Z-segment in place: declared with the same `Group`
+/// derive as the generated structures, parsed with the same grammar matcher.
+#[derive(Debug, Clone, Default, PartialEq, hl7_model::Group)]
+#[hl7(structure = "ADT_A01", name = "Admit with pets")]
+pub struct AdtA01Pets {
+    #[hl7(item = 1, segment = "MSH")]
+    pub msh: hl7_model::v2_5::segments::Msh,
+    #[hl7(item = 2, segment = "EVN")]
+    pub evn: hl7_model::v2_5::segments::Evn,
+    #[hl7(item = 3, segment = "PID")]
+    pub pid: hl7_model::v2_5::segments::Pid,
+    #[hl7(item = 4, segment = "ZPI", card = "0..*")]
+    pub zpi: Vec<Zpi>,
+    #[hl7(item = 5, segment = "PV1", card = "0..1")]
+    pub pv1: Option<hl7_model::v2_5::segments::Pv1>,
+    #[hl7(tail)]
+    pub tail: hl7_model::group::GroupTail,
+}
+
+#[test]
+fn a_custom_structure_with_a_z_segment_parses_and_round_trips() {
+    let text = "MSH|^~\\&|REG|HOSP|||20240101||ADT^A01|7|P|2.5\rEVN|A01\rPID|1||42^^^H||Doe^Jane\rZPI|1|Rex^DOG\rZPI|2|Tom^CAT\rPV1|1|I\rZZZ|kept\r";
+    let (adt, d, assignment) = hl7_model::message::parse_as::<AdtA01Pets>(text).unwrap();
+    assert_eq!(adt.zpi.len(), 2);
+    assert_eq!(adt.zpi[1].pets[0].name.as_str(), Some("Tom"));
+    assert_eq!(adt.pv1.as_ref().unwrap().patient_class.as_str(), Some("I"));
+    // The segment no one declared is kept where it came, and reported.
+    let unexpected: Vec<_> = assignment
+        .unexpected()
+        .map(|(n, p)| (n, p.id.as_str()))
+        .collect();
+    assert_eq!(unexpected, [(7, "ZZZ")]);
+    let mut out = String::new();
+    hl7_model::group::encode_group(&adt, &mut out, &d);
+    assert_eq!(out, text);
+}
+
+#[test]
+fn the_same_message_through_the_generated_structure_keeps_the_z_segments() {
+    let text = "MSH|^~\\&|REG|HOSP|||20240101||ADT^A01|7|P|2.5\rEVN|A01\rPID|1||42^^^H||Doe^Jane\rZPI|1|Rex^DOG\rPV1|1|I\r";
+    let parsed = hl7_model::message::parse(text).unwrap();
+    assert_eq!(parsed.message.structure().id, "ADT_A01");
+    assert_eq!(parsed.to_er7(), text);
+    let tree = hl7_model::grammar::tree(parsed.message.as_group());
+    assert_eq!(
+        tree,
+        ["ADT_A01", "  MSH", "  EVN", "  PID", "  ZPI", "  PV1"]
+    );
+}

@@ -61,17 +61,10 @@ pub fn generate_versions(
         ..Generated::default()
     };
     let mut decls = String::new();
-    for dir in version_dirs(schemas).map_err(io(schemas))? {
-        let folder = dir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let module = module_name(&folder);
-        generated.inputs.push(dir.clone());
-        if !enabled(&module) {
-            continue;
-        }
+    generated
+        .inputs
+        .extend(version_dirs(schemas).map_err(io(schemas))?);
+    for (dir, folder, module) in enabled_folders(schemas, enabled)? {
         generated
             .inputs
             .extend(SchemaFile::ALL.iter().map(|f| dir.join(f.file_name())));
@@ -86,6 +79,26 @@ pub fn generate_versions(
     let target = out_dir.join("versions.rs");
     std::fs::write(&target, decls).map_err(io(&target))?;
     Ok(generated)
+}
+
+/// The version folders under `schemas` whose module `enabled` accepts, as (folder path, folder
+/// name, module name), in version order.
+fn enabled_folders(
+    schemas: &Path,
+    enabled: impl Fn(&str) -> bool,
+) -> Result<Vec<(PathBuf, String, String)>, BuildError> {
+    let dirs = version_dirs(schemas).map_err(|source| BuildError::Io {
+        path: schemas.to_path_buf(),
+        source,
+    })?;
+    Ok(dirs
+        .into_iter()
+        .filter_map(|dir| {
+            let folder = dir.file_name()?.to_string_lossy().into_owned();
+            let module = module_name(&folder);
+            enabled(&module).then_some((dir, folder, module))
+        })
+        .collect())
 }
 
 /// Checks one version folder and writes its generated module source to `target`.
@@ -126,16 +139,7 @@ pub fn generate_reexports(
         ..Generated::default()
     };
     let mut decls = String::new();
-    for dir in version_dirs(schemas).map_err(io(schemas))? {
-        let folder = dir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let module = module_name(&folder);
-        if !enabled(&module) {
-            continue;
-        }
+    for (_, folder, module) in enabled_folders(schemas, enabled)? {
         let krate = crate_name(&folder).replace('-', "_");
         let _ = writeln!(decls, "#[doc(inline)]\npub use ::{krate} as {module};");
         generated.modules.push(module);
