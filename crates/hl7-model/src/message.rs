@@ -77,6 +77,16 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// Every finding of validation (`hl7_model::validate`) against the version the message
+    /// was read as.
+    pub fn validate(&self) -> Vec<crate::validate::Finding> {
+        crate::validate::validate(
+            self.message.as_group(),
+            self.message.version(),
+            &self.delimiters,
+        )
+    }
+
     /// The message in ER7, segments ended by `\r`: the bytes that were read, with line ends
     /// normalised to `\r`, plus any edits made since.
     pub fn to_er7(&self) -> String {

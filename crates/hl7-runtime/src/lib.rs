@@ -16,6 +16,7 @@ pub mod grammar;
 pub mod group;
 pub mod number;
 pub mod temporal;
+pub mod validate;
 pub mod value;
 
 pub use hl7_macros::{Composite, Group, Segment};

@@ -1,0 +1,459 @@
+//! Validation of a parsed message against its version's definitions, separate from parsing:
+//! parsing keeps everything, validation reports every departure, each with its HL7 error code
+//! (table 0357), severity and location in ERL form.
+//!
+//! What is checked, and the code given:
+//! - **100** segment sequence error: a segment kept outside the grammar (out of order, not in
+//!   the structure, a Z-segment), a required segment or group missing, or more occurrences than
+//!   the cardinality allows;
+//! - **101** required field missing: a field or component of usage `R` with no value;
+//! - **102** data type error: an NM, SI, DT, TM or DTM value (the first component of TS too)
+//!   not in its format, a value longer than its length, more repetitions than the field
+//!   allows, a field of usage `X` that is valued (a warning);
+//! - **103** table value not found: an ID value not in its HL7 table (an error), an IS value
+//!   not in the user-defined table's suggested values (a warning). Tables without values are
+//!   not checked.
+//!
+//! Locations follow ERL: segment id, occurrence of that segment id in the message (from 1),
+//! field, repetition, component, subcomponent (`MSH^1^10^1^1`).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::delimiters::Delimiters;
+use crate::descriptor::{Card, DatatypeDesc, ElementDesc, ItemDesc, Usage, VersionDesc};
+use crate::element::{ANY_SEGMENT_ID, FieldRef, Segment};
+use crate::er7::escape::unescape;
+use crate::group::{Group, ItemRef};
+
+/// How serious a finding is (ERR-4: E, W, I).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+}
+
+impl Severity {
+    /// The code ERR-4 uses (table 0516).
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Error => "E",
+            Severity::Warning => "W",
+            Severity::Information => "I",
+        }
+    }
+}
+
+/// Where a finding is, in ERL form: segment id ^ occurrence ^ field ^ repetition ^ component ^
+/// subcomponent; trailing parts are absent when the finding is about a larger element.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub segment: String,
+    /// Occurrence of this segment id in the message, from 1.
+    pub sequence: u32,
+    pub field: Option<u32>,
+    pub repetition: Option<u32>,
+    pub component: Option<u32>,
+    pub subcomponent: Option<u32>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}^{}", self.segment, self.sequence)?;
+        for part in [
+            self.field,
+            self.repetition,
+            self.component,
+            self.subcomponent,
+        ]
+        .into_iter()
+        .map_while(|p| p)
+        {
+            write!(f, "^{part}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One departure from the definitions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// HL7 table 0357 code (100, 101, 102, 103).
+    pub code: u16,
+    pub severity: Severity,
+    pub location: Location,
+    /// What is wrong, for a person.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} at {}: {}",
+            self.severity.code(),
+            self.code,
+            self.location,
+            self.message
+        )
+    }
+}
+
+/// Strict mode: the findings of severity error, when there are any.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the message has {} error(s); the first: {}", .0.len(), .0[0])]
+pub struct Invalid(pub Vec<Finding>);
+
+/// Every finding of `message`, a structure of `version`, in message order.
+pub fn validate(message: &dyn Group, version: &VersionDesc, d: &Delimiters) -> Vec<Finding> {
+    let mut v = Validator {
+        version,
+        d,
+        seen: HashMap::new(),
+        last: None,
+        findings: Vec::new(),
+    };
+    v.group(message);
+    v.findings
+}
+
+/// [`validate`], failing when any finding is an error.
+pub fn validate_strict(
+    message: &dyn Group,
+    version: &VersionDesc,
+    d: &Delimiters,
+) -> Result<Vec<Finding>, Invalid> {
+    let findings = validate(message, version, d);
+    let errors: Vec<Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if errors.is_empty() {
+        Ok(findings)
+    } else {
+        Err(Invalid(errors))
+    }
+}
+
+struct Validator<'a> {
+    version: &'a VersionDesc,
+    d: &'a Delimiters,
+    /// Occurrences of each segment id so far.
+    seen: HashMap<String, u32>,
+    /// The last segment met, for locating missing segments.
+    last: Option<Location>,
+    findings: Vec<Finding>,
+}
+
+fn segment_id(raw: &str) -> &str {
+    raw.split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("")
+}
+
+impl Validator<'_> {
+    fn push(&mut self, code: u16, severity: Severity, location: Location, message: String) {
+        self.findings.push(Finding {
+            code,
+            severity,
+            location,
+            message,
+        });
+    }
+
+    fn next_location(&mut self, id: &str) -> Location {
+        let n = self.seen.entry(id.to_owned()).or_insert(0);
+        *n += 1;
+        let loc = Location {
+            segment: id.to_owned(),
+            sequence: *n,
+            field: None,
+            repetition: None,
+            component: None,
+            subcomponent: None,
+        };
+        self.last = Some(loc.clone());
+        loc
+    }
+
+    fn unexpected(&mut self, raw: &str, at: &str) {
+        let id = segment_id(raw);
+        let loc = self.next_location(id);
+        self.push(
+            100,
+            Severity::Error,
+            loc,
+            format!("segment {id} is not expected here ({at})"),
+        );
+    }
+
+    fn cardinality(&mut self, what: &str, card: Card, count: usize, group: &str) {
+        let loc = self.last.clone().unwrap_or(Location {
+            segment: what.to_owned(),
+            sequence: 1,
+            field: None,
+            repetition: None,
+            component: None,
+            subcomponent: None,
+        });
+        if count < card.min as usize {
+            self.push(
+                100,
+                Severity::Error,
+                loc,
+                format!("required {what} missing in {group}"),
+            );
+        } else if card.max.is_some_and(|m| count > m as usize) {
+            self.push(
+                100,
+                Severity::Error,
+                loc,
+                format!(
+                    "{what} occurs {count} times in {group}, at most {} allowed",
+                    card.max.unwrap_or(0)
+                ),
+            );
+        }
+    }
+
+    fn group(&mut self, g: &dyn Group) {
+        let desc = g.desc();
+        let unexpected = &g.tail().unexpected;
+        for u in unexpected.iter().filter(|u| u.after_item == 0) {
+            self.unexpected(&u.segment, desc.name);
+        }
+        for (i, item) in desc.items.iter().enumerate() {
+            let n = i as u32 + 1;
+            let Some(slot) = g.item(i) else { break };
+            let count = match slot {
+                ItemRef::Segment(s) => s.count(),
+                ItemRef::Group(s) => s.count(),
+            };
+            for k in 0..count {
+                match slot {
+                    ItemRef::Segment(s) => {
+                        if let Some(seg) = s.get(k) {
+                            self.segment(seg);
+                        }
+                    }
+                    ItemRef::Group(s) => {
+                        if let Some(child) = s.get(k) {
+                            self.group(child);
+                        }
+                    }
+                }
+                for u in unexpected
+                    .iter()
+                    .filter(|u| u.after_item == n && u.after_occurrences == k as u32 + 1)
+                {
+                    self.unexpected(&u.segment, desc.name);
+                }
+            }
+            for u in unexpected.iter().filter(|u| {
+                u.after_item == n
+                    && (u.after_occurrences == 0 || u.after_occurrences > count as u32)
+            }) {
+                self.unexpected(&u.segment, desc.name);
+            }
+            let (what, card) = match item {
+                ItemDesc::Segment { id, card } => (format!("segment {id}"), *card),
+                ItemDesc::Group { group, card } => (format!("group {}", group.name), *card),
+            };
+            // In a choice group one item is present per occurrence; the others are not missing.
+            if !desc.choice {
+                self.cardinality(&what, card, count, desc.name);
+            }
+        }
+    }
+
+    fn segment(&mut self, s: &dyn Segment) {
+        let id = s.desc().id;
+        if id == ANY_SEGMENT_ID {
+            let raw = s.tail().extra().first().map_or("", |r| &**r);
+            self.next_location(segment_id(raw));
+            return;
+        }
+        let loc = self.next_location(id);
+        let mut seq = 1;
+        while let Some(field) = s.field(seq) {
+            let Some(desc) = s.desc().fields.get(seq as usize - 1) else {
+                break;
+            };
+            // MSH-1 and MSH-2 are the delimiters themselves, checked by the tokenizer.
+            let header = matches!(id, "MSH" | "FHS" | "BHS") && seq <= 2;
+            if !header {
+                let texts = self.repetitions(field);
+                self.field(&loc, desc, &texts);
+            }
+            seq += 1;
+        }
+        // Repetitions of a non-repeating field beyond the first are kept in the tail.
+        for (seq, _) in s.tail().extra_repetitions() {
+            let mut at = loc.clone();
+            at.field = Some(*seq);
+            at.repetition = Some(2);
+            self.push(
+                102,
+                Severity::Error,
+                at,
+                format!("{id}-{seq} does not repeat, but repetitions were sent"),
+            );
+        }
+    }
+
+    /// The wire text of each repetition of a field.
+    fn repetitions(&self, field: FieldRef<'_>) -> Vec<String> {
+        let encode = |e: &dyn crate::element::Element| {
+            let mut out = String::new();
+            e.encode(&mut out, crate::delimiters::Level::Field, self.d);
+            out
+        };
+        match field {
+            FieldRef::One(e) => vec![encode(e)],
+            FieldRef::Repeated(r) => (0..r.len()).filter_map(|i| r.get(i)).map(encode).collect(),
+        }
+    }
+
+    fn field(&mut self, seg: &Location, desc: &ElementDesc, reps: &[String]) {
+        let mut at = seg.clone();
+        at.field = Some(desc.seq);
+        let valued: Vec<&String> = reps.iter().filter(|t| !t.is_empty()).collect();
+        if valued.is_empty() {
+            if desc.usage == Usage::R {
+                at.repetition = Some(1);
+                at.component = Some(1);
+                self.push(
+                    101,
+                    Severity::Error,
+                    at,
+                    format!("{}-{} {} is required", seg.segment, desc.seq, desc.name),
+                );
+            }
+            return;
+        }
+        if desc.usage == Usage::X {
+            self.push(
+                102,
+                Severity::Warning,
+                at.clone(),
+                format!(
+                    "{}-{} {} is not supported, but valued",
+                    seg.segment, desc.seq, desc.name
+                ),
+            );
+        }
+        if desc.card.max.is_some_and(|m| reps.len() > m as usize) {
+            self.push(
+                102,
+                Severity::Error,
+                at.clone(),
+                format!(
+                    "{}-{} has {} repetitions, at most {} allowed",
+                    seg.segment,
+                    desc.seq,
+                    reps.len(),
+                    desc.card.max.unwrap_or(0)
+                ),
+            );
+        }
+        for (r, text) in reps.iter().enumerate() {
+            let mut at = at.clone();
+            at.repetition = Some(r as u32 + 1);
+            self.value(&at, desc, text, 0);
+        }
+    }
+
+    /// Checks `text`, the wire form of an element of `desc` at nesting `depth` (0: field,
+    /// 1: component, 2: subcomponent).
+    fn value(&mut self, at: &Location, desc: &ElementDesc, text: &str, depth: usize) {
+        if text.is_empty() || text == "\"\"" {
+            return;
+        }
+        let datatype: Option<&DatatypeDesc> = self.version.datatype(desc.datatype);
+        let separator = match depth {
+            0 => Some(self.d.component),
+            1 if self.d.has_subcomponent() => Some(self.d.subcomponent),
+            _ => None,
+        };
+        if let (Some(dt), Some(sep)) = (datatype, separator)
+            && !dt.components.is_empty()
+        {
+            let parts: Vec<&str> = text.split(sep).collect();
+            for (i, c) in dt.components.iter().enumerate() {
+                let part = parts.get(i).copied().unwrap_or("");
+                let mut at = at.clone();
+                if depth == 0 {
+                    at.component = Some(i as u32 + 1);
+                } else {
+                    at.subcomponent = Some(i as u32 + 1);
+                }
+                if part.is_empty() {
+                    // A required component of a valued composite.
+                    if c.usage == Usage::R {
+                        self.push(
+                            101,
+                            Severity::Error,
+                            at,
+                            format!(
+                                "{} component {} {} is required",
+                                desc.datatype, c.seq, c.name
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                self.value(&at, c, part, depth + 1);
+            }
+            return;
+        }
+        let decoded = unescape(text, self.d);
+        if let Some(len) = desc.len
+            && decoded.chars().count() > len as usize
+        {
+            self.push(
+                102,
+                Severity::Warning,
+                at.clone(),
+                format!(
+                    "{} is {} characters long, above its length {len}",
+                    desc.name,
+                    decoded.chars().count()
+                ),
+            );
+        }
+        let format = match desc.datatype {
+            "NM" => crate::number::check_nm(&decoded).err(),
+            "SI" => crate::number::parse_si(&decoded).err(),
+            "DT" => crate::temporal::Date::parse(&decoded).err(),
+            "TM" => crate::temporal::Time::parse(&decoded).err(),
+            "DTM" => crate::temporal::DateTime::parse(&decoded).err(),
+            _ => None,
+        };
+        if let Some(e) = format {
+            self.push(102, Severity::Error, at.clone(), e.to_string());
+        }
+        if let Some(table) = desc.table
+            && matches!(desc.datatype, "ID" | "IS")
+            && let Some(t) = self.version.table(table)
+            && !t.values.is_empty()
+            && !t.values.iter().any(|(code, _)| *code == decoded.as_ref())
+        {
+            let severity = if desc.datatype == "ID" {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            self.push(
+                103,
+                severity,
+                at.clone(),
+                format!(
+                    "`{decoded}` is not a value of table {table} ({})",
+                    desc.name
+                ),
+            );
+        }
+    }
+}
