@@ -166,6 +166,12 @@ fn versions_enum(modules: &[String]) -> String {
         #[derive(Debug, Clone, PartialEq)]
         pub enum Message {
             #(#[doc = #docs] #variants(#mods::Message),)*
+            /// A message whose type no compiled version defines, every segment kept as sent;
+            /// `version` is the version it was read under.
+            Generic {
+                version: &'static ::hl7_model::descriptor::VersionDesc,
+                message: Box<::hl7_model::group::GenericMessage>,
+            },
         }
 
         impl Message {
@@ -183,6 +189,7 @@ fn versions_enum(modules: &[String]) -> String {
             pub fn as_group(&self) -> &dyn ::hl7_model::group::Group {
                 match *self {
                     #(Message::#variants(ref m) => m.as_group(),)*
+                    Message::Generic { ref message, .. } => &**message,
                 }
             }
 
@@ -190,6 +197,7 @@ fn versions_enum(modules: &[String]) -> String {
             pub fn as_group_mut(&mut self) -> &mut dyn ::hl7_model::group::Group {
                 match *self {
                     #(Message::#variants(ref mut m) => m.as_group_mut(),)*
+                    Message::Generic { ref mut message, .. } => &mut **message,
                 }
             }
 
@@ -197,6 +205,7 @@ fn versions_enum(modules: &[String]) -> String {
             pub fn version(&self) -> &'static ::hl7_model::descriptor::VersionDesc {
                 match *self {
                     #(Message::#variants(_) => &#mods::VERSION,)*
+                    Message::Generic { version, .. } => version,
                 }
             }
 
@@ -204,6 +213,7 @@ fn versions_enum(modules: &[String]) -> String {
             pub fn structure(&self) -> &'static ::hl7_model::descriptor::StructureDesc {
                 match *self {
                     #(Message::#variants(ref m) => m.structure(),)*
+                    Message::Generic { .. } => <::hl7_model::group::GenericMessage as ::hl7_model::group::StructureType>::STRUCTURE,
                 }
             }
         }

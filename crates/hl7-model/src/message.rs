@@ -20,6 +20,10 @@ pub struct ParseOptions {
     pub max_message_len: usize,
     /// Most segments accepted in one message.
     pub max_segments: usize,
+    /// Whether a message whose type no compiled version defines is read as
+    /// [`crate::group::GenericMessage`] (every segment kept, in order) rather than refused with
+    /// [`ParseError::UnknownStructure`].
+    pub generic_for_unknown_types: bool,
 }
 
 impl Default for ParseOptions {
@@ -29,6 +33,7 @@ impl Default for ParseOptions {
             fall_back_to_lower_version: true,
             max_message_len: 16 * 1024 * 1024,
             max_segments: 100_000,
+            generic_for_unknown_types: true,
         }
     }
 }
@@ -55,6 +60,8 @@ pub enum ParseError {
         structure: Option<String>,
         version: &'static str,
     },
+    #[error("splitting the messages: {0}")]
+    Er7(#[from] crate::er7::Er7Error),
     #[error("the message is of structure {found}, not {expected}")]
     WrongStructure {
         expected: &'static str,
@@ -229,15 +236,35 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
     let header_line = lines.iter().find(|l| l.starts_with("MSH")).unwrap_or(first);
     let h = header(header_line)?;
     let (version, fallback) = resolve_version(h.version, opts)?;
-    let (read_as, structure, structure_fallback) = resolve_structure_with_fallbacks(version, &h)
-        .ok_or_else(|| ParseError::UnknownStructure {
-            msg_type: h.msg_type.to_owned(),
-            event: h.event.to_owned(),
-            structure: h.structure.map(str::to_owned),
-            version: version.version,
-        })?;
-    let mut message =
-        crate::Message::new(read_as, structure.id).expect("every structure of a compiled version");
+    let (read_as, mut message, structure_fallback) = match resolve_structure_with_fallbacks(
+        version, &h,
+    ) {
+        Some((read_as, structure, note)) => (
+            read_as,
+            crate::Message::new(read_as, structure.id)
+                .expect("every structure of a compiled version"),
+            note,
+        ),
+        None if opts.generic_for_unknown_types => (
+            version,
+            crate::Message::Generic {
+                version,
+                message: Box::default(),
+            },
+            Some(format!(
+                "no structure for MSH-9 `{}^{}` in any compiled version: read as a generic message",
+                h.msg_type, h.event
+            )),
+        ),
+        None => {
+            return Err(ParseError::UnknownStructure {
+                msg_type: h.msg_type.to_owned(),
+                event: h.event.to_owned(),
+                structure: h.structure.map(str::to_owned),
+                version: version.version,
+            });
+        }
+    };
     let assignment = assign(message.as_group_mut(), lines, &h.delimiters);
     Ok(Parsed {
         message,
@@ -298,6 +325,16 @@ fn resolve_structure_with_fallbacks(
         }
     }
     None
+}
+
+/// Parses every message of `text`: one message, several one after another, or a batch
+/// (FHS/BHS … BTS/FTS, whose envelope segments are not part of any message).
+pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Parsed>, ParseError> {
+    let batch = crate::er7::Batch::parse(text)?;
+    batch
+        .messages()
+        .map(|m| parse_with(m.as_str(), opts))
+        .collect()
 }
 
 /// Parses one message into the structure `T`, whatever its MSH-9 says (a site's own structure,

@@ -3,7 +3,7 @@
 //! whether a struct holds them as `T`, `Option<T>` or `Vec<T>`.
 
 use crate::delimiters::Delimiters;
-use crate::descriptor::{GroupDesc, StructureDesc};
+use crate::descriptor::{GroupDesc, ItemDesc, StructureDesc};
 use crate::element::{Segment, SegmentType, encode_segment};
 
 /// What a group keeps besides its items: whether it occurred, and segments that arrived where
@@ -262,4 +262,52 @@ pub fn encode_group(g: &dyn Group, out: &mut String, d: &Delimiters) {
     // Items beyond the grammar (a hand-built tail): kept at the end rather than lost.
     let items = i as u32;
     emit(out, &|u| u.after_item > items);
+}
+
+/// The structure a message is read into when no version compiled in defines its type
+/// (site-specific `ZDT^A01`, an empty MSH-9): every segment kept as sent, in order, so the
+/// message can still be acknowledged, inspected and written back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct GenericMessage {
+    pub segments: Vec<crate::element::AnySegment>,
+    pub tail: GroupTail,
+}
+
+const GENERIC_ITEMS: &[ItemDesc] = &[ItemDesc::Segment {
+    id: crate::element::ANY_SEGMENT_ID,
+    card: crate::descriptor::Card { min: 0, max: None },
+}];
+
+impl Group for GenericMessage {
+    fn desc(&self) -> &'static GroupDesc {
+        <Self as GroupType>::DESC
+    }
+    fn item(&self, i: usize) -> Option<ItemRef<'_>> {
+        (i == 0).then_some(ItemRef::Segment(&self.segments))
+    }
+    fn item_mut(&mut self, i: usize) -> Option<ItemMut<'_>> {
+        (i == 0).then_some(ItemMut::Segment(&mut self.segments))
+    }
+    fn tail(&self) -> &GroupTail {
+        &self.tail
+    }
+    fn tail_mut(&mut self) -> &mut GroupTail {
+        &mut self.tail
+    }
+}
+
+impl GroupType for GenericMessage {
+    const DESC: &'static GroupDesc = &GroupDesc {
+        name: "GENERIC",
+        choice: false,
+        items: GENERIC_ITEMS,
+    };
+}
+
+impl StructureType for GenericMessage {
+    const STRUCTURE: &'static StructureDesc = &StructureDesc {
+        id: "GENERIC",
+        name: "Message of a type no compiled version defines",
+        items: GENERIC_ITEMS,
+    };
 }
