@@ -1,0 +1,96 @@
+//! No input makes the typed parser panic: arbitrary text, mutated corpus messages and the
+//! corpus's hostile edge cases either parse (and then encode and validate) or give a typed
+//! error.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "hl7") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn corpus(part: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(part);
+    files(&root)
+        .iter()
+        .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+        .collect()
+}
+
+/// Parses, and when that succeeds encodes, re-parses and validates: none of it may panic, and
+/// what was encoded parses back to the same text.
+fn exercise(text: &str) {
+    if let Ok(all) = hl7_model::message::parse_all(text, &Default::default()) {
+        for p in all {
+            let out = p.to_er7();
+            let _ = p.validate();
+            let again = hl7_model::message::parse(&out).expect("encoded output parses");
+            assert_eq!(again.to_er7(), out);
+        }
+    }
+    let _ = hl7_model::message::parse(text);
+}
+
+#[test]
+fn hostile_edge_cases_parse_or_fail_cleanly() {
+    let cases = corpus("edge_cases");
+    assert!(cases.len() > 50);
+    for text in &cases {
+        exercise(text);
+    }
+}
+
+#[test]
+fn every_escape_null_custom_delimiters_and_lf_round_trip() {
+    // Delimiters redefined as $ % # ! ( ; every escape kind, a null, and LF terminators.
+    let text = "MSH$%#!($SND$FAC$RCV$FAC$20240101$$ORU%R01%ORU_R01$1$P$2.5\nPID$1$$42%%%H$$Doe%Jane$\"\"\nOBR$1\nOBX$1$FT$X$$a!F!b!S!c!T!d!R!e!E!f!X0D0A!g!H!bold!N!!.br!!C2842!!M2442!$\n";
+    let p = hl7_model::message::parse(text).unwrap();
+    assert_eq!(p.to_er7(), text.replace('\n', "\r"));
+    assert_eq!(p.delimiters.field, '$');
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        exercise(&text);
+    }
+
+    #[test]
+    fn header_like_text_never_panics(body in "[|^~\\\\&$%#!A-Z0-9\"\r\n ]{0,300}") {
+        exercise(&format!("MSH{body}"));
+    }
+
+    #[test]
+    fn mutated_corpus_messages_never_panic(
+        pick in 0usize..1000,
+        edits in proptest::collection::vec((0usize..4000, any::<char>()), 1..8),
+    ) {
+        let messages = corpus("messages");
+        let mut chars: Vec<char> = messages[pick % messages.len()].chars().collect();
+        for (at, c) in edits {
+            if !chars.is_empty() {
+                let i = at % chars.len();
+                chars[i] = c;
+            }
+        }
+        exercise(&chars.into_iter().collect::<String>());
+    }
+}
