@@ -277,9 +277,10 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
 }
 
 /// The structure of a message (SPEC §3: MSH-9.3, else the event map, else the type alone),
-/// with two fallbacks for real feeds, each reported: an event the map does not know, of a
-/// message type it does, is read with that type's first structure in the map (`ORU^R03` →
-/// `ORU_R01`); a structure the version lacks is taken from the nearest lower compiled version
+/// with fallbacks for real feeds, each reported: a structure named `TYPE_EVENT` that the map
+/// omits is used (`ORF^R04` → `ORF_R04`); an event the map does not know, of a message type it
+/// does, is read with that type's first structure in the map (`ORU^R03` → `ORU_R01`); a
+/// structure the version lacks is taken from the nearest lower compiled version
 /// that has it (`ORM^O01` in 2.7, which withdrew ORM, is read with 2.6's `ORM_O01`).
 fn resolve_structure_with_fallbacks(
     version: &'static VersionDesc,
@@ -291,6 +292,17 @@ fn resolve_structure_with_fallbacks(
 )> {
     if let Some(s) = version.resolve_structure(h.msg_type, h.event, h.structure) {
         return Some((version, s, None));
+    }
+    // A structure named after the type and event (`ORF_R04`) that the event map omits.
+    if let Some(s) = version.structure(&format!("{}_{}", h.msg_type, h.event)) {
+        return Some((
+            version,
+            s,
+            Some(format!(
+                "`{}^{}` is not in the v{} event map: read as {}",
+                h.msg_type, h.event, version.version, s.id
+            )),
+        ));
     }
     let by_type = |v: &'static VersionDesc| {
         let prefix = format!("{}^", h.msg_type);
