@@ -1,0 +1,303 @@
+//! `hl7`: the command-line face of the toolkit, for HL7 v2 files in ER7 (pipe-delimited) form.
+//!
+//! - `hl7 tree FILE…` prints each message's structure and group tree
+//!   ([`hl7_model::grammar::tree`]): the structure id, then its segments and groups, nested.
+//! - `hl7 validate [--strict] FILE…` prints every validation finding
+//!   ([`hl7_model::message::Parsed::validate`]) and exits with 1 when any is an error (with
+//!   `--strict`, a warning too).
+//! - `hl7 encode FILE…` parses each file and writes it back in ER7, every segment ended by
+//!   `\r`: the bytes that were read, with line ends normalised.
+//!
+//! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
+//! `BTS`/`FTS`); `-` reads standard input. Every version from 2.1 to 2.8.2 is compiled in.
+//! Input is read as bytes and, for now, decoded as UTF-8 with invalid sequences replaced by
+//! U+FFFD; MSH-18 character sets are not applied yet.
+//!
+//! Exit codes: 0 when all went well, 1 when `validate` found an error, 2 when a file could not
+//! be read or a message could not be parsed (each reported on stderr with the file name).
+//!
+//! Commands that need features not built yet come later: `json` (serde output) and `get`
+//! (path access such as `PID-5.1`).
+
+use std::fmt::Display;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hl7_model::er7::{Batch, Item};
+use hl7_model::message::{self, Parsed};
+use hl7_model::validate::Severity;
+
+const INPUT_NOTE: &str = "FILE may hold one message, several messages one after another, or a \
+batch (FHS/BHS … BTS/FTS); `-` reads standard input. Input is read as bytes and decoded as UTF-8, \
+invalid sequences replaced by U+FFFD (MSH-18 character sets are not applied yet).";
+
+/// Reads, checks and writes back HL7 v2 messages in ER7 form.
+#[derive(Debug, Parser)]
+#[command(name = "hl7", version, about, after_help = INPUT_NOTE)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print each message's structure and group tree, one node per line.
+    #[command(after_help = INPUT_NOTE)]
+    Tree {
+        /// Files to read (`-` for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print every validation finding; exit with 1 when any is an error.
+    #[command(after_help = INPUT_NOTE)]
+    Validate {
+        /// Count warnings as errors for the exit code.
+        #[arg(long)]
+        strict: bool,
+        /// Files to read (`-` for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Parse and write back in ER7, every segment ended by `\r`.
+    #[command(after_help = INPUT_NOTE)]
+    Encode {
+        /// Files to read (`-` for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Exit code: a file could not be read or a message could not be parsed.
+const EXIT_FAILURE: u8 = 2;
+/// Exit code: validation found an error.
+const EXIT_INVALID: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut run = Run::default();
+    let written = match &cli.command {
+        Command::Tree { files } => tree(&mut run, files, &mut out),
+        Command::Validate { strict, files } => validate(&mut run, files, *strict, &mut out),
+        Command::Encode { files } => encode(&mut run, files, &mut out),
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        // The reader went away (`hl7 tree big.hl7 | head`): nothing more to say.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            eprintln!("hl7: writing the output: {e}");
+            run.fail();
+        }
+    }
+    ExitCode::from(run.code)
+}
+
+/// The exit code so far: the worst outcome wins.
+#[derive(Debug, Default)]
+struct Run {
+    code: u8,
+}
+
+impl Run {
+    fn fail(&mut self) {
+        self.code = EXIT_FAILURE;
+    }
+
+    fn invalid(&mut self) {
+        self.code = self.code.max(EXIT_INVALID);
+    }
+
+    /// Reports an error about `name` on stderr.
+    fn error(&mut self, name: &str, what: impl Display) {
+        eprintln!("hl7: {name}: {what}");
+        self.fail();
+    }
+}
+
+/// One input file's text and name as shown in messages.
+struct Input {
+    name: String,
+    text: String,
+}
+
+fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Reads a file (or standard input for `-`) as bytes, decoded as UTF-8 with invalid sequences
+/// replaced.
+fn read(path: &Path) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let bytes = if is_stdin(path) {
+        let mut buf = Vec::new();
+        io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        buf
+    } else {
+        std::fs::read(path).context("cannot read the file")?
+    };
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Reads every file, reporting those that cannot be read.
+fn inputs<'f>(run: &'f mut Run, files: &'f [PathBuf]) -> impl Iterator<Item = Input> + 'f {
+    files.iter().filter_map(move |path| {
+        let name = display_name(path);
+        match read(path) {
+            Ok(text) => Some(Input { name, text }),
+            Err(e) => {
+                run.error(&name, format_args!("{e:#}"));
+                None
+            }
+        }
+    })
+}
+
+/// The messages of one input, parsed, with their 1-based index; a message that does not parse
+/// is reported and left out. `None` when the text cannot be split into messages at all.
+fn parse_messages(run: &mut Run, input: &Input) -> Option<Vec<(usize, Parsed)>> {
+    let batch = match Batch::parse(&input.text) {
+        Ok(b) => b,
+        Err(e) => {
+            run.error(&input.name, format_args!("not HL7 v2 ER7 text: {e}"));
+            return None;
+        }
+    };
+    let mut parsed = Vec::new();
+    for (i, m) in batch.messages().enumerate() {
+        match message::parse(m.as_str()) {
+            Ok(p) => parsed.push((i + 1, p)),
+            Err(e) => run.error(&input.name, format_args!("message {}: {e}", i + 1)),
+        }
+    }
+    Some(parsed)
+}
+
+fn tree(run: &mut Run, files: &[PathBuf], out: &mut impl Write) -> io::Result<()> {
+    let several_files = files.len() > 1;
+    let mut first = true;
+    let mut separate = |out: &mut dyn Write| -> io::Result<()> {
+        if !std::mem::take(&mut first) {
+            writeln!(out)?;
+        }
+        Ok(())
+    };
+    let inputs: Vec<Input> = inputs(run, files).collect();
+    for input in &inputs {
+        let Some(messages) = parse_messages(run, input) else {
+            continue;
+        };
+        if several_files {
+            separate(out)?;
+            writeln!(out, "# {}", input.name)?;
+        }
+        for (k, (_, parsed)) in messages.iter().enumerate() {
+            if several_files && k == 0 {
+                // The file's header line already separates it from what came before.
+            } else {
+                separate(out)?;
+            }
+            for line in hl7_model::grammar::tree(parsed.message.as_group()) {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate(
+    run: &mut Run,
+    files: &[PathBuf],
+    strict: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let inputs: Vec<Input> = inputs(run, files).collect();
+    for input in &inputs {
+        let Some(messages) = parse_messages(run, input) else {
+            continue;
+        };
+        // Messages that did not parse count too: the index is the message's place in the file.
+        let several = messages.len() > 1 || messages.first().is_some_and(|(i, _)| *i > 1);
+        for (index, parsed) in &messages {
+            for finding in parsed.validate() {
+                let counts = match finding.severity {
+                    Severity::Error => true,
+                    Severity::Warning => strict,
+                    Severity::Information => false,
+                };
+                if counts {
+                    run.invalid();
+                }
+                if several {
+                    writeln!(out, "{} (message {index}): {finding}", input.name)?;
+                } else {
+                    writeln!(out, "{}: {finding}", input.name)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn encode(run: &mut Run, files: &[PathBuf], out: &mut impl Write) -> io::Result<()> {
+    let inputs: Vec<Input> = inputs(run, files).collect();
+    for input in &inputs {
+        if let Some(text) = encode_one(run, input) {
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// The whole input written back: envelope and stray segments as they were read, each message
+/// through its parsed form. `None` (reported) when any part does not parse, so that no partial
+/// file is written.
+fn encode_one(run: &mut Run, input: &Input) -> Option<String> {
+    let batch = match Batch::parse(&input.text) {
+        Ok(b) => b,
+        Err(e) => {
+            run.error(&input.name, format_args!("not HL7 v2 ER7 text: {e}"));
+            return None;
+        }
+    };
+    let mut text = String::with_capacity(input.text.len() + 16);
+    let mut ok = true;
+    let mut index = 0;
+    for item in batch.items() {
+        match item {
+            Item::Envelope(s) | Item::Stray(s) => {
+                text.push_str(s.as_str());
+                text.push('\r');
+            }
+            Item::Message(m) => {
+                index += 1;
+                match message::parse(m.as_str()) {
+                    Ok(parsed) => text.push_str(&parsed.to_er7()),
+                    Err(e) => {
+                        run.error(&input.name, format_args!("message {index}: {e}"));
+                        ok = false;
+                    }
+                }
+            }
+        }
+    }
+    ok.then_some(text)
+}
