@@ -25,7 +25,7 @@
 use crate::delimiters::Delimiters;
 use crate::descriptor::{Card, GroupDesc, ItemDesc};
 use crate::element::{ANY_SEGMENT_ID, decode_segment};
-use crate::group::{Group, ItemMut, ItemRef, Unexpected};
+use crate::group::{Group, ItemMut, ItemRef, Unexpected, Visit};
 
 /// Where the matcher put each segment, for reports and tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -254,61 +254,31 @@ pub fn assign<'s>(
 /// the structure's id, then its segments and groups (group names without the structure
 /// prefix), unexpected segments where they were kept.
 pub fn tree(g: &dyn Group) -> Vec<String> {
-    fn walk(g: &dyn Group, depth: usize, out: &mut Vec<String>) {
-        let pad = "  ".repeat(depth);
-        let unexpected = &g.tail().unexpected;
-        let id_of = |s: &str| {
-            s.split(|c: char| !c.is_ascii_alphanumeric())
-                .next()
-                .unwrap_or("")
-                .to_owned()
-        };
-        let emit = |out: &mut Vec<String>, keep: &dyn Fn(&Unexpected) -> bool| {
-            for u in unexpected.iter().filter(|u| keep(u)) {
-                out.push(format!("{pad}{}", id_of(&u.segment)));
-            }
-        };
-        emit(out, &|u| u.after_item == 0);
-        let mut i = 0;
-        while let Some(item) = g.item(i) {
-            let n = i as u32 + 1;
-            let count = match item {
-                ItemRef::Segment(s) => s.count(),
-                ItemRef::Group(s) => s.count(),
-            };
-            for k in 0..count {
-                match item {
-                    ItemRef::Segment(slot) => {
-                        if let Some(s) = slot.get(k) {
-                            let id = s.desc().id;
-                            let id = if id == ANY_SEGMENT_ID {
-                                s.tail().extra().first().map_or(String::new(), |r| id_of(r))
-                            } else {
-                                id.to_owned()
-                            };
-                            out.push(format!("{pad}{id}"));
-                        }
-                    }
-                    ItemRef::Group(slot) => {
-                        if let Some(child) = slot.get(k) {
-                            out.push(format!("{pad}{}", child.desc().name));
-                            walk(child, depth + 1, out);
-                        }
-                    }
-                }
-                let after = k as u32 + 1;
-                emit(out, &|u| u.after_item == n && u.after_occurrences == after);
-            }
-            emit(out, &|u| {
-                u.after_item == n
-                    && (u.after_occurrences == 0 || u.after_occurrences > count as u32)
-            });
-            i += 1;
-        }
-        let items = i as u32;
-        emit(out, &|u| u.after_item > items);
-    }
+    let id_of = |s: &str| {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
     let mut out = vec![g.desc().name.to_owned()];
-    walk(g, 1, &mut out);
+    let mut depth = 1;
+    crate::group::walk(g, &mut |v| {
+        let pad = "  ".repeat(depth);
+        match v {
+            Visit::Segment(s) => {
+                let id = match s.desc().id {
+                    ANY_SEGMENT_ID => s.tail().extra().first().map_or(String::new(), |r| id_of(r)),
+                    id => id.to_owned(),
+                };
+                out.push(format!("{pad}{id}"));
+            }
+            Visit::Unexpected(raw, _) => out.push(format!("{pad}{}", id_of(raw))),
+            Visit::Enter(child) => {
+                out.push(format!("{pad}{}", child.desc().name));
+                depth += 1;
+            }
+            Visit::Leave(_) => depth -= 1,
+        }
+    });
     out
 }

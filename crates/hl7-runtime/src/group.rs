@@ -218,17 +218,29 @@ pub trait StructureType: GroupType {
     const STRUCTURE: &'static StructureDesc;
 }
 
-/// Appends the segments of `g` in order, each followed by `\r`, unexpected segments where they
-/// arrived.
-pub fn encode_group(g: &dyn Group, out: &mut String, d: &Delimiters) {
+/// What [`walk`] meets, in message order.
+#[derive(Clone, Copy)]
+pub enum Visit<'a> {
+    /// A segment held in a slot of the grammar.
+    Segment(&'a dyn Segment),
+    /// An occurrence of a nested group begins; its content follows, then [`Visit::Leave`].
+    Enter(&'a dyn Group),
+    Leave(&'a dyn Group),
+    /// A segment kept outside the grammar, as sent, in the group holding it.
+    Unexpected(&'a str, &'a dyn Group),
+}
+
+/// Visits the content of `g` in the order it is written: each item's occurrences, nested
+/// groups depth first, unexpected segments where they arrived. Encoding, the tree view and
+/// validation all follow this one order.
+pub fn walk<'a>(g: &'a dyn Group, f: &mut dyn FnMut(Visit<'a>)) {
     let unexpected = &g.tail().unexpected;
-    let emit = |out: &mut String, keep: &dyn Fn(&Unexpected) -> bool| {
+    let emit = |f: &mut dyn FnMut(Visit<'a>), keep: &dyn Fn(&Unexpected) -> bool| {
         for u in unexpected.iter().filter(|u| keep(u)) {
-            out.push_str(&u.segment);
-            out.push('\r');
+            f(Visit::Unexpected(&u.segment, g));
         }
     };
-    emit(out, &|u| u.after_item == 0);
+    emit(f, &|u| u.after_item == 0);
     let mut i = 0;
     while let Some(item) = g.item(i) {
         let n = i as u32 + 1;
@@ -240,28 +252,45 @@ pub fn encode_group(g: &dyn Group, out: &mut String, d: &Delimiters) {
             match item {
                 ItemRef::Segment(slot) => {
                     if let Some(s) = slot.get(k) {
-                        encode_segment(s, out, d);
-                        out.push('\r');
+                        f(Visit::Segment(s));
                     }
                 }
                 ItemRef::Group(slot) => {
                     if let Some(child) = slot.get(k) {
-                        encode_group(child, out, d);
+                        f(Visit::Enter(child));
+                        walk(child, f);
+                        f(Visit::Leave(child));
                     }
                 }
             }
             let after = k as u32 + 1;
-            emit(out, &|u| u.after_item == n && u.after_occurrences == after);
+            emit(f, &|u| u.after_item == n && u.after_occurrences == after);
         }
         // Occurrences removed since parsing: what followed them still follows the item.
-        emit(out, &|u| {
+        emit(f, &|u| {
             u.after_item == n && (u.after_occurrences == 0 || u.after_occurrences > count as u32)
         });
         i += 1;
     }
     // Items beyond the grammar (a hand-built tail): kept at the end rather than lost.
     let items = i as u32;
-    emit(out, &|u| u.after_item > items);
+    emit(f, &|u| u.after_item > items);
+}
+
+/// Appends the segments of `g` in order, each followed by `\r`, unexpected segments where they
+/// arrived.
+pub fn encode_group(g: &dyn Group, out: &mut String, d: &Delimiters) {
+    walk(g, &mut |v| match v {
+        Visit::Segment(s) => {
+            encode_segment(s, out, d);
+            out.push('\r');
+        }
+        Visit::Unexpected(raw, _) => {
+            out.push_str(raw);
+            out.push('\r');
+        }
+        Visit::Enter(_) | Visit::Leave(_) => {}
+    });
 }
 
 /// The structure a message is read into when no version compiled in defines its type
