@@ -52,19 +52,14 @@ pub fn generate_versions(
     out_dir: &Path,
     enabled: impl Fn(&str) -> bool,
 ) -> Result<Generated, BuildError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| BuildError::Io { path, source }
-    };
+    // The schemas folder itself is watched, so a new version folder triggers a rebuild.
     let mut generated = Generated {
         inputs: vec![schemas.to_path_buf()],
         ..Generated::default()
     };
     let mut decls = String::new();
-    generated
-        .inputs
-        .extend(version_dirs(schemas).map_err(io(schemas))?);
     for (dir, folder, module) in enabled_folders(schemas, enabled)? {
+        generated.inputs.push(dir.clone());
         generated
             .inputs
             .extend(SchemaFile::ALL.iter().map(|f| dir.join(f.file_name())));
@@ -75,10 +70,23 @@ pub fn generate_versions(
         );
         generated.modules.push(module);
     }
-    decls.push_str(&versions_enum(&generated.modules));
-    let target = out_dir.join("versions.rs");
-    std::fs::write(&target, decls).map_err(io(&target))?;
+    write_declarations(out_dir, decls, &generated.modules)?;
     Ok(generated)
+}
+
+/// Writes `versions.rs`: the module declarations `decls`, then the cross-version `Message`
+/// enum and `VERSIONS` over `modules`.
+fn write_declarations(
+    out_dir: &Path,
+    mut decls: String,
+    modules: &[String],
+) -> Result<(), BuildError> {
+    decls.push_str(&versions_enum(modules));
+    let target = out_dir.join("versions.rs");
+    std::fs::write(&target, decls).map_err(|source| BuildError::Io {
+        path: target.clone(),
+        source,
+    })
 }
 
 /// The version folders under `schemas` whose module `enabled` accepts, as (folder path, folder
@@ -130,10 +138,6 @@ pub fn generate_reexports(
     out_dir: &Path,
     enabled: impl Fn(&str) -> bool,
 ) -> Result<Generated, BuildError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| BuildError::Io { path, source }
-    };
     let mut generated = Generated {
         inputs: vec![schemas.to_path_buf()],
         ..Generated::default()
@@ -144,9 +148,7 @@ pub fn generate_reexports(
         let _ = writeln!(decls, "#[doc(inline)]\npub use ::{krate} as {module};");
         generated.modules.push(module);
     }
-    decls.push_str(&versions_enum(&generated.modules));
-    let target = out_dir.join("versions.rs");
-    std::fs::write(&target, decls).map_err(io(&target))?;
+    write_declarations(out_dir, decls, &generated.modules)?;
     Ok(generated)
 }
 

@@ -421,6 +421,14 @@ pub trait SegmentType: Segment + Default {
     }
 }
 
+/// The segment id at the start of a raw segment line (its leading letters and digits), without
+/// knowing the message's delimiters.
+pub fn segment_id(raw: &str) -> &str {
+    raw.split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("")
+}
+
 /// The id under which a structure position accepts any segment.
 pub const ANY_SEGMENT_ID: &str = "*";
 

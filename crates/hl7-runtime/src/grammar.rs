@@ -254,12 +254,7 @@ pub fn assign<'s>(
 /// the structure's id, then its segments and groups (group names without the structure
 /// prefix), unexpected segments where they were kept.
 pub fn tree(g: &dyn Group) -> Vec<String> {
-    let id_of = |s: &str| {
-        s.split(|c: char| !c.is_ascii_alphanumeric())
-            .next()
-            .unwrap_or("")
-            .to_owned()
-    };
+    let id_of = |s: &str| crate::element::segment_id(s).to_owned();
     let mut out = vec![g.desc().name.to_owned()];
     let mut depth = 1;
     crate::group::walk(g, &mut |v| {

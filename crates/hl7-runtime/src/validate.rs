@@ -22,7 +22,7 @@ use std::fmt;
 
 use crate::delimiters::Delimiters;
 use crate::descriptor::{Card, DatatypeDesc, ElementDesc, ItemDesc, Usage, VersionDesc};
-use crate::element::{ANY_SEGMENT_ID, FieldRef, Segment};
+use crate::element::{ANY_SEGMENT_ID, FieldRef, Segment, segment_id};
 use crate::er7::escape::unescape;
 use crate::group::{Group, ItemRef};
 
@@ -145,12 +145,6 @@ struct Validator<'a> {
     /// The last segment met, for locating missing segments.
     last: Option<Location>,
     findings: Vec<Finding>,
-}
-
-fn segment_id(raw: &str) -> &str {
-    raw.split(|c: char| !c.is_ascii_alphanumeric())
-        .next()
-        .unwrap_or("")
 }
 
 impl Validator<'_> {
