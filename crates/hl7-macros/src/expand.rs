@@ -290,6 +290,12 @@ pub fn composite(input: &DeriveInput) -> Result<TokenStream> {
                 fn is_absent(&self) -> bool {
                     __e::composite_is_absent(self)
                 }
+                fn as_composite(&self) -> Option<&dyn __e::Composite> {
+                    Some(self)
+                }
+                fn as_composite_mut(&mut self) -> Option<&mut dyn __e::Composite> {
+                    Some(self)
+                }
             }
         };
     })

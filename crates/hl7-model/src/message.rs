@@ -101,6 +101,27 @@ impl Parsed {
         encode_group(self.message.as_group(), &mut out, &self.delimiters);
         out
     }
+
+    /// The value at a terser-style `path` (`PID-5-1`, `OBX(1)-5`), escapes decoded; see
+    /// [`crate::path`] for the syntax and rules.
+    pub fn get(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
+        crate::path::Path::parse(path)?.get(self.message.as_group(), &self.delimiters)
+    }
+
+    /// The wire text of what `path` names (a whole field, a segment, a group).
+    pub fn get_er7(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
+        crate::path::Path::parse(path)?.get_er7(self.message.as_group(), &self.delimiters)
+    }
+
+    /// Writes `value` (plain text, escaped as needed) at `path`, creating what is missing.
+    pub fn set(&mut self, path: &str, value: &str) -> Result<(), crate::path::PathError> {
+        crate::path::Path::parse(path)?.set(self.message.as_group_mut(), value, &self.delimiters)
+    }
+
+    /// Writes ER7 text (`Doe^John`) at `path`, creating what is missing.
+    pub fn set_er7(&mut self, path: &str, wire: &str) -> Result<(), crate::path::PathError> {
+        crate::path::Path::parse(path)?.set_er7(self.message.as_group_mut(), wire, &self.delimiters)
+    }
 }
 
 /// The segments of one message, split on `\r`, `\n` or `\r\n`; empty lines are skipped, and

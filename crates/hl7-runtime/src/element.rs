@@ -15,6 +15,21 @@ pub trait Element {
     fn encode(&self, out: &mut String, level: Level, d: &Delimiters);
     /// Whether nothing was sent.
     fn is_absent(&self) -> bool;
+    /// The element as a composite, when it is one: generic code (paths, JSON) descends
+    /// through this.
+    fn as_composite(&self) -> Option<&dyn Composite> {
+        None
+    }
+    fn as_composite_mut(&mut self) -> Option<&mut dyn Composite> {
+        None
+    }
+    /// The element's value, when it is a primitive.
+    fn as_value(&self) -> Option<&crate::value::Value> {
+        None
+    }
+    fn as_value_mut(&mut self) -> Option<&mut crate::value::Value> {
+        None
+    }
 }
 
 /// What a typed element must remember besides its defined parts so that it encodes back to the
@@ -183,6 +198,7 @@ pub trait Repeated {
         self.len() == 0
     }
     fn get(&self, i: usize) -> Option<&dyn Element>;
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Element>;
     /// Appends an empty repetition and returns it.
     fn push_new(&mut self) -> &mut dyn Element;
     fn clear(&mut self);
@@ -194,6 +210,11 @@ impl<T: Element + Default> Repeated for Vec<T> {
     }
     fn get(&self, i: usize) -> Option<&dyn Element> {
         self.as_slice().get(i).map(|e| e as &dyn Element)
+    }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Element> {
+        self.as_mut_slice()
+            .get_mut(i)
+            .map(|e| e as &mut dyn Element)
     }
     fn push_new(&mut self) -> &mut dyn Element {
         self.push(T::default());

@@ -230,17 +230,40 @@ pub enum Visit<'a> {
     Unexpected(&'a str, &'a dyn Group),
 }
 
+/// Where something sits under a group: one step per level, from the group walked down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// Occurrence `occurrence` (from 0) of the group's item `item` (from 0).
+    Item { item: usize, occurrence: usize },
+    /// Entry `index` of the group's [`GroupTail::unexpected`].
+    Unexpected(usize),
+}
+
 /// Visits the content of `g` in the order it is written: each item's occurrences, nested
 /// groups depth first, unexpected segments where they arrived. Encoding, the tree view and
 /// validation all follow this one order.
 pub fn walk<'a>(g: &'a dyn Group, f: &mut dyn FnMut(Visit<'a>)) {
+    walk_at(g, &mut |v, _| f(v));
+}
+
+/// [`walk`], with where each visit is: the steps from `g` down to the segment, the group
+/// entered or left, or the unexpected segment. Path access resolves and edits by these steps.
+pub fn walk_at<'a>(g: &'a dyn Group, f: &mut dyn FnMut(Visit<'a>, &[Step])) {
+    walk_from(g, &mut Vec::new(), f);
+}
+
+fn walk_from<'a>(g: &'a dyn Group, at: &mut Vec<Step>, f: &mut dyn FnMut(Visit<'a>, &[Step])) {
     let unexpected = &g.tail().unexpected;
-    let emit = |f: &mut dyn FnMut(Visit<'a>), keep: &dyn Fn(&Unexpected) -> bool| {
-        for u in unexpected.iter().filter(|u| keep(u)) {
-            f(Visit::Unexpected(&u.segment, g));
+    let emit = |f: &mut dyn FnMut(Visit<'a>, &[Step]),
+                at: &mut Vec<Step>,
+                keep: &dyn Fn(&Unexpected) -> bool| {
+        for (index, u) in unexpected.iter().enumerate().filter(|(_, u)| keep(u)) {
+            at.push(Step::Unexpected(index));
+            f(Visit::Unexpected(&u.segment, g), at);
+            at.pop();
         }
     };
-    emit(f, &|u| u.after_item == 0);
+    emit(f, at, &|u| u.after_item == 0);
     let mut i = 0;
     while let Some(item) = g.item(i) {
         let n = i as u32 + 1;
@@ -249,32 +272,39 @@ pub fn walk<'a>(g: &'a dyn Group, f: &mut dyn FnMut(Visit<'a>)) {
             ItemRef::Group(slot) => slot.count(),
         };
         for k in 0..count {
+            at.push(Step::Item {
+                item: i,
+                occurrence: k,
+            });
             match item {
                 ItemRef::Segment(slot) => {
                     if let Some(s) = slot.get(k) {
-                        f(Visit::Segment(s));
+                        f(Visit::Segment(s), at);
                     }
                 }
                 ItemRef::Group(slot) => {
                     if let Some(child) = slot.get(k) {
-                        f(Visit::Enter(child));
-                        walk(child, f);
-                        f(Visit::Leave(child));
+                        f(Visit::Enter(child), at);
+                        walk_from(child, at, f);
+                        f(Visit::Leave(child), at);
                     }
                 }
             }
+            at.pop();
             let after = k as u32 + 1;
-            emit(f, &|u| u.after_item == n && u.after_occurrences == after);
+            emit(f, at, &|u| {
+                u.after_item == n && u.after_occurrences == after
+            });
         }
         // Occurrences removed since parsing: what followed them still follows the item.
-        emit(f, &|u| {
+        emit(f, at, &|u| {
             u.after_item == n && (u.after_occurrences == 0 || u.after_occurrences > count as u32)
         });
         i += 1;
     }
     // Items beyond the grammar (a hand-built tail): kept at the end rather than lost.
     let items = i as u32;
-    emit(f, &|u| u.after_item > items);
+    emit(f, at, &|u| u.after_item > items);
 }
 
 /// Appends the segments of `g` in order, each followed by `\r`, unexpected segments where they

@@ -15,6 +15,7 @@ pub mod format_error;
 pub mod grammar;
 pub mod group;
 pub mod number;
+pub mod path;
 pub mod temporal;
 pub mod validate;
 pub mod value;

@@ -67,6 +67,14 @@ impl Element for Value {
     fn is_absent(&self) -> bool {
         Value::is_absent(self)
     }
+
+    fn as_value(&self) -> Option<&Value> {
+        Some(self)
+    }
+
+    fn as_value_mut(&mut self) -> Option<&mut Value> {
+        Some(self)
+    }
 }
 
 macro_rules! primitives {
@@ -101,6 +109,12 @@ macro_rules! primitives {
             }
             fn is_absent(&self) -> bool {
                 self.0.is_absent()
+            }
+            fn as_value(&self) -> Option<&Value> {
+                Some(&self.0)
+            }
+            fn as_value_mut(&mut self) -> Option<&mut Value> {
+                Some(&mut self.0)
             }
         }
     )*};

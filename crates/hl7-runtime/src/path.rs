@@ -1,0 +1,1420 @@
+//! Terser-style paths: reading and writing one value of a typed or generic message by a short
+//! location (`PID-5-1`, `PID-3(1)-1`, `/PATIENT_RESULT/ORDER_OBSERVATION(1)/OBX(2)-5`).
+//!
+//! # Syntax
+//!
+//! ```text
+//! path    = ["/"] step { "/" step } [ "-" field [rep] [ sep component [ sep subcomponent ] ] ]
+//! step    = ["."] NAME [rep]          NAME: a segment id (PID) or a group name (PATIENT_RESULT)
+//! rep     = "(" n ")"                 from 0, as in HAPI's Terser: PID-3(1) is the second repetition
+//!         | "[" n "]"                 from 1, as in HL7 error locations: PID-3[2] is the same one
+//! sep     = "-" | "."                 PID-5-1 and PID-5.1 are the same
+//! ```
+//!
+//! Field, component and subcomponent numbers count from 1. Omitting a repetition means the
+//! first. Group names are the standard's, without the structure prefix (`ORDER_OBSERVATION`).
+//!
+//! # Resolution
+//!
+//! - A path starting with `/` starts at the message's root; each step names an item of the
+//!   group reached so far. When the group has no item of that name, the step searches below it
+//!   (so `/PATIENT_RESULT/ORDER_OBSERVATION(1)/OBX(2)` is the third OBX of the second order, in
+//!   whichever OBSERVATION group it sits).
+//! - A step starting with `.`, and the first step of a path not starting with `/`, searches:
+//!   its repetition counts the occurrences of that name anywhere below, in message order. So
+//!   `PID-5-1` finds the PID wherever the structure nests it, and `OBX(2)-5` is the message's
+//!   third OBX.
+//! - Segments kept outside the grammar (Z-segments, segments out of place) and the segments of
+//!   a [`GenericMessage`](crate::group::GenericMessage) are found by search like any other.
+//!
+//! # Reading and writing
+//!
+//! [`Path::get`] gives the value with escapes decoded, `None` when nothing is there; a path
+//! that stops at a composite gives its first component, as HAPI's Terser does. `""` (null) is
+//! given as `""`. [`Path::get_er7`] gives the wire text of exactly what the path names (a
+//! whole field with its components, a segment, a group's segments).
+//!
+//! [`Path::set`] writes a value, escaping delimiters; [`Path::set_er7`] writes wire text.
+//! Writing creates what is missing on the way: repetitions, segments and groups, where the
+//! structure allows another occurrence, and a segment the structure does not define is added
+//! at the end of the group, as an unexpected segment. A new occurrence reached by search is
+//! placed in the last occurrence of each repeating group on the way, so building a message
+//! top to bottom puts each segment where it belongs. Text beyond a type's definition (a
+//! component a version does not define, OBX-5's components) is read and written as text.
+//!
+//! ```
+//! use hl7_model::path::Path;
+//!
+//! let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123~456||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\rOBX|2|NM|NA||140\r";
+//! let mut parsed = hl7_model::message::parse(text).unwrap();
+//! assert_eq!(parsed.get("PID-5-2").unwrap().as_deref(), Some("John"));
+//! assert_eq!(parsed.get("PID-3(1)").unwrap().as_deref(), Some("456"));
+//! assert_eq!(parsed.get("PID-3[2]").unwrap().as_deref(), Some("456"));
+//! assert_eq!(parsed.get("/PATIENT_RESULT/ORDER_OBSERVATION/OBX(1)-5").unwrap().as_deref(), Some("140"));
+//! assert_eq!(parsed.get_er7("PID-5").unwrap().as_deref(), Some("Doe^John"));
+//!
+//! parsed.set("PID-5-1", "O'Brien & Sons").unwrap();
+//! assert!(parsed.to_er7().contains("PID|1||123~456||O'Brien \\T\\ Sons^John\r"));
+//! let path: Path = "OBX(2)-5".parse().unwrap(); // a third OBX, in a new OBSERVATION group
+//! path.set(parsed.message.as_group_mut(), "99", &parsed.delimiters).unwrap();
+//! assert!(parsed.to_er7().ends_with("OBX|2|NM|NA||140\rOBX|||||99\r"));
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::delimiters::{Delimiters, Level};
+use crate::descriptor::ItemDesc;
+use crate::element::{ANY_SEGMENT_ID, Element, FieldMut, FieldRef, Segment, segment_id};
+use crate::er7::escape::{escape_formatted, unescape};
+use crate::group::{Group, ItemMut, ItemRef, Step, Unexpected, Visit, encode_group, walk_at};
+
+/// The largest repetition index a path may name unless [`Path::with_max_index`] says
+/// otherwise: writing `PID-3(999999999)` would otherwise create a billion repetitions.
+pub const DEFAULT_MAX_INDEX: usize = 9_999;
+
+/// Why a path could not be read or used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("path `{path}`, at byte {at}: expected {expected}")]
+    Syntax {
+        path: String,
+        at: usize,
+        expected: &'static str,
+    },
+    #[error("path `{path}`: index {index} is above the limit of {limit}")]
+    IndexTooLarge {
+        path: String,
+        index: usize,
+        limit: usize,
+    },
+    #[error("path `{path}`: {name} is a segment, so it must be the last step")]
+    SegmentNotLast { path: String, name: String },
+    #[error("path `{path}`: {name} is a group; name a segment below it to reach a field")]
+    FieldOfGroup { path: String, name: String },
+    #[error("path `{path}`: {group} has no segment or group {name}")]
+    NoSuchItem {
+        path: String,
+        group: String,
+        name: String,
+    },
+    #[error("path `{path}`: {what} does not repeat, so only repetition 0 can be written")]
+    NotRepeating { path: String, what: String },
+    #[error("path `{path}`: the structure has no room for another {name} there")]
+    CannotCreate { path: String, name: String },
+    #[error("path `{path}`: MSH-1 is the field separator itself; it cannot be written")]
+    FieldSeparator { path: String },
+    #[error("path `{path}`: an untokenised message has no groups; name a segment")]
+    NoGroups { path: String },
+}
+
+/// A parsed path, to be used on any number of messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Path {
+    text: String,
+    anchored: bool,
+    steps: Vec<PathStep>,
+    field: Option<FieldSpec>,
+    max_index: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PathStep {
+    /// Upper case.
+    name: String,
+    rep: usize,
+    search: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FieldSpec {
+    field: u32,
+    rep: usize,
+    component: Option<u32>,
+    subcomponent: Option<u32>,
+}
+
+impl FromStr for Path {
+    type Err = PathError;
+    fn from_str(s: &str) -> Result<Path, PathError> {
+        Path::parse(s)
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Reads a path from left to right.
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<char> {
+        self.text[self.at..].chars().next()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        let hit = self.peek() == Some(c);
+        if hit {
+            self.at += c.len_utf8();
+        }
+        hit
+    }
+
+    fn error(&self, expected: &'static str) -> PathError {
+        PathError::Syntax {
+            path: self.text.to_owned(),
+            at: self.at,
+            expected,
+        }
+    }
+
+    fn name(&mut self) -> Result<String, PathError> {
+        let rest = &self.text[self.at..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if len == 0 {
+            return Err(self.error("a segment id or group name"));
+        }
+        self.at += len;
+        Ok(rest[..len].to_ascii_uppercase())
+    }
+
+    fn number(&mut self, expected: &'static str) -> Result<usize, PathError> {
+        let rest = &self.text[self.at..];
+        let len = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n = rest[..len].parse().map_err(|_| self.error(expected))?;
+        self.at += len;
+        Ok(n)
+    }
+
+    /// A 1-based position (field, component, subcomponent).
+    fn position(&mut self, expected: &'static str) -> Result<u32, PathError> {
+        let start = self.at;
+        let n = self.number(expected)?;
+        u32::try_from(n)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or(PathError::Syntax {
+                path: self.text.to_owned(),
+                at: start,
+                expected,
+            })
+    }
+
+    /// An optional repetition, as a 0-based index.
+    fn rep(&mut self, max: usize) -> Result<usize, PathError> {
+        let (close, from_one) = if self.eat('(') {
+            (')', false)
+        } else if self.eat('[') {
+            (']', true)
+        } else {
+            return Ok(0);
+        };
+        let start = self.at;
+        let n = self.number("a repetition number")?;
+        if !self.eat(close) {
+            return Err(self.error(if from_one { "`]`" } else { "`)`" }));
+        }
+        let index = if from_one {
+            n.checked_sub(1).ok_or(PathError::Syntax {
+                path: self.text.to_owned(),
+                at: start,
+                expected: "a repetition from 1 inside `[ ]`",
+            })?
+        } else {
+            n
+        };
+        if index > max {
+            return Err(PathError::IndexTooLarge {
+                path: self.text.to_owned(),
+                index,
+                limit: max,
+            });
+        }
+        Ok(index)
+    }
+}
+
+impl Path {
+    /// Parses `text` (see the [module docs](self) for the syntax).
+    ///
+    /// ```
+    /// use hl7_model::path::{Path, PathError};
+    /// assert!(Path::parse("/.ORDER_OBSERVATION(2)/OBR-4-1").is_ok());
+    /// assert!(matches!(Path::parse("PID-0"), Err(PathError::Syntax { at: 4, .. })));
+    /// ```
+    pub fn parse(text: &str) -> Result<Path, PathError> {
+        Path::parse_with_max(text, DEFAULT_MAX_INDEX)
+    }
+
+    /// The same path with another limit on repetition indexes.
+    pub fn with_max_index(self, max_index: usize) -> Result<Path, PathError> {
+        Path::parse_with_max(&self.text, max_index)
+    }
+
+    fn parse_with_max(text: &str, max_index: usize) -> Result<Path, PathError> {
+        let mut r = Reader { text, at: 0 };
+        let anchored = r.eat('/');
+        let mut steps = Vec::new();
+        loop {
+            let search = r.eat('.');
+            let name = r.name()?;
+            let rep = r.rep(max_index)?;
+            steps.push(PathStep { name, rep, search });
+            if !r.eat('/') {
+                break;
+            }
+        }
+        let mut field = None;
+        if r.eat('-') || r.eat('.') {
+            let n = r.position("a field number from 1")?;
+            let rep = r.rep(max_index)?;
+            let mut spec = FieldSpec {
+                field: n,
+                rep,
+                component: None,
+                subcomponent: None,
+            };
+            if r.eat('-') || r.eat('.') {
+                spec.component = Some(r.position("a component number from 1")?);
+                if r.eat('-') || r.eat('.') {
+                    spec.subcomponent = Some(r.position("a subcomponent number from 1")?);
+                }
+            }
+            field = Some(spec);
+        }
+        if r.at != text.len() {
+            return Err(r.error("the end of the path"));
+        }
+        Ok(Path {
+            text: text.to_owned(),
+            anchored,
+            steps,
+            field,
+            max_index,
+        })
+    }
+
+    fn err_no_item(&self, group: &str, name: &str) -> PathError {
+        PathError::NoSuchItem {
+            path: self.text.clone(),
+            group: group.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+}
+
+/// What a path's steps lead to.
+enum Target {
+    Segment,
+    Group,
+}
+
+/// Where the steps of a path lead: the steps from the root, which may name occurrences that do
+/// not exist yet (created by writing, absent for reading).
+struct Location {
+    steps: Vec<Step>,
+    /// A segment the structure does not define, to be added at the end of the group at
+    /// `steps` when writing.
+    new_unexpected: Option<String>,
+    /// Whether everything `steps` names exists.
+    exists: bool,
+}
+
+fn item_name(item: &ItemDesc) -> &'static str {
+    match item {
+        ItemDesc::Segment { id, .. } => id,
+        ItemDesc::Group { group, .. } => group.name,
+    }
+}
+
+fn slot_count(item: ItemRef<'_>) -> usize {
+    match item {
+        ItemRef::Segment(s) => s.count(),
+        ItemRef::Group(g) => g.count(),
+    }
+}
+
+/// The id a segment is known by: its own, or for a segment kept whole, the id it was sent with.
+fn id_of(s: &dyn Segment) -> &str {
+    let id = s.desc().id;
+    if id == ANY_SEGMENT_ID {
+        s.tail().extra().first().map_or("", |raw| segment_id(raw))
+    } else {
+        id
+    }
+}
+
+/// The occurrence `rep` (in message order) of `name` below `g`, as steps from `g`.
+fn search(g: &dyn Group, name: &str, rep: usize) -> (Option<(Vec<Step>, Target)>, usize) {
+    let mut seen = 0;
+    let mut found = None;
+    walk_at(g, &mut |v, at| {
+        if found.is_some() {
+            return;
+        }
+        let target = match v {
+            Visit::Segment(s) if id_of(s) == name => Target::Segment,
+            Visit::Unexpected(raw, _) if segment_id(raw) == name => Target::Segment,
+            Visit::Enter(child) if child.desc().name == name => Target::Group,
+            _ => return,
+        };
+        if seen == rep {
+            found = Some((at.to_vec(), target));
+        }
+        seen += 1;
+    });
+    (found, seen)
+}
+
+/// The items, from `items`, leading to the first definition of `name` (breadth first, so the
+/// shallowest), as item indexes.
+fn definition_path(items: &'static [ItemDesc], name: &str) -> Option<Vec<usize>> {
+    let mut queue: std::collections::VecDeque<(&'static [ItemDesc], Vec<usize>)> =
+        [(items, Vec::new())].into();
+    while let Some((items, prefix)) = queue.pop_front() {
+        for (i, item) in items.iter().enumerate() {
+            let mut here = prefix.clone();
+            here.push(i);
+            if item_name(item) == name {
+                return Some(here);
+            }
+            if let ItemDesc::Group { group, .. } = item {
+                queue.push_back((group.items, here));
+            }
+        }
+    }
+    None
+}
+
+fn item_repeats(item: &ItemDesc) -> bool {
+    match item {
+        ItemDesc::Segment { card, .. } | ItemDesc::Group { card, .. } => card.repeats(),
+    }
+}
+
+/// The group at `steps` below `g`, when it exists.
+fn group_at<'a>(g: &'a dyn Group, steps: &[Step]) -> Option<&'a dyn Group> {
+    let mut g = g;
+    for step in steps {
+        let Step::Item { item, occurrence } = *step else {
+            return None;
+        };
+        let ItemRef::Group(slot) = g.item(item)? else {
+            return None;
+        };
+        g = slot.get(occurrence)?;
+    }
+    Some(g)
+}
+
+/// Steps for a new occurrence of the item reached by `chain` (item indexes) from `g`: the
+/// last occurrence of each group on the way, and a new occurrence at the deepest place whose
+/// cardinality allows one.
+fn new_occurrence_steps(
+    g: Option<&dyn Group>,
+    items: &'static [ItemDesc],
+    chain: &[usize],
+) -> Option<Vec<Step>> {
+    // For each level: its descriptor, and how many occurrences exist (following the last
+    // occurrence of the groups above).
+    let mut levels = Vec::with_capacity(chain.len());
+    let mut cur = g;
+    let mut items = items;
+    for &i in chain {
+        let desc = items.get(i)?;
+        let count = cur.and_then(|g| g.item(i)).map_or(0, slot_count);
+        levels.push((desc, count));
+        cur = match cur.and_then(|g| g.item(i)) {
+            Some(ItemRef::Group(slot)) if count > 0 => slot.get(count - 1),
+            _ => None,
+        };
+        if let ItemDesc::Group { group, .. } = desc {
+            items = group.items;
+        }
+    }
+    let new_at = levels
+        .iter()
+        .rposition(|(desc, count)| *count == 0 || item_repeats(desc))?;
+    Some(
+        chain
+            .iter()
+            .zip(&levels)
+            .enumerate()
+            .map(|(k, (&item, &(_, count)))| Step::Item {
+                item,
+                occurrence: match k.cmp(&new_at) {
+                    std::cmp::Ordering::Less => count.saturating_sub(1),
+                    std::cmp::Ordering::Equal => count,
+                    std::cmp::Ordering::Greater => 0,
+                },
+            })
+            .collect(),
+    )
+}
+
+/// Whether `name` could be a segment id (three letters or digits).
+fn looks_like_segment(name: &str) -> bool {
+    name.len() == 3 && name.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+impl Path {
+    fn locate(&self, root: &dyn Group) -> Result<Location, PathError> {
+        let mut steps: Vec<Step> = Vec::new();
+        let mut exists = true;
+        let mut items = root.desc().items;
+        let mut group_name = root.desc().name;
+        let mut target = Target::Group;
+        let last = self.steps.len() - 1;
+        for (k, step) in self.steps.iter().enumerate() {
+            let cur = if exists { group_at(root, &steps) } else { None };
+            let searching = step.search || (k == 0 && !self.anchored);
+            let direct = (!searching)
+                .then(|| items.iter().position(|i| item_name(i) == step.name))
+                .flatten();
+            let (found_steps, found_target, found_exists) = if let Some(i) = direct {
+                let occurs = cur
+                    .and_then(|g| g.item(i))
+                    .is_some_and(|slot| slot_count(slot) > step.rep);
+                let t = match items[i] {
+                    ItemDesc::Segment { .. } => Target::Segment,
+                    ItemDesc::Group { .. } => Target::Group,
+                };
+                (
+                    vec![Step::Item {
+                        item: i,
+                        occurrence: step.rep,
+                    }],
+                    t,
+                    occurs,
+                )
+            } else {
+                let (hit, seen) = cur.map_or((None, 0), |g| search(g, &step.name, step.rep));
+                match hit {
+                    Some((at, t)) => (at, t, true),
+                    None => match definition_path(items, &step.name) {
+                        // Only the next occurrence can be created: `OBX(5)` with two OBX
+                        // present has no defined place.
+                        Some(chain) if step.rep == seen => {
+                            let at = new_occurrence_steps(cur, items, &chain).ok_or_else(|| {
+                                PathError::CannotCreate {
+                                    path: self.text.clone(),
+                                    name: step.name.clone(),
+                                }
+                            })?;
+                            let desc = leaf(items, &chain);
+                            let t = match desc {
+                                Some(ItemDesc::Group { .. }) => Target::Group,
+                                _ => Target::Segment,
+                            };
+                            (at, t, false)
+                        }
+                        Some(_) => {
+                            return Ok(Location {
+                                steps,
+                                new_unexpected: None,
+                                exists: false,
+                            });
+                        }
+                        None if k == last && looks_like_segment(&step.name) => {
+                            if step.rep != seen {
+                                return Ok(Location {
+                                    steps,
+                                    new_unexpected: None,
+                                    exists: false,
+                                });
+                            }
+                            return Ok(Location {
+                                steps,
+                                new_unexpected: Some(step.name.clone()),
+                                exists: false,
+                            });
+                        }
+                        None => return Err(self.err_no_item(group_name, &step.name)),
+                    },
+                }
+            };
+            if matches!(found_target, Target::Segment) && k != last {
+                return Err(PathError::SegmentNotLast {
+                    path: self.text.clone(),
+                    name: step.name.clone(),
+                });
+            }
+            // The descriptor of what was reached, to go on from.
+            let mut d_items = items;
+            for s in &found_steps {
+                if let Step::Item { item, .. } = s
+                    && let Some(ItemDesc::Group { group, .. }) = d_items.get(*item)
+                {
+                    d_items = group.items;
+                    group_name = group.name;
+                }
+            }
+            items = d_items;
+            steps.extend(found_steps);
+            exists &= found_exists;
+            target = found_target;
+        }
+        if self.field.is_some() && matches!(target, Target::Group) {
+            return Err(PathError::FieldOfGroup {
+                path: self.text.clone(),
+                name: self.steps[last].name.clone(),
+            });
+        }
+        Ok(Location {
+            steps,
+            new_unexpected: None,
+            exists,
+        })
+    }
+}
+
+fn leaf(items: &'static [ItemDesc], chain: &[usize]) -> Option<&'static ItemDesc> {
+    let mut items = items;
+    let mut found = None;
+    for &i in chain {
+        let d = items.get(i)?;
+        if let ItemDesc::Group { group, .. } = d {
+            items = group.items;
+        }
+        found = Some(d);
+    }
+    found
+}
+
+/// What a path names inside a message, for reading.
+enum Node<'a> {
+    Group(&'a dyn Group),
+    Segment(&'a dyn Segment),
+    /// A segment kept as sent.
+    RawSegment(&'a str),
+    Element(&'a dyn Element, Level),
+    /// Wire text at a level, beyond what a type defines.
+    Raw(&'a str, Level),
+}
+
+fn node_at<'a>(root: &'a dyn Group, steps: &[Step]) -> Option<Node<'a>> {
+    let (last, above) = steps.split_last()?;
+    let g = group_at(root, above)?;
+    match *last {
+        Step::Unexpected(i) => g
+            .tail()
+            .unexpected
+            .get(i)
+            .map(|u| Node::RawSegment(&u.segment)),
+        Step::Item { item, occurrence } => match g.item(item)? {
+            ItemRef::Segment(slot) => {
+                let s = slot.get(occurrence)?;
+                Some(if s.desc().id == ANY_SEGMENT_ID {
+                    Node::RawSegment(s.tail().extra().first()?)
+                } else {
+                    Node::Segment(s)
+                })
+            }
+            ItemRef::Group(slot) => slot.get(occurrence).map(Node::Group),
+        },
+    }
+}
+
+fn is_header(id: &str) -> bool {
+    matches!(id, "MSH" | "FHS" | "BHS")
+}
+
+/// Field `n` of a raw segment line, for reading.
+fn raw_field<'a>(line: &'a str, n: u32, d: &Delimiters) -> Option<&'a str> {
+    let id = segment_id(line);
+    if is_header(id) {
+        if n == 1 {
+            let i = id.len();
+            return line.get(i..i + d.field.len_utf8());
+        }
+        return line.split(d.field).nth(n as usize - 1);
+    }
+    line.split(d.field).nth(n as usize)
+}
+
+/// Part `i` (from 0) of `text` split by the separator of `level`'s parts.
+fn raw_part<'a>(text: &'a str, level: Level, i: usize, d: &Delimiters) -> Option<&'a str> {
+    match level.separator(d) {
+        Some(sep) => text.split(sep).nth(i),
+        None => (i == 0).then_some(text),
+    }
+}
+
+/// The element at component `c` (from 1) of `node`.
+fn child<'a>(node: Node<'a>, c: u32, d: &Delimiters) -> Option<Node<'a>> {
+    let i = c as usize - 1;
+    match node {
+        Node::Element(e, level) => {
+            // Below the last level, the first part is the value itself (MSH-1-1).
+            let Some(child_level) = level.child() else {
+                return (i == 0).then_some(node);
+            };
+            if let Some(comp) = e.as_composite() {
+                if let Some(x) = comp.component(i) {
+                    return Some(Node::Element(x, child_level));
+                }
+                let defined = comp.desc().components.len().max(count_components(comp));
+                let extra = comp.tail().extra();
+                return extra
+                    .get(i.checked_sub(defined)?)
+                    .map(|t| Node::Raw(t, child_level));
+            }
+            let text = wire_text(e.as_value()?)?;
+            raw_part(text, level, i, d).map(|t| Node::Raw(t, child_level))
+        }
+        Node::Raw(text, level) => match level.child() {
+            Some(child_level) => raw_part(text, level, i, d).map(|t| Node::Raw(t, child_level)),
+            None => (i == 0).then_some(node),
+        },
+        _ => None,
+    }
+}
+
+/// A value's wire text: `""` for null, `None` when absent.
+fn wire_text(v: &crate::value::Value) -> Option<&str> {
+    match v {
+        crate::value::Value::Text(t) => Some(t.as_str()),
+        crate::value::Value::Null => Some("\"\""),
+        crate::value::Value::Absent => None,
+    }
+}
+
+fn count_components(c: &dyn crate::element::Composite) -> usize {
+    let mut n = 0;
+    while c.component(n).is_some() {
+        n += 1;
+    }
+    n
+}
+
+fn count_fields(s: &dyn Segment) -> u32 {
+    let mut n = 0;
+    while s.field(n + 1).is_some() {
+        n += 1;
+    }
+    n
+}
+
+/// The field repetition a field spec names in `node` (a segment).
+fn field_node<'a>(node: Node<'a>, spec: &FieldSpec, d: &Delimiters) -> Option<Node<'a>> {
+    let seq = spec.field;
+    let field_text = |raw: &'a str| -> Option<Node<'a>> {
+        raw.split(d.repetition)
+            .nth(spec.rep)
+            .map(|t| Node::Raw(t, Level::Field))
+    };
+    match node {
+        Node::RawSegment(line) => {
+            let raw = raw_field(line, seq, d)?;
+            if is_header(segment_id(line)) && seq <= 2 {
+                return (spec.rep == 0).then_some(Node::Raw(raw, Level::Subcomponent));
+            }
+            field_text(raw)
+        }
+        Node::Segment(s) => match s.field(seq) {
+            Some(FieldRef::One(e)) => {
+                if spec.rep == 0 {
+                    let level = if is_header(s.desc().id) && seq <= 2 {
+                        Level::Subcomponent
+                    } else {
+                        Level::Field
+                    };
+                    return Some(Node::Element(e, level));
+                }
+                let (_, more) = s
+                    .tail()
+                    .extra_repetitions()
+                    .iter()
+                    .find(|(q, _)| *q == seq)?;
+                more.split(d.repetition)
+                    .nth(spec.rep - 1)
+                    .map(|t| Node::Raw(t, Level::Field))
+            }
+            Some(FieldRef::Repeated(r)) => r.get(spec.rep).map(|e| Node::Element(e, Level::Field)),
+            None => {
+                let defined = count_fields(s);
+                let raw = s.tail().extra().get((seq - defined - 1) as usize)?;
+                field_text(raw)
+            }
+        },
+        _ => None,
+    }
+}
+
+/// The value a node stands for, as HAPI's Terser reads it: the first primitive inside.
+fn first_value<'a>(node: Node<'a>, d: &Delimiters) -> Option<&'a str> {
+    match node {
+        Node::Element(e, level) => {
+            if let Some(c) = e.as_composite() {
+                let first = c.component(0)?;
+                return first_value(Node::Element(first, level.child()?), d);
+            }
+            // Separators inside a primitive's text (a sender's subcomponents in HD.1, OBX-5's
+            // components) end its value, as they would in a composite.
+            first_value(Node::Raw(wire_text(e.as_value()?)?, level), d)
+        }
+        Node::Raw(text, level) => {
+            let mut text = text;
+            let mut level = level;
+            while let Some(sep) = level.separator(d) {
+                text = text.split(sep).next().unwrap_or("");
+                level = level.child()?;
+            }
+            Some(text).filter(|t| !t.is_empty())
+        }
+        _ => None,
+    }
+}
+
+fn write_node(node: &Node<'_>, out: &mut String, d: &Delimiters) {
+    match node {
+        Node::Group(g) => encode_group(*g, out, d),
+        Node::Segment(s) => crate::element::encode_segment(*s, out, d),
+        Node::RawSegment(t) | Node::Raw(t, _) => out.push_str(t),
+        Node::Element(e, level) => e.encode(out, *level, d),
+    }
+}
+
+impl Path {
+    fn node<'a>(&self, root: &'a dyn Group, d: &Delimiters) -> Result<Option<Node<'a>>, PathError> {
+        let loc = self.locate(root)?;
+        if !loc.exists || loc.new_unexpected.is_some() {
+            return Ok(None);
+        }
+        let Some(mut node) = node_at(root, &loc.steps) else {
+            return Ok(None);
+        };
+        if let Some(spec) = &self.field {
+            let Some(f) = field_node(node, spec, d) else {
+                return Ok(None);
+            };
+            node = f;
+            for c in [spec.component, spec.subcomponent].into_iter().flatten() {
+                let Some(n) = child(node, c, d) else {
+                    return Ok(None);
+                };
+                node = n;
+            }
+        }
+        Ok(Some(node))
+    }
+
+    /// The value at this path in `root`, escapes decoded; `None` when nothing is there. A path
+    /// that stops at a composite gives its first component; a null (`""`) is given as `""`.
+    pub fn get(&self, root: &dyn Group, d: &Delimiters) -> Result<Option<String>, PathError> {
+        let header_verbatim = self.names_header_field();
+        Ok(self.node(root, d)?.and_then(|n| {
+            let v = first_value(n, d)?;
+            Some(if header_verbatim {
+                v.to_owned()
+            } else {
+                unescape(v, d).into_owned()
+            })
+        }))
+    }
+
+    /// The wire text of what this path names in `root` (a field with all its components, a
+    /// segment, a group's segments each ended by `\r`); `None` when nothing is there.
+    pub fn get_er7(&self, root: &dyn Group, d: &Delimiters) -> Result<Option<String>, PathError> {
+        Ok(self.node(root, d)?.map(|n| {
+            let mut out = String::new();
+            write_node(&n, &mut out, d);
+            out
+        }))
+    }
+
+    /// Whether the path names MSH-1 or MSH-2 (or FHS/BHS), which are read verbatim.
+    fn names_header_field(&self) -> bool {
+        self.field.is_some_and(|f| f.field <= 2)
+            && self.steps.last().is_some_and(|s| is_header(&s.name))
+    }
+
+    /// Writes `value` (plain text: delimiters in it are escaped) at this path in `root`,
+    /// creating what is missing on the way. A path that stops at a composite writes its first
+    /// component.
+    pub fn set(&self, root: &mut dyn Group, value: &str, d: &Delimiters) -> Result<(), PathError> {
+        // MSH-1 and MSH-2 are the delimiters themselves: there is nothing to escape.
+        let wire = if self.names_header_field() {
+            value.into()
+        } else {
+            escape_formatted(value, d)
+        };
+        self.write(root, &wire, d, false)
+    }
+
+    /// Writes `wire` (ER7 text, its delimiters taken as structure: `Doe^John` fills two
+    /// components) at this path in `root`, creating what is missing on the way.
+    pub fn set_er7(
+        &self,
+        root: &mut dyn Group,
+        wire: &str,
+        d: &Delimiters,
+    ) -> Result<(), PathError> {
+        self.write(root, wire, d, true)
+    }
+
+    fn write(
+        &self,
+        root: &mut dyn Group,
+        wire: &str,
+        d: &Delimiters,
+        whole: bool,
+    ) -> Result<(), PathError> {
+        let loc = self.locate(root)?;
+        let spec = self.field;
+        if let Some(id) = loc.new_unexpected {
+            let g = group_at_mut(root, &loc.steps, self)?;
+            let items = g.desc().items.len() as u32;
+            let mut line = id.clone();
+            if let Some(spec) = spec {
+                line = splice_segment(&line, &spec, wire, d, whole, self)?;
+            } else if whole {
+                line = wire.to_owned();
+            }
+            g.tail_mut().unexpected.push(Unexpected {
+                after_item: items + 1,
+                after_occurrences: 0,
+                segment: line.into(),
+            });
+            return Ok(());
+        }
+        let (last, above) = loc.steps.split_last().ok_or(PathError::FieldOfGroup {
+            path: self.text.clone(),
+            name: root.desc().name.to_owned(),
+        })?;
+        let g = group_at_mut(root, above, self)?;
+        let name = || {
+            self.steps
+                .last()
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        };
+        match *last {
+            Step::Unexpected(i) => {
+                let u = g
+                    .tail_mut()
+                    .unexpected
+                    .get_mut(i)
+                    .ok_or_else(|| self.err_no_item("message", &name()))?;
+                u.segment = match spec {
+                    Some(spec) => splice_segment(&u.segment, &spec, wire, d, whole, self)?,
+                    None => wire.to_owned(),
+                }
+                .into();
+                Ok(())
+            }
+            Step::Item { item, occurrence } => {
+                let group_name = g.desc().name;
+                match g.item_mut(item) {
+                    Some(ItemMut::Segment(slot)) => {
+                        while slot.count() <= occurrence {
+                            slot.add().ok_or_else(|| PathError::CannotCreate {
+                                path: self.text.clone(),
+                                name: name(),
+                            })?;
+                        }
+                        let s = slot
+                            .get_mut(occurrence)
+                            .ok_or_else(|| self.err_no_item(group_name, &name()))?;
+                        match spec {
+                            Some(spec) => write_field(s, &spec, wire, d, whole, self),
+                            None => {
+                                let id = s.desc().id;
+                                if id == ANY_SEGMENT_ID {
+                                    set_raw_segment(s, wire.to_owned());
+                                    Ok(())
+                                } else {
+                                    crate::element::decode_segment(s, wire, d).map_err(|_| {
+                                        PathError::CannotCreate {
+                                            path: self.text.clone(),
+                                            name: id.to_owned(),
+                                        }
+                                    })
+                                }
+                            }
+                        }
+                    }
+                    Some(ItemMut::Group(slot)) => {
+                        while slot.count() <= occurrence {
+                            slot.add().ok_or_else(|| PathError::CannotCreate {
+                                path: self.text.clone(),
+                                name: name(),
+                            })?;
+                        }
+                        // A path naming a group writes nothing into it; it exists now.
+                        Ok(())
+                    }
+                    None => Err(self.err_no_item(group_name, &name())),
+                }
+            }
+        }
+    }
+}
+
+fn set_raw_segment(s: &mut dyn Segment, line: String) {
+    let tail = s.tail_mut();
+    tail.present = true;
+    tail.sent = 1;
+    tail.overflow.get_or_insert_default().extra = vec![line.into()];
+}
+
+/// The group at `steps` below `g`, creating occurrences on the way.
+fn group_at_mut<'a>(
+    g: &'a mut dyn Group,
+    steps: &[Step],
+    path: &Path,
+) -> Result<&'a mut dyn Group, PathError> {
+    let Some((first, rest)) = steps.split_first() else {
+        return Ok(g);
+    };
+    let Step::Item { item, occurrence } = *first else {
+        return Err(path.err_no_item(g.desc().name, "an unexpected segment"));
+    };
+    let name = g.desc().name;
+    let Some(ItemMut::Group(slot)) = g.item_mut(item) else {
+        return Err(path.err_no_item(name, "a group"));
+    };
+    while slot.count() <= occurrence {
+        slot.add().ok_or_else(|| PathError::CannotCreate {
+            path: path.text.clone(),
+            name: name.to_owned(),
+        })?;
+    }
+    let child = slot
+        .get_mut(occurrence)
+        .ok_or_else(|| path.err_no_item(name, "a group"))?;
+    group_at_mut(child, rest, path)
+}
+
+/// `text` with part `i` (from 0) at the separator `sep` replaced by `f` of the old part;
+/// missing parts are added empty.
+fn splice(text: &str, sep: char, i: usize, f: impl FnOnce(&str) -> String) -> String {
+    let mut parts: Vec<&str> = if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split(sep).collect()
+    };
+    while parts.len() <= i {
+        parts.push("");
+    }
+    let new = f(parts[i]);
+    let mut out = String::with_capacity(text.len() + new.len() + i);
+    for (k, p) in parts.iter().enumerate() {
+        if k > 0 {
+            out.push(sep);
+        }
+        out.push_str(if k == i { &new } else { p });
+    }
+    out
+}
+
+/// `text` (wire text at `level`) with the position `at` (components, subcomponents, from 1)
+/// replaced. Writing a plain value where a composite's text is (`whole` false) replaces the
+/// first part, as reading gives it.
+fn splice_level(
+    text: &str,
+    level: Level,
+    at: &[u32],
+    wire: &str,
+    d: &Delimiters,
+    whole: bool,
+) -> String {
+    match (at.split_first(), level.separator(d), level.child()) {
+        (Some((c, rest)), Some(sep), Some(child)) => splice(text, sep, *c as usize - 1, |old| {
+            splice_level(old, child, rest, wire, d, whole)
+        }),
+        // Below the subcomponent level there are no parts: the text is the value.
+        (Some(_), _, _) => wire.to_owned(),
+        (None, Some(sep), Some(child)) if !whole => splice(text, sep, 0, |old| {
+            splice_level(old, child, &[], wire, d, whole)
+        }),
+        (None, _, _) => wire.to_owned(),
+    }
+}
+
+/// A raw segment line with the field spec's position replaced.
+fn splice_segment(
+    line: &str,
+    spec: &FieldSpec,
+    wire: &str,
+    d: &Delimiters,
+    whole: bool,
+    path: &Path,
+) -> Result<String, PathError> {
+    let header = is_header(segment_id(line));
+    if header && spec.field == 1 {
+        return Err(PathError::FieldSeparator {
+            path: path.text.clone(),
+        });
+    }
+    let piece = if header { spec.field - 1 } else { spec.field } as usize;
+    if header && spec.field == 2 {
+        return Ok(splice(line, d.field, piece, |_| wire.to_owned()));
+    }
+    let at: Vec<u32> = [spec.component, spec.subcomponent]
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(splice(line, d.field, piece, |field| {
+        splice(field, d.repetition, spec.rep, |rep| {
+            splice_level(rep, Level::Field, &at, wire, d, whole)
+        })
+    }))
+}
+
+fn write_field(
+    s: &mut dyn Segment,
+    spec: &FieldSpec,
+    wire: &str,
+    d: &Delimiters,
+    whole: bool,
+    path: &Path,
+) -> Result<(), PathError> {
+    let id = s.desc().id;
+    if id == ANY_SEGMENT_ID {
+        let line = s.tail().extra().first().map_or("", |l| &**l);
+        let new = splice_segment(line, spec, wire, d, whole, path)?;
+        set_raw_segment(s, new);
+        return Ok(());
+    }
+    let header = is_header(id);
+    if header && spec.field == 1 {
+        return Err(PathError::FieldSeparator {
+            path: path.text.clone(),
+        });
+    }
+    let at: Vec<u32> = [spec.component, spec.subcomponent]
+        .into_iter()
+        .flatten()
+        .collect();
+    let defined = count_fields(s);
+    s.tail_mut().present = true;
+    match s.field_mut(spec.field) {
+        Some(FieldMut::One(e)) => {
+            if spec.rep > 0 {
+                return Err(PathError::NotRepeating {
+                    path: path.text.clone(),
+                    what: format!("{id}-{}", spec.field),
+                });
+            }
+            let level = if header && spec.field == 2 {
+                Level::Subcomponent
+            } else {
+                Level::Field
+            };
+            write_element(e, level, &at, wire, d, whole);
+        }
+        Some(FieldMut::Repeated(r)) => {
+            while r.len() <= spec.rep {
+                r.push_new();
+            }
+            if let Some(e) = r.get_mut(spec.rep) {
+                write_element(e, Level::Field, &at, wire, d, whole);
+            }
+        }
+        None => {
+            let extra = &mut s.tail_mut().overflow.get_or_insert_default().extra;
+            let i = (spec.field - defined - 1) as usize;
+            while extra.len() <= i {
+                extra.push("".into());
+            }
+            let new = splice(&extra[i], d.repetition, spec.rep, |rep| {
+                splice_level(rep, Level::Field, &at, wire, d, whole)
+            });
+            extra[i] = new.into();
+        }
+    }
+    Ok(())
+}
+
+/// Writes at position `at` (components, subcomponents, from 1) of `e`, which sits at `level`.
+fn write_element(
+    e: &mut dyn Element,
+    level: Level,
+    at: &[u32],
+    wire: &str,
+    d: &Delimiters,
+    whole: bool,
+) {
+    let child_level = level.child();
+    if let Some(c) = e.as_composite_mut() {
+        let (i, rest) = match at.split_first() {
+            Some((i, rest)) => (*i as usize - 1, rest),
+            None if whole => {
+                e.decode(wire, level, d);
+                return;
+            }
+            None => (0, at),
+        };
+        let Some(child_level) = child_level else {
+            // A composite at the subcomponent level holds its text in its first component.
+            if let Some(first) = c.component_mut(0) {
+                write_element(first, level, rest, wire, d, whole);
+            }
+            return;
+        };
+        let defined = count_components_mut(c);
+        if let Some(x) = c.component_mut(i) {
+            write_element(x, child_level, rest, wire, d, whole);
+        } else {
+            let extra = &mut c.tail_mut().overflow.get_or_insert_default().extra;
+            let k = i - defined;
+            while extra.len() <= k {
+                extra.push("".into());
+            }
+            extra[k] = splice_level(&extra[k], child_level, rest, wire, d, whole).into();
+            // Parts up to the new one are written, the defined ones included.
+            let tail = c.tail_mut();
+            tail.sent = tail.sent.max(defined as u32);
+        }
+        return;
+    }
+    if let Some(v) = e.as_value_mut() {
+        let old = wire_text(v).unwrap_or("");
+        let new = if at.is_empty() {
+            wire.to_owned()
+        } else {
+            splice_level(old, level, at, wire, d, true)
+        };
+        *v = crate::value::Value::from_wire(&new);
+    }
+}
+
+fn count_components_mut(c: &mut dyn crate::element::Composite) -> usize {
+    let mut n = 0;
+    while c.component_mut(n).is_some() {
+        n += 1;
+    }
+    n
+}
+
+/// The delimiters a message's header declares (MSH-1 and MSH-2 as they are now), or the
+/// standard ones when it has no readable header.
+pub fn delimiters_of(root: &dyn Group) -> Delimiters {
+    let mut found: Option<Delimiters> = None;
+    walk_at(root, &mut |v, _| {
+        if found.is_some() {
+            return;
+        }
+        match v {
+            Visit::Segment(s) if is_header(s.desc().id) => {
+                let text = |n| match s.field(n) {
+                    Some(FieldRef::One(e)) => e.as_value().and_then(|v| v.as_str()),
+                    _ => None,
+                };
+                if let (Some(sep), Some(enc)) = (text(1).and_then(|t| t.chars().next()), text(2)) {
+                    found = Delimiters::from_encoding_characters(sep, enc).ok();
+                }
+            }
+            Visit::Segment(s) => {
+                if let Some(raw) = s
+                    .tail()
+                    .extra()
+                    .first()
+                    .filter(|r| is_header(segment_id(r)))
+                {
+                    found = Delimiters::from_header(raw).ok();
+                }
+            }
+            _ => {}
+        }
+    });
+    found.unwrap_or_default()
+}
+
+/// Path access on a typed message, its delimiters read from its own header.
+///
+/// ```
+/// use hl7_model::path::PathAccess;
+///
+/// let mut adt = hl7_model::v2_5::structures::AdtA01::default();
+/// adt.set_path("MSH-2", "^~\\&").unwrap();
+/// adt.set_path("PID-5", "Doe").unwrap();
+/// adt.set_path("PID-5-2", "John").unwrap();
+/// assert_eq!(adt.pid.patient_name[0].given_name.as_str(), Some("John"));
+/// assert_eq!(adt.get_path("PID-5-1").unwrap().as_deref(), Some("Doe"));
+/// ```
+pub trait PathAccess {
+    /// [`Path::get`] with the message's own delimiters.
+    fn get_path(&self, path: &str) -> Result<Option<String>, PathError>;
+    /// [`Path::get_er7`] with the message's own delimiters.
+    fn get_path_er7(&self, path: &str) -> Result<Option<String>, PathError>;
+    /// [`Path::set`] with the message's own delimiters.
+    fn set_path(&mut self, path: &str, value: &str) -> Result<(), PathError>;
+    /// [`Path::set_er7`] with the message's own delimiters.
+    fn set_path_er7(&mut self, path: &str, wire: &str) -> Result<(), PathError>;
+}
+
+impl<G: Group> PathAccess for G {
+    fn get_path(&self, path: &str) -> Result<Option<String>, PathError> {
+        Path::parse(path)?.get(self, &delimiters_of(self))
+    }
+    fn get_path_er7(&self, path: &str) -> Result<Option<String>, PathError> {
+        Path::parse(path)?.get_er7(self, &delimiters_of(self))
+    }
+    fn set_path(&mut self, path: &str, value: &str) -> Result<(), PathError> {
+        let d = delimiters_of(self);
+        Path::parse(path)?.set(self, value, &d)
+    }
+    fn set_path_er7(&mut self, path: &str, wire: &str) -> Result<(), PathError> {
+        let d = delimiters_of(self);
+        Path::parse(path)?.set_er7(self, wire, &d)
+    }
+}
+
+impl Path {
+    /// The value at this path in a tokenised message ([`crate::er7::Message`]), which has
+    /// segments but no groups: the path names a segment (searched in message order) and a
+    /// position in it.
+    ///
+    /// ```
+    /// use hl7_model::{er7, path::Path};
+    /// let m = er7::Message::parse("MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1||7~8^^^H\r").unwrap();
+    /// let p: Path = "PID-3(1)-4".parse().unwrap();
+    /// assert_eq!(p.get_tokenized(&m).unwrap().as_deref(), Some("H"));
+    /// ```
+    pub fn get_tokenized(&self, m: &crate::er7::Message<'_>) -> Result<Option<String>, PathError> {
+        let [step] = self.steps.as_slice() else {
+            return Err(PathError::NoGroups {
+                path: self.text.clone(),
+            });
+        };
+        let d = m.delimiters();
+        let Some(seg) = m
+            .segments()
+            .iter()
+            .filter(|s| s.id() == step.name)
+            .nth(step.rep)
+        else {
+            return Ok(None);
+        };
+        let mut node = Node::RawSegment(seg.as_str());
+        if let Some(spec) = &self.field {
+            let Some(f) = field_node(node, spec, d) else {
+                return Ok(None);
+            };
+            node = f;
+            for c in [spec.component, spec.subcomponent].into_iter().flatten() {
+                let Some(n) = child(node, c, d) else {
+                    return Ok(None);
+                };
+                node = n;
+            }
+        } else {
+            return Ok(Some(seg.as_str().to_owned()));
+        }
+        let header_verbatim = self.names_header_field();
+        Ok(first_value(node, d).map(|v| {
+            if header_verbatim {
+                v.to_owned()
+            } else {
+                unescape(v, d).into_owned()
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax() {
+        let p = Path::parse("/PATIENT_RESULT/.ORDER_OBSERVATION(1)/OBX[3]-5(2)-1-2").unwrap();
+        assert!(p.anchored);
+        assert_eq!(p.steps.len(), 3);
+        assert!(p.steps[1].search);
+        assert_eq!((p.steps[1].rep, p.steps[2].rep), (1, 2));
+        assert_eq!(
+            p.field,
+            Some(FieldSpec {
+                field: 5,
+                rep: 2,
+                component: Some(1),
+                subcomponent: Some(2)
+            })
+        );
+        assert_eq!(
+            Path::parse("pid.5.1").unwrap(),
+            Path::parse("PID-5-1").unwrap().with_text("pid.5.1")
+        );
+        for (bad, at) in [
+            ("", 0),
+            ("PID-", 4),
+            ("PID-5-", 6),
+            ("PID(1", 5),
+            ("OBX[0]", 4),
+            ("PID-5x", 5),
+            ("/", 1),
+        ] {
+            match Path::parse(bad) {
+                Err(PathError::Syntax { at: found, .. }) => assert_eq!(found, at, "{bad}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            Path::parse("PID-3(10000)"),
+            Err(PathError::IndexTooLarge { index: 10000, .. })
+        ));
+        assert!(Path::parse("PID-3(10000)").is_err());
+        assert!(Path::parse("PID-99999999999999999999").is_err());
+    }
+
+    impl Path {
+        fn with_text(mut self, t: &str) -> Path {
+            self.text = t.to_owned();
+            self
+        }
+    }
+
+    #[test]
+    fn splicing_pads_and_keeps_the_rest() {
+        let d = Delimiters::default();
+        assert_eq!(splice("a|b", '|', 3, |_| "x".into()), "a|b||x");
+        assert_eq!(splice("", '^', 0, |_| "x".into()), "x");
+        assert_eq!(
+            splice_level("A^B&C", Level::Field, &[2, 2], "Z", &d, true),
+            "A^B&Z"
+        );
+        assert_eq!(
+            splice_level("A^B", Level::Field, &[], "Z", &d, false),
+            "Z^B"
+        );
+        assert_eq!(splice_level("A^B", Level::Field, &[], "Z", &d, true), "Z");
+        let spec = FieldSpec {
+            field: 3,
+            rep: 1,
+            component: Some(2),
+            subcomponent: None,
+        };
+        let p = Path::parse("ZXT-3").unwrap();
+        assert_eq!(
+            splice_segment("ZXT|1", &spec, "v", &d, false, &p).unwrap(),
+            "ZXT|1||~^v"
+        );
+        let msh = FieldSpec {
+            field: 4,
+            rep: 0,
+            component: None,
+            subcomponent: None,
+        };
+        assert_eq!(
+            splice_segment("MSH|^~\\&|A", &msh, "B", &d, false, &p).unwrap(),
+            "MSH|^~\\&|A|B"
+        );
+        assert_eq!(raw_field("MSH|^~\\&|A|B", 1, &d), Some("|"));
+        assert_eq!(raw_field("MSH|^~\\&|A|B", 2, &d), Some("^~\\&"));
+        assert_eq!(raw_field("MSH|^~\\&|A|B", 4, &d), Some("B"));
+        assert_eq!(raw_field("ZXT|A|B", 2, &d), Some("B"));
+    }
+}
