@@ -338,3 +338,21 @@ fn rust_names_are_distinct_in_every_version() {
         "{collisions} names needed a position suffix"
     );
 }
+
+/// Table 0104 (Version ID) of each version lists that version itself (the published tables do;
+/// without it every message of the version fails MSH-12's table check). 2.1 has no table 0104.
+#[test]
+fn table_0104_lists_its_own_version() {
+    for (v, ..) in HL7APY {
+        let schema = load(v);
+        let Some(table) = schema.tables.get("0104") else {
+            assert_eq!(*v, "v2.1");
+            continue;
+        };
+        let version = v.trim_start_matches('v');
+        assert!(
+            table.values.iter().any(|x| x.code == version),
+            "{v}: table 0104 lacks {version}"
+        );
+    }
+}

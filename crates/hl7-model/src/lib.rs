@@ -25,6 +25,7 @@ extern crate self as hl7_model;
 #[doc(inline)]
 pub use hl7_runtime::*;
 
+pub mod build;
 pub mod message;
 
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));

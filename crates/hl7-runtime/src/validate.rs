@@ -433,6 +433,7 @@ impl Validator<'_> {
             && let Some(t) = self.version.table(table)
             && !t.values.is_empty()
             && !t.values.iter().any(|(code, _)| *code == decoded.as_ref())
+            && !in_event_map(self.version, table, &decoded)
         {
             let severity = if desc.datatype == "ID" {
                 Severity::Error
@@ -449,5 +450,23 @@ impl Validator<'_> {
                 ),
             );
         }
+    }
+}
+
+/// Whether `code` is a message type (table 0076), trigger event (0003) or message structure
+/// (0354) that the version's own event map uses: several versions' tables lack entries their
+/// event map has (2.5's `Q31`, `ADT_A12`), and a message the version defines is not wrong.
+fn in_event_map(version: &VersionDesc, table: &str, code: &str) -> bool {
+    match table {
+        "0354" => version.structure(code).is_some(),
+        "0003" => version
+            .events
+            .iter()
+            .any(|(key, _)| key.split_once('^').is_some_and(|(_, e)| e == code)),
+        "0076" => version
+            .events
+            .iter()
+            .any(|(key, _)| key.split_once('^').is_some_and(|(t, _)| t == code)),
+        _ => false,
     }
 }

@@ -1,0 +1,311 @@
+//! Creating messages from nothing: a header with the defaults a receiver expects (delimiters,
+//! timestamp, message type with its structure, a unique control id, processing id, version),
+//! then the content by typed fields or [paths](crate::path).
+//!
+//! ```
+//! # #[cfg(feature = "v2_5")] {
+//! use hl7_model::build::MessageBuilder;
+//!
+//! let mut msg = MessageBuilder::new("2.5", "ADT", "A04")
+//!     .sending("ADMIT", "HOSP")
+//!     .receiving("LAB", "HOSP")
+//!     .control_id("MSG00001")
+//!     .timestamp("20240101120000")
+//!     .build()
+//!     .unwrap();
+//! msg.set("PID-5-1", "Doe").unwrap();
+//! msg.set("PID-5-2", "John").unwrap();
+//! assert_eq!(
+//!     msg.to_er7(),
+//!     "MSH|^~\\&|ADMIT|HOSP|LAB|HOSP|20240101120000||ADT^A04^ADT_A01|MSG00001|P|2.5\rPID|||||Doe^John\r"
+//! );
+//! # }
+//! ```
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::delimiters::Delimiters;
+use crate::descriptor::VersionDesc;
+use crate::group::{Group, StructureType};
+use crate::message::{ParseOptions, Parsed, resolve_version};
+use crate::path::{Path, PathError};
+
+/// Why a message could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("version {0} is not compiled in (enable its cargo feature)")]
+    UnknownVersion(String),
+    #[error("v{version} has no structure for {msg_type}^{event}")]
+    UnknownStructure {
+        version: &'static str,
+        msg_type: String,
+        event: String,
+    },
+    #[error("the delimiters are not usable: {0}")]
+    Delimiters(#[from] crate::delimiters::DelimiterError),
+    #[error("writing the header: {0}")]
+    Path(#[from] PathError),
+}
+
+/// The header of a new message; see the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageBuilder {
+    version: String,
+    msg_type: String,
+    event: String,
+    sending: (String, String),
+    receiving: (String, String),
+    control_id: Option<String>,
+    timestamp: Option<String>,
+    processing_id: String,
+    delimiters: Delimiters,
+}
+
+impl MessageBuilder {
+    /// A message of `msg_type^event` in `version` (`"2.5"`), with the standard delimiters,
+    /// processing id `P`, the current time and a new control id unless set otherwise.
+    pub fn new(version: &str, msg_type: &str, event: &str) -> MessageBuilder {
+        MessageBuilder {
+            version: version.to_owned(),
+            msg_type: msg_type.to_owned(),
+            event: event.to_owned(),
+            sending: Default::default(),
+            receiving: Default::default(),
+            control_id: None,
+            timestamp: None,
+            processing_id: "P".to_owned(),
+            delimiters: Delimiters::default(),
+        }
+    }
+
+    /// MSH-3 and MSH-4.
+    pub fn sending(mut self, application: &str, facility: &str) -> Self {
+        self.sending = (application.to_owned(), facility.to_owned());
+        self
+    }
+
+    /// MSH-5 and MSH-6.
+    pub fn receiving(mut self, application: &str, facility: &str) -> Self {
+        self.receiving = (application.to_owned(), facility.to_owned());
+        self
+    }
+
+    /// MSH-10; by default [`next_control_id`].
+    pub fn control_id(mut self, id: &str) -> Self {
+        self.control_id = Some(id.to_owned());
+        self
+    }
+
+    /// MSH-7 as written (`20240101120000`, `20240101120000.123+0100`); by default the current
+    /// UTC time to the second with offset `+0000`.
+    pub fn timestamp(mut self, ts: &str) -> Self {
+        self.timestamp = Some(ts.to_owned());
+        self
+    }
+
+    /// MSH-11 (`P` production, `T` training, `D` debugging).
+    pub fn processing_id(mut self, id: &str) -> Self {
+        self.processing_id = id.to_owned();
+        self
+    }
+
+    /// The delimiters MSH-1 and MSH-2 declare.
+    pub fn delimiters(mut self, d: Delimiters) -> Self {
+        self.delimiters = d;
+        self
+    }
+
+    fn version_desc(&self) -> Result<&'static VersionDesc, BuildError> {
+        let opts = ParseOptions {
+            fall_back_to_lower_version: false,
+            ..ParseOptions::default()
+        };
+        match resolve_version(&self.version, &opts) {
+            Ok((v, false)) => Ok(v),
+            _ => Err(BuildError::UnknownVersion(self.version.clone())),
+        }
+    }
+
+    /// The message, in the structure the version's event map gives `msg_type^event`.
+    pub fn build(self) -> Result<Parsed, BuildError> {
+        let version = self.version_desc()?;
+        let structure = version
+            .resolve_structure(&self.msg_type, &self.event, None)
+            .ok_or_else(|| BuildError::UnknownStructure {
+                version: version.version,
+                msg_type: self.msg_type.clone(),
+                event: self.event.clone(),
+            })?;
+        let mut message = crate::Message::new(version, structure.id).ok_or_else(|| {
+            BuildError::UnknownStructure {
+                version: version.version,
+                msg_type: self.msg_type.clone(),
+                event: self.event.clone(),
+            }
+        })?;
+        self.write_header(message.as_group_mut(), version, structure.id)?;
+        Ok(Parsed {
+            message,
+            delimiters: self.delimiters,
+            assignment: Default::default(),
+            version_fallback: None,
+            structure_fallback: None,
+        })
+    }
+
+    /// The header written into a new `T` (a generated structure of this builder's version, or
+    /// a site's own): MSH-9.3 names `T`'s structure.
+    ///
+    /// ```
+    /// # #[cfg(feature = "v2_5")] {
+    /// use hl7_model::build::MessageBuilder;
+    /// use hl7_model::v2_5::structures::OruR01;
+    ///
+    /// let oru: OruR01 = MessageBuilder::new("2.5", "ORU", "R01").control_id("7").build_as().unwrap();
+    /// assert_eq!(oru.msh.message_control_id.as_str(), Some("7"));
+    /// assert_eq!(oru.msh.message_type.message_structure.as_str(), Some("ORU_R01"));
+    /// # }
+    /// ```
+    pub fn build_as<T: StructureType>(self) -> Result<T, BuildError> {
+        let version = self.version_desc()?;
+        let mut message = T::default();
+        self.write_header(&mut message, version, T::STRUCTURE.id)?;
+        Ok(message)
+    }
+
+    fn write_header(
+        &self,
+        g: &mut dyn Group,
+        version: &'static VersionDesc,
+        structure: &str,
+    ) -> Result<(), BuildError> {
+        let d = &self.delimiters;
+        d.validate()?;
+        let set = |g: &mut dyn Group, path: &str, value: &str| -> Result<(), BuildError> {
+            if !value.is_empty() {
+                Path::parse(path)?.set(g, value, d)?;
+            }
+            Ok(())
+        };
+        Path::parse("MSH-2")?.set(g, &d.encoding_characters(), d)?;
+        set_field_separator(g, d.field);
+        set(g, "MSH-3", &self.sending.0)?;
+        set(g, "MSH-4", &self.sending.1)?;
+        set(g, "MSH-5", &self.receiving.0)?;
+        set(g, "MSH-6", &self.receiving.1)?;
+        let now = now();
+        let ts = self
+            .timestamp
+            .clone()
+            .unwrap_or_else(|| format!("{now}+0000"));
+        set(g, "MSH-7", &ts)?;
+        set(g, "MSH-9-1", &self.msg_type)?;
+        set(g, "MSH-9-2", &self.event)?;
+        // MSH-9.3 (message structure) exists from 2.3.1 on; before, MSH-9 has two components.
+        if msh9_components(version) >= 3 {
+            set(g, "MSH-9-3", structure)?;
+        }
+        let id = self.control_id.clone().unwrap_or_else(next_control_id);
+        set(g, "MSH-10", &id)?;
+        set(g, "MSH-11", &self.processing_id)?;
+        set(g, "MSH-12", version.version)?;
+        Ok(())
+    }
+}
+
+/// MSH-1 holds the field separator itself, which paths do not write: it is set on the typed
+/// field directly.
+fn set_field_separator(g: &mut dyn Group, sep: char) {
+    use crate::element::FieldMut;
+    use crate::group::ItemMut;
+    let mut i = 0;
+    while let Some(item) = g.item_mut(i) {
+        if let ItemMut::Segment(slot) = item {
+            if slot.count() == 0 {
+                slot.add();
+            }
+            if let Some(s) = slot.get_mut(0)
+                && s.desc().id == "MSH"
+            {
+                if let Some(FieldMut::One(e)) = s.field_mut(1)
+                    && let Some(v) = e.as_value_mut()
+                {
+                    *v = crate::value::Value::from_wire(&sep.to_string());
+                }
+                return;
+            }
+        }
+        i += 1;
+    }
+}
+
+fn msh9_components(version: &VersionDesc) -> usize {
+    version
+        .segment("MSH")
+        .and_then(|s| s.fields.iter().find(|f| f.seq == 9))
+        .and_then(|f| version.datatype(f.datatype))
+        .map_or(0, |dt| dt.components.len())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A new message control id (MSH-10): the current UTC time to the second followed by a
+/// six-digit counter, 20 characters (MSH-10's length in 2.5), unique within a process for up
+/// to a million messages a second and across restarts.
+pub fn next_control_id() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+    format!("{}{n:06}", now())
+}
+
+/// The current UTC time as `YYYYMMDDHHMMSS`.
+fn now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format_utc(secs)
+}
+
+/// Seconds since 1970-01-01T00:00:00Z as `YYYYMMDDHHMMSS` (proleptic Gregorian calendar).
+fn format_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days to civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
+        rem / 3_600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_formatting_matches_known_instants() {
+        assert_eq!(format_utc(0), "19700101000000");
+        assert_eq!(format_utc(951_782_400), "20000229000000");
+        assert_eq!(format_utc(1_704_110_400), "20240101120000");
+        assert_eq!(format_utc(4_102_444_799), "20991231235959");
+    }
+
+    #[test]
+    fn control_ids_are_distinct_and_twenty_characters() {
+        let a = next_control_id();
+        let b = next_control_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 20);
+        assert!(a.bytes().all(|c| c.is_ascii_digit()));
+    }
+}
