@@ -94,3 +94,34 @@ proptest! {
         exercise(&chars.into_iter().collect::<String>());
     }
 }
+
+/// `parse` reads one message: text holding a second MSH or a batch envelope is refused with
+/// where it is, not read as one message with another's segments out of place.
+#[test]
+fn one_message_parsing_refuses_several_messages_and_batches() {
+    use hl7_model::er7::Er7Error;
+    use hl7_model::message::{ParseError, parse, parse_all};
+    let two = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1\rMSH|^~\\&|A||||||ADT^A01|2|P|2.5\rPID|2\r";
+    assert_eq!(
+        parse(two).unwrap_err(),
+        ParseError::Er7(Er7Error::SecondMessage {
+            segment: 3,
+            offset: 38
+        })
+    );
+    // The tokenizer says the same.
+    assert_eq!(
+        ParseError::Er7(hl7_model::er7::Message::parse(two).unwrap_err()),
+        parse(two).unwrap_err()
+    );
+    assert_eq!(parse_all(two, &Default::default()).unwrap().len(), 2);
+    let batch = format!("BHS|^~\\&|A\r{two}BTS|2\r");
+    assert!(matches!(
+        parse(&batch),
+        Err(ParseError::Er7(Er7Error::EnvelopeInMessage {
+            segment: 1,
+            offset: 0
+        }))
+    ));
+    assert_eq!(parse_all(&batch, &Default::default()).unwrap().len(), 2);
+}

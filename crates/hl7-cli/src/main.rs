@@ -7,6 +7,9 @@
 //!   `--strict`, a warning too).
 //! - `hl7 encode FILE…` parses each file and writes it back in ER7, every segment ended by
 //!   `\r`: the bytes that were read, with line ends normalised.
+//! - `hl7 json [--pretty] FILE…` prints each message in the JSON form of [`hl7_model::json`]
+//!   (`{"version", "structure", "message"}`), one compact document per line (NDJSON), or
+//!   indented with `--pretty`.
 //!
 //! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
 //! `BTS`/`FTS`); `-` reads standard input. Every version from 2.1 to 2.8.2 is compiled in.
@@ -16,8 +19,8 @@
 //! Exit codes: 0 when all went well, 1 when `validate` found an error, 2 when a file could not
 //! be read or a message could not be parsed (each reported on stderr with the file name).
 //!
-//! Commands that need features not built yet come later: `json` (serde output) and `get`
-//! (path access such as `PID-5.1`).
+//! Commands that need features not built yet come later: `get` (path access such as
+//! `PID-5.1`).
 
 use std::fmt::Display;
 use std::io::{self, Read, Write};
@@ -67,6 +70,16 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print each message as JSON, one document per line (NDJSON).
+    #[command(after_help = INPUT_NOTE)]
+    Json {
+        /// Indent each document over several lines instead.
+        #[arg(long)]
+        pretty: bool,
+        /// Files to read (`-` for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Exit code: a file could not be read or a message could not be parsed.
@@ -83,6 +96,7 @@ fn main() -> ExitCode {
         Command::Tree { files } => tree(&mut run, files, &mut out),
         Command::Validate { strict, files } => validate(&mut run, files, *strict, &mut out),
         Command::Encode { files } => encode(&mut run, files, &mut out),
+        Command::Json { pretty, files } => json(&mut run, files, *pretty, &mut out),
     }
     .and_then(|()| out.flush());
     match written {
@@ -300,4 +314,24 @@ fn encode_one(run: &mut Run, input: &Input) -> Option<String> {
         }
     }
     ok.then_some(text)
+}
+
+fn json(run: &mut Run, files: &[PathBuf], pretty: bool, out: &mut impl Write) -> io::Result<()> {
+    let inputs: Vec<Input> = inputs(run, files).collect();
+    for input in &inputs {
+        let Some(messages) = parse_messages(run, input) else {
+            continue;
+        };
+        for (_, parsed) in &messages {
+            // serde_json fails only when writing fails: its error carries the io::Error, so a
+            // closed pipe is still recognised as one.
+            if pretty {
+                serde_json::to_writer_pretty(&mut *out, parsed)?;
+            } else {
+                serde_json::to_writer(&mut *out, parsed)?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
 }

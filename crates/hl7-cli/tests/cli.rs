@@ -145,6 +145,74 @@ fn encode_of_messages_one_after_another() {
     );
 }
 
+/// Each line of `out` as a JSON document.
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn json_of_the_example() {
+    let o = hl7(&["json", path_arg(&example())], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let docs = json_lines(&out);
+    assert_eq!(docs.len(), 1, "one message, one line: {out}");
+    let doc = &docs[0];
+    assert_eq!(doc["version"], "2.5");
+    assert_eq!(doc["structure"], "ORU_R01");
+    let pid = &doc["message"]["PATIENT_RESULT"][0]["PATIENT"]["PID"];
+    assert_eq!(pid["PID.5"][0]["XPN.1"]["FN.1"], "DOE", "{doc}");
+    assert_eq!(pid["PID.5"][0]["XPN.2"], "JANE");
+    assert_eq!(doc["message"]["MSH"]["MSH.2"], "^~\\&");
+
+    let from_stdin = hl7(&["json", "-"], Some(&std::fs::read(example()).unwrap()));
+    assert_eq!(code(&from_stdin), 0, "{}", stderr(&from_stdin));
+    assert_eq!(from_stdin.stdout, o.stdout);
+}
+
+#[test]
+fn json_pretty_is_the_same_document_indented() {
+    let compact = hl7(&["json", path_arg(&example())], None);
+    let pretty = hl7(&["json", "--pretty", path_arg(&example())], None);
+    assert_eq!(code(&pretty), 0, "{}", stderr(&pretty));
+    let out = stdout(&pretty);
+    assert!(out.lines().count() > 20, "{out}");
+    assert!(out.starts_with("{\n  \"version\": \"2.5\",\n"), "{out}");
+    let pretty: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(vec![pretty], json_lines(&stdout(&compact)));
+}
+
+#[test]
+fn json_is_one_line_per_message() {
+    let one = normalised(&std::fs::read(example()).unwrap());
+    let two = [one.clone(), one].concat();
+    let o = hl7(&["json", "-"], Some(&two));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let docs = json_lines(&stdout(&o));
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0], docs[1]);
+
+    // A message that does not parse is reported; the others are still written.
+    let broken = [
+        b"MSH|^~\\&|A|B|||20240101||ADT^A01|1|P|2.5\rPID|1\r".to_vec(),
+        // MSH-12 names a version older than any compiled in.
+        b"MSH|^~\\&|||||||ADT^A01|2|P|1.0\r".to_vec(),
+    ]
+    .concat();
+    let o = hl7(&["json", "-"], Some(&broken));
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with("hl7: <stdin>: message 2: "),
+        "{}",
+        stderr(&o)
+    );
+    let docs = json_lines(&stdout(&o));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["structure"], "ADT_A01");
+}
+
 #[test]
 fn validate_clean_example() {
     let o = hl7(&["validate", path_arg(&example())], None);
@@ -204,6 +272,12 @@ fn batch_from_the_corpus() {
     assert!(out.starts_with("ORU_R01\n  MSH\n"), "{out}");
     assert!(!out.contains("FHS") && !out.contains("BHS"), "{out}");
 
+    let o = hl7(&["json", &name], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let docs = json_lines(&stdout(&o));
+    assert_eq!(docs.len(), 2, "the envelope is no message");
+    assert!(docs.iter().all(|d| d["structure"] == "ORU_R01"));
+
     let o = hl7(&["validate", &name], None);
     assert!(matches!(code(&o), 0 | 1), "{}", stderr(&o));
     for line in stdout(&o).lines() {
@@ -227,7 +301,7 @@ fn garbage_fails_cleanly() {
         b"\x0bMSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5\rPID|||\xc3\x28\x1c\r",
     ];
     for input in inputs {
-        for cmd in ["tree", "validate", "encode"] {
+        for cmd in ["tree", "validate", "encode", "json"] {
             let o = hl7(&[cmd, "-"], Some(input));
             let err = stderr(&o);
             assert!(!err.contains("panicked"), "{cmd} on {input:?}: {err}");
@@ -241,7 +315,7 @@ fn garbage_fails_cleanly() {
             }
         }
     }
-    for cmd in ["tree", "validate", "encode"] {
+    for cmd in ["tree", "validate", "encode", "json"] {
         let o = hl7(&[cmd, "-"], Some(b"garbage\n"));
         assert_eq!(code(&o), 2, "{cmd}");
         assert!(o.stdout.is_empty());

@@ -239,33 +239,25 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     allow(unreachable_code, unused_variables, unused_mut)
 )]
 pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError> {
-    if text.len() > opts.max_message_len {
-        return Err(ParseError::TooLong {
-            len: text.len(),
-            limit: opts.max_message_len,
-        });
-    }
-    let lines: Vec<&str> = segments(text).take(opts.max_segments + 1).collect();
-    if lines.len() > opts.max_segments {
-        return Err(ParseError::TooManySegments {
-            limit: opts.max_segments,
-        });
-    }
-    // Lines before the header (noise from a file or a transport) are kept, as unexpected
-    // segments ahead of MSH, so that the message still writes back as it was read.
-    let first = lines.first().ok_or(ParseError::Empty)?;
-    let header_line = lines.iter().find(|l| l.starts_with("MSH")).unwrap_or(first);
+    let (lines, header_line) = message_lines(text, opts)?;
     let h = header(header_line)?;
     let (version, fallback) = resolve_version(h.version, opts)?;
     let (read_as, mut message, structure_fallback) = match resolve_structure_with_fallbacks(
         version, &h,
     ) {
-        Some((read_as, structure, note)) => (
-            read_as,
-            crate::Message::new(read_as, structure.id)
-                .expect("every structure of a compiled version"),
-            note,
-        ),
+        Some((read_as, structure, note)) => match crate::Message::new(read_as, structure.id) {
+            Some(message) => (read_as, message, note),
+            // The descriptors and the structs are generated together: this would be a
+            // generator fault, reported rather than panicked on.
+            None => {
+                return Err(ParseError::UnknownStructure {
+                    msg_type: h.msg_type.to_owned(),
+                    event: h.event.to_owned(),
+                    structure: Some(structure.id.to_owned()),
+                    version: read_as.version,
+                });
+            }
+        },
         None if opts.generic_for_unknown_types => (
             version,
             crate::Message::Generic {
@@ -295,6 +287,59 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
             .then(|| h.version.to_owned()),
         structure_fallback,
     })
+}
+
+/// The segment lines of the one message `text` holds, within the limits of `opts`, and its
+/// header line.
+fn message_lines<'a>(
+    text: &'a str,
+    opts: &ParseOptions,
+) -> Result<(Vec<&'a str>, &'a str), ParseError> {
+    if text.len() > opts.max_message_len {
+        return Err(ParseError::TooLong {
+            len: text.len(),
+            limit: opts.max_message_len,
+        });
+    }
+    let lines: Vec<&str> = segments(text).take(opts.max_segments + 1).collect();
+    if lines.len() > opts.max_segments {
+        return Err(ParseError::TooManySegments {
+            limit: opts.max_segments,
+        });
+    }
+    // Lines before the header (noise from a file or a transport) are kept, as unexpected
+    // segments ahead of MSH, so that the message still writes back as it was read.
+    let first = *lines.first().ok_or(ParseError::Empty)?;
+    let header_line = lines
+        .iter()
+        .copied()
+        .find(|l| l.starts_with("MSH"))
+        .unwrap_or(first);
+    refuse_second_message(text, &lines, header_line)?;
+    Ok((lines, header_line))
+}
+
+/// One message holds one MSH and no batch header: text holding more is refused (read it with
+/// [`parse_all`]) rather than read as one message with the others' segments out of place.
+fn refuse_second_message(text: &str, lines: &[&str], header: &str) -> Result<(), ParseError> {
+    for (i, line) in lines.iter().enumerate() {
+        let id = crate::element::segment_id(line);
+        let at = || (i + 1, line.as_ptr() as usize - text.as_ptr() as usize);
+        match id {
+            "MSH" if !std::ptr::eq(*line, header) => {
+                let (segment, offset) = at();
+                return Err(crate::er7::Er7Error::SecondMessage { segment, offset }.into());
+            }
+            // A batch's headers mean several messages; a stray trailer (`BTS` after a single
+            // message, as some senders write) is kept as an unexpected segment.
+            "FHS" | "BHS" => {
+                let (segment, offset) = at();
+                return Err(crate::er7::Er7Error::EnvelopeInMessage { segment, offset }.into());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The structure of a message (SPEC §3: MSH-9.3, else the event map, else the type alone),
@@ -373,10 +418,25 @@ pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Parsed>, ParseEr
 /// Parses one message into the structure `T`, whatever its MSH-9 says (a site's own structure,
 /// or a message whose MSH-9 is known to be wrong); MSH-1/MSH-2 give the delimiters.
 pub fn parse_as<T: StructureType>(text: &str) -> Result<(T, Delimiters, Assignment), ParseError> {
-    let lines: Vec<&str> = segments(text).collect();
-    let first = lines.first().ok_or(ParseError::Empty)?;
-    let h = header(first)?;
+    let (lines, header_line) = message_lines(text, &ParseOptions::default())?;
+    let h = header(header_line)?;
     let mut message = T::default();
     let assignment = assign(&mut message as &mut dyn Group, lines, &h.delimiters);
     Ok((message, h.delimiters, assignment))
+}
+
+/// The message in the product's JSON form (`hl7_model::json`):
+/// `{"version": "2.5", "structure": "ORU_R01", "message": {...}}`, with `varies` fields (OBX-5)
+/// named by the datatypes of the version the message was read as.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Parsed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::json::MessageJson::new(
+            self.message.as_group(),
+            &self.delimiters,
+            self.message.version(),
+            self.message.structure(),
+        )
+        .serialize(s)
+    }
 }

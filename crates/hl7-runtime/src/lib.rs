@@ -14,6 +14,8 @@ pub mod er7;
 pub mod format_error;
 pub mod grammar;
 pub mod group;
+#[cfg(feature = "serde")]
+pub mod json;
 pub mod number;
 pub mod path;
 pub mod temporal;
