@@ -10,6 +10,11 @@
 //! - `hl7 json [--pretty] FILE…` prints each message in the JSON form of [`hl7_model::json`]
 //!   (`{"version", "structure", "message"}`), one compact document per line (NDJSON), or
 //!   indented with `--pretty`.
+//! - `hl7 get [--value] FILE PATH…` prints, for each message, what each terser-style PATH
+//!   ([`hl7_model::path`]: `PID-5`, `PID-3(1)-1`, `/.ORDER_OBSERVATION(1)/OBX(2)-5`) names:
+//!   one line per message, the paths' results separated by tabs, an empty string where a path
+//!   names nothing. The result is the wire text (escapes kept, so it stays on one line); with
+//!   `--value`, the decoded value of the first component, as HAPI's Terser gives it.
 //!
 //! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
 //! `BTS`/`FTS`); `-` reads standard input. Every version from 2.1 to 2.8.2 is compiled in.
@@ -18,9 +23,6 @@
 //!
 //! Exit codes: 0 when all went well, 1 when `validate` found an error, 2 when a file could not
 //! be read or a message could not be parsed (each reported on stderr with the file name).
-//!
-//! Commands that need features not built yet come later: `get` (path access such as
-//! `PID-5.1`).
 
 use std::fmt::Display;
 use std::io::{self, Read, Write};
@@ -80,7 +82,22 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print what terser-style paths name in each message, one line per message.
+    #[command(after_help = GET_NOTE)]
+    Get {
+        /// The decoded value of the first component instead of the wire text.
+        #[arg(long)]
+        value: bool,
+        /// File to read (`-` for standard input).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Paths such as PID-5, PID-3(1)-1, /.ORDER_OBSERVATION(1)/OBX(2)-5.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+    },
 }
+
+const GET_NOTE: &str = "Repetitions in parentheses count from 0, as in HAPI's Terser (PID-3(1) is the second); in brackets from 1 (PID-3[2] is the same). A path without a leading `/` finds its segment anywhere in the message; OBX(2) is the message's third OBX. Each message's results are printed on one line, separated by tabs; a path naming nothing gives an empty string.";
 
 /// Exit code: a file could not be read or a message could not be parsed.
 const EXIT_FAILURE: u8 = 2;
@@ -97,6 +114,7 @@ fn main() -> ExitCode {
         Command::Validate { strict, files } => validate(&mut run, files, *strict, &mut out),
         Command::Encode { files } => encode(&mut run, files, &mut out),
         Command::Json { pretty, files } => json(&mut run, files, *pretty, &mut out),
+        Command::Get { value, file, paths } => get(&mut run, file, paths, *value, &mut out),
     }
     .and_then(|()| out.flush());
     match written {
@@ -331,6 +349,51 @@ fn json(run: &mut Run, files: &[PathBuf], pretty: bool, out: &mut impl Write) ->
                 serde_json::to_writer(&mut *out, parsed)?;
             }
             writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn get(
+    run: &mut Run,
+    file: &Path,
+    paths: &[String],
+    value: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let mut parsed_paths = Vec::with_capacity(paths.len());
+    for p in paths {
+        match p.parse::<hl7_model::path::Path>() {
+            Ok(path) => parsed_paths.push(path),
+            Err(e) => run.error("PATH", e),
+        }
+    }
+    if parsed_paths.len() != paths.len() {
+        return Ok(());
+    }
+    let inputs: Vec<Input> = inputs(run, std::slice::from_ref(&file.to_path_buf())).collect();
+    for input in &inputs {
+        let Some(messages) = parse_messages(run, input) else {
+            continue;
+        };
+        for (index, parsed) in &messages {
+            let mut line = Vec::with_capacity(parsed_paths.len());
+            for path in &parsed_paths {
+                let group = parsed.message.as_group();
+                let got = if value {
+                    path.get(group, &parsed.delimiters)
+                } else {
+                    path.get_er7(group, &parsed.delimiters)
+                };
+                match got {
+                    Ok(v) => line.push(v.unwrap_or_default()),
+                    Err(e) => {
+                        run.error(&input.name, format_args!("message {index}: {e}"));
+                        line.push(String::new());
+                    }
+                }
+            }
+            writeln!(out, "{}", line.join("\t"))?;
         }
     }
     Ok(())

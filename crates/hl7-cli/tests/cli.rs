@@ -301,8 +301,13 @@ fn garbage_fails_cleanly() {
         b"\x0bMSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5\rPID|||\xc3\x28\x1c\r",
     ];
     for input in inputs {
-        for cmd in ["tree", "validate", "encode", "json"] {
-            let o = hl7(&[cmd, "-"], Some(input));
+        for cmd in ["tree", "validate", "encode", "json", "get"] {
+            let args: &[&str] = if cmd == "get" {
+                &[cmd, "-", "PID-5"]
+            } else {
+                &[cmd, "-"]
+            };
+            let o = hl7(args, Some(input));
             let err = stderr(&o);
             assert!(!err.contains("panicked"), "{cmd} on {input:?}: {err}");
             let c = code(&o);
@@ -315,8 +320,13 @@ fn garbage_fails_cleanly() {
             }
         }
     }
-    for cmd in ["tree", "validate", "encode", "json"] {
-        let o = hl7(&[cmd, "-"], Some(b"garbage\n"));
+    for cmd in ["tree", "validate", "encode", "json", "get"] {
+        let args: &[&str] = if cmd == "get" {
+            &[cmd, "-", "PID-5"]
+        } else {
+            &[cmd, "-"]
+        };
+        let o = hl7(args, Some(b"garbage\n"));
         assert_eq!(code(&o), 2, "{cmd}");
         assert!(o.stdout.is_empty());
     }
@@ -343,4 +353,65 @@ fn help_mentions_lossy_decoding() {
     assert!(stdout(&o).contains("U+FFFD"), "{}", stdout(&o));
     let o = hl7(&[], None);
     assert_eq!(code(&o), 2, "usage errors exit with 2");
+}
+
+#[test]
+fn get_prints_what_paths_name() {
+    let e = path_arg(&example()).to_owned();
+    let o = hl7(
+        &["get", &e, "PID-5", "OBX(1)-5", "OBX(1)-3-2", "PID-30"],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "DOE^JANE^Q\t142\tTriglyceride\t\n");
+    let o = hl7(&["get", "--value", &e, "PID-5"], None);
+    assert_eq!(stdout(&o), "DOE\n");
+    let o = hl7(
+        &[
+            "get",
+            &e,
+            "/PATIENT_RESULT/ORDER_OBSERVATION/OBSERVATION(1)/NTE-3",
+        ],
+        None,
+    );
+    assert_eq!(stdout(&o), "Fasting sample\n");
+    // Escapes stay in the wire text, and are decoded with --value.
+    let text = b"MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1||||A\\S\\B\r";
+    assert_eq!(
+        stdout(&hl7(&["get", "-", "PID-5"], Some(text))),
+        "A\\S\\B\n"
+    );
+    assert_eq!(
+        stdout(&hl7(&["get", "--value", "-", "PID-5"], Some(text))),
+        "A^B\n"
+    );
+}
+
+#[test]
+fn get_prints_one_line_per_message_of_a_batch() {
+    let Some(batch) = batch_file() else { return };
+    let o = hl7(&["get", path_arg(&batch), "MSH-10"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // MSH-10 of each MSH line, read from the file by hand.
+    let text = std::fs::read_to_string(&batch).unwrap();
+    let expected: String = text
+        .split(['\r', '\n'])
+        .filter(|l| l.starts_with("MSH"))
+        .map(|l| format!("{}\n", l.split('|').nth(9).unwrap_or("")))
+        .collect();
+    assert_eq!(expected.lines().count(), 2);
+    assert_eq!(stdout(&o), expected);
+}
+
+#[test]
+fn get_refuses_a_bad_path_before_reading() {
+    let e = path_arg(&example()).to_owned();
+    let o = hl7(&["get", &e, "PID-0"], None);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with("hl7: PATH: path `PID-0`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
 }
