@@ -217,6 +217,19 @@ fn path_errors_are_typed() {
         p.set("PID-3(10000)", "x"),
         Err(PathError::IndexTooLarge { .. })
     ));
+    assert!(matches!(p.set("PID", "x"), Err(PathError::NoField { .. })));
+    assert!(matches!(
+        p.set_er7("/PATIENT_RESULT", "PID|1"),
+        Err(PathError::NoField { .. })
+    ));
+    assert!(matches!(
+        p.set_er7("PID", "PV1|1"),
+        Err(PathError::WrongSegment { .. })
+    ));
+    assert!(matches!(
+        p.set("PID-4000000000", "x"),
+        Err(PathError::IndexTooLarge { .. })
+    ));
     // Nothing was changed by the refused writes.
     assert_eq!(p.to_er7(), ORU);
 }
@@ -232,6 +245,7 @@ fn writing_creates_what_is_missing_where_the_structure_puts_it() {
         .unwrap();
     p.set("ZXT-3", "more").unwrap();
     p.set("ZZZ-1", "new").unwrap(); // not in the structure: added at the end
+    p.set_er7("OBX(2)", "OBX|1|NM|NA||140|mmol/L").unwrap(); // a whole segment, as ER7
     p.set("PID-40-2", "beyond").unwrap(); // beyond PID's definition: kept as text
     p.set("OBX(1)-5-4", "x&y").unwrap(); // inside a varies value
     // PID has 39 fields in 2.5: field 40 follows 31 empty ones.

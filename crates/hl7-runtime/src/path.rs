@@ -69,8 +69,9 @@ use crate::element::{ANY_SEGMENT_ID, Element, FieldMut, FieldRef, Segment, segme
 use crate::er7::escape::{escape_formatted, unescape};
 use crate::group::{Group, ItemMut, ItemRef, Step, Unexpected, Visit, encode_group, walk_at};
 
-/// The largest repetition index a path may name unless [`Path::with_max_index`] says
-/// otherwise: writing `PID-3(999999999)` would otherwise create a billion repetitions.
+/// The largest repetition index, field, component or subcomponent number a path may name
+/// unless [`Path::with_max_index`] says otherwise: writing `PID-3(999999999)` would otherwise
+/// create a billion repetitions.
 pub const DEFAULT_MAX_INDEX: usize = 9_999;
 
 /// Why a path could not be read or used.
@@ -104,6 +105,16 @@ pub enum PathError {
     CannotCreate { path: String, name: String },
     #[error("path `{path}`: MSH-1 is the field separator itself; it cannot be written")]
     FieldSeparator { path: String },
+    #[error(
+        "path `{path}`: a value is written to a field; name one (PID-5), or write a whole segment as ER7 text"
+    )]
+    NoField { path: String },
+    #[error("path `{path}`: the text written is segment {found}, not {expected}")]
+    WrongSegment {
+        path: String,
+        expected: String,
+        found: String,
+    },
     #[error("path `{path}`: an untokenised message has no groups; name a segment")]
     NoGroups { path: String },
 }
@@ -197,17 +208,30 @@ impl Reader<'_> {
     }
 
     /// A 1-based position (field, component, subcomponent).
-    fn position(&mut self, expected: &'static str) -> Result<u32, PathError> {
+    fn position(&mut self, expected: &'static str, max: usize) -> Result<u32, PathError> {
         let start = self.at;
         let n = self.number(expected)?;
-        u32::try_from(n)
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or(PathError::Syntax {
+        if n == 0 {
+            return Err(PathError::Syntax {
                 path: self.text.to_owned(),
                 at: start,
                 expected,
-            })
+            });
+        }
+        // Writing pads up to the position: a bound keeps `PID-4000000000` from asking for
+        // billions of empty fields.
+        if n > max {
+            return Err(PathError::IndexTooLarge {
+                path: self.text.to_owned(),
+                index: n,
+                limit: max,
+            });
+        }
+        u32::try_from(n).map_err(|_| PathError::IndexTooLarge {
+            path: self.text.to_owned(),
+            index: n,
+            limit: max,
+        })
     }
 
     /// An optional repetition, as a 0-based index.
@@ -276,7 +300,7 @@ impl Path {
         }
         let mut field = None;
         if r.eat('-') || r.eat('.') {
-            let n = r.position("a field number from 1")?;
+            let n = r.position("a field number from 1", max_index)?;
             let rep = r.rep(max_index)?;
             let mut spec = FieldSpec {
                 field: n,
@@ -285,9 +309,10 @@ impl Path {
                 subcomponent: None,
             };
             if r.eat('-') || r.eat('.') {
-                spec.component = Some(r.position("a component number from 1")?);
+                spec.component = Some(r.position("a component number from 1", max_index)?);
                 if r.eat('-') || r.eat('.') {
-                    spec.subcomponent = Some(r.position("a subcomponent number from 1")?);
+                    spec.subcomponent =
+                        Some(r.position("a subcomponent number from 1", max_index)?);
                 }
             }
             field = Some(spec);
@@ -843,6 +868,11 @@ impl Path {
     /// creating what is missing on the way. A path that stops at a composite writes its first
     /// component.
     pub fn set(&self, root: &mut dyn Group, value: &str, d: &Delimiters) -> Result<(), PathError> {
+        if self.field.is_none() {
+            return Err(PathError::NoField {
+                path: self.text.clone(),
+            });
+        }
         // MSH-1 and MSH-2 are the delimiters themselves: there is nothing to escape.
         let wire = if self.names_header_field() {
             value.into()
@@ -872,6 +902,21 @@ impl Path {
     ) -> Result<(), PathError> {
         let loc = self.locate(root)?;
         let spec = self.field;
+        let last_name = self.steps.last().map(|s| s.name.as_str()).unwrap_or("");
+        // A whole segment written as ER7 must be that segment.
+        if spec.is_none() && segment_id(wire) != last_name {
+            return Err(if looks_like_segment(last_name) {
+                PathError::WrongSegment {
+                    path: self.text.clone(),
+                    expected: last_name.to_owned(),
+                    found: segment_id(wire).to_owned(),
+                }
+            } else {
+                PathError::NoField {
+                    path: self.text.clone(),
+                }
+            });
+        }
         if let Some(id) = loc.new_unexpected {
             let g = group_at_mut(root, &loc.steps, self)?;
             let items = g.desc().items.len() as u32;
@@ -935,25 +980,20 @@ impl Path {
                                     Ok(())
                                 } else {
                                     crate::element::decode_segment(s, wire, d).map_err(|_| {
-                                        PathError::CannotCreate {
+                                        PathError::WrongSegment {
                                             path: self.text.clone(),
-                                            name: id.to_owned(),
+                                            expected: id.to_owned(),
+                                            found: segment_id(wire).to_owned(),
                                         }
                                     })
                                 }
                             }
                         }
                     }
-                    Some(ItemMut::Group(slot)) => {
-                        while slot.count() <= occurrence {
-                            slot.add().ok_or_else(|| PathError::CannotCreate {
-                                path: self.text.clone(),
-                                name: name(),
-                            })?;
-                        }
-                        // A path naming a group writes nothing into it; it exists now.
-                        Ok(())
-                    }
+                    // Groups hold segments, not text.
+                    Some(ItemMut::Group(_)) => Err(PathError::NoField {
+                        path: self.text.clone(),
+                    }),
                     None => Err(self.err_no_item(group_name, &name())),
                 }
             }
@@ -1368,6 +1408,22 @@ mod tests {
         ));
         assert!(Path::parse("PID-3(10000)").is_err());
         assert!(Path::parse("PID-99999999999999999999").is_err());
+        assert!(matches!(
+            Path::parse("PID-4000000000"),
+            Err(PathError::IndexTooLarge {
+                limit: DEFAULT_MAX_INDEX,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Path::parse("PID-1-1-10000"),
+            Err(PathError::IndexTooLarge { index: 10000, .. })
+        ));
+        let wide = Path::parse("PID-3(10)").unwrap().with_max_index(5);
+        assert!(matches!(
+            wide,
+            Err(PathError::IndexTooLarge { limit: 5, .. })
+        ));
     }
 
     impl Path {
