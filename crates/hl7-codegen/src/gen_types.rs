@@ -391,6 +391,9 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         pub mod structures {
             #(#structures)*
         }
+        // `v2_5::OruR01` as well as `v2_5::structures::OruR01`: structures are what users name
+        // most.
+        pub use structures::*;
         #message
     }
 }

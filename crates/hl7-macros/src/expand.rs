@@ -523,6 +523,20 @@ pub fn group(input: &DeriveInput) -> Result<TokenStream> {
                     id: #id, name: #long, items: <Self as __g::GroupType>::DESC.items,
                 };
             }
+            impl #impl_g #ident #ty_g #where_g {
+                /// Parses one ER7 message into this structure, whatever its MSH-9 says
+                /// (`hl7_model::parsing::parse_into`, default limits).
+                pub fn parse(text: &str) -> ::core::result::Result<Self, ::hl7_model::parsing::ParseError> {
+                    let mut message = <Self as ::core::default::Default>::default();
+                    ::hl7_model::parsing::parse_into(text, &mut message, &::core::default::Default::default())?;
+                    ::core::result::Result::Ok(message)
+                }
+                /// The message in ER7, segments ended by `\r`, with the delimiters its MSH
+                /// declares.
+                pub fn to_er7(&self) -> ::std::string::String {
+                    ::hl7_model::parsing::to_er7(self)
+                }
+            }
         }
     });
     Ok(quote! {

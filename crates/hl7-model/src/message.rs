@@ -2,72 +2,12 @@
 //! from MSH-12, the structure from MSH-9, then the grammar assigns the segments to groups
 //! ([`crate::grammar`]).
 
-use crate::delimiters::{DelimiterError, Delimiters};
+use crate::delimiters::Delimiters;
 use crate::descriptor::VersionDesc;
 use crate::grammar::{Assignment, assign};
-use crate::group::{Group, StructureType, encode_group};
-
-/// Limits and fallbacks of [`parse_with`]. Every limit is explicit so that hostile input
-/// cannot make the parser use unbounded memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseOptions {
-    /// The version used when MSH-12 is empty or unreadable (`"2.5"`).
-    pub default_version: String,
-    /// Whether a version not compiled in (`2.9`, `2.5.2`) is read as the nearest lower one
-    /// that is (SPEC §1). When false, such a message is an error.
-    pub fall_back_to_lower_version: bool,
-    /// Longest message accepted, in bytes.
-    pub max_message_len: usize,
-    /// Most segments accepted in one message.
-    pub max_segments: usize,
-    /// Whether a message whose type no compiled version defines is read as
-    /// [`crate::group::GenericMessage`] (every segment kept, in order) rather than refused with
-    /// [`ParseError::UnknownStructure`].
-    pub generic_for_unknown_types: bool,
-}
-
-impl Default for ParseOptions {
-    fn default() -> Self {
-        ParseOptions {
-            default_version: "2.5".to_owned(),
-            fall_back_to_lower_version: true,
-            max_message_len: 16 * 1024 * 1024,
-            max_segments: 100_000,
-            generic_for_unknown_types: true,
-        }
-    }
-}
-
-/// Why a message could not be parsed into a typed structure.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ParseError {
-    #[error("the message is empty")]
-    Empty,
-    #[error("the message is {len} bytes, above the limit of {limit}")]
-    TooLong { len: usize, limit: usize },
-    #[error("the message has more than {limit} segments")]
-    TooManySegments { limit: usize },
-    #[error("a message starts with MSH; this one starts with `{found}`")]
-    NoHeader { found: String },
-    #[error("MSH-1/MSH-2: {0}")]
-    Delimiters(#[from] DelimiterError),
-    #[error("MSH-12 version `{sent}` is not compiled in (versions: {available})")]
-    UnknownVersion { sent: String, available: String },
-    #[error("MSH-9 `{msg_type}^{event}` names no structure of v{version}{}", structure.as_ref().map_or(String::new(), |s| format!(" (MSH-9.3 `{s}`)")))]
-    UnknownStructure {
-        msg_type: String,
-        event: String,
-        structure: Option<String>,
-        version: &'static str,
-    },
-    #[error("splitting the messages: {0}")]
-    Er7(#[from] crate::er7::Er7Error),
-    #[error("the message is of structure {found}, not {expected}")]
-    WrongStructure {
-        expected: &'static str,
-        found: &'static str,
-    },
-}
+use crate::group::{StructureType, encode_group};
+use crate::parsing::message_lines;
+pub use crate::parsing::{ParseError, ParseOptions, segments};
 
 /// A parsed message, with what parsing found out about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,15 +64,6 @@ impl Parsed {
     }
 }
 
-/// The segments of one message, split on `\r`, `\n` or `\r\n`; empty lines are skipped, and
-/// so is a byte order mark before the first segment.
-pub fn segments(text: &str) -> impl Iterator<Item = &str> {
-    text.strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .split(['\r', '\n'])
-        .filter(|l| !l.is_empty())
-}
-
 /// The header fields parsing needs, read from the MSH line with its own delimiters.
 struct Header<'a> {
     delimiters: Delimiters,
@@ -143,12 +74,7 @@ struct Header<'a> {
 }
 
 fn header(line: &str) -> Result<Header<'_>, ParseError> {
-    if !line.starts_with("MSH") {
-        return Err(ParseError::NoHeader {
-            found: line.chars().take(3).collect(),
-        });
-    }
-    let d = Delimiters::from_header(line)?;
+    let d = crate::parsing::header_delimiters(line)?;
     // Field n (n ≥ 2) of MSH is the (n-1)-th piece after splitting on the field separator.
     let fields: Vec<&str> = line.split(d.field).collect();
     let field = |n: usize| fields.get(n - 1).copied().unwrap_or("");
@@ -289,59 +215,6 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
     })
 }
 
-/// The segment lines of the one message `text` holds, within the limits of `opts`, and its
-/// header line.
-fn message_lines<'a>(
-    text: &'a str,
-    opts: &ParseOptions,
-) -> Result<(Vec<&'a str>, &'a str), ParseError> {
-    if text.len() > opts.max_message_len {
-        return Err(ParseError::TooLong {
-            len: text.len(),
-            limit: opts.max_message_len,
-        });
-    }
-    let lines: Vec<&str> = segments(text).take(opts.max_segments + 1).collect();
-    if lines.len() > opts.max_segments {
-        return Err(ParseError::TooManySegments {
-            limit: opts.max_segments,
-        });
-    }
-    // Lines before the header (noise from a file or a transport) are kept, as unexpected
-    // segments ahead of MSH, so that the message still writes back as it was read.
-    let first = *lines.first().ok_or(ParseError::Empty)?;
-    let header_line = lines
-        .iter()
-        .copied()
-        .find(|l| l.starts_with("MSH"))
-        .unwrap_or(first);
-    refuse_second_message(text, &lines, header_line)?;
-    Ok((lines, header_line))
-}
-
-/// One message holds one MSH and no batch header: text holding more is refused (read it with
-/// [`parse_all`]) rather than read as one message with the others' segments out of place.
-fn refuse_second_message(text: &str, lines: &[&str], header: &str) -> Result<(), ParseError> {
-    for (i, line) in lines.iter().enumerate() {
-        let id = crate::element::segment_id(line);
-        let at = || (i + 1, line.as_ptr() as usize - text.as_ptr() as usize);
-        match id {
-            "MSH" if !std::ptr::eq(*line, header) => {
-                let (segment, offset) = at();
-                return Err(crate::er7::Er7Error::SecondMessage { segment, offset }.into());
-            }
-            // A batch's headers mean several messages; a stray trailer (`BTS` after a single
-            // message, as some senders write) is kept as an unexpected segment.
-            "FHS" | "BHS" => {
-                let (segment, offset) = at();
-                return Err(crate::er7::Er7Error::EnvelopeInMessage { segment, offset }.into());
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// The structure of a message (SPEC §3: MSH-9.3, else the event map, else the type alone),
 /// with fallbacks for real feeds, each reported: a structure named `TYPE_EVENT` that the map
 /// omits is used (`ORF^R04` → `ORF_R04`); an event the map does not know, of a message type it
@@ -418,11 +291,9 @@ pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Parsed>, ParseEr
 /// Parses one message into the structure `T`, whatever its MSH-9 says (a site's own structure,
 /// or a message whose MSH-9 is known to be wrong); MSH-1/MSH-2 give the delimiters.
 pub fn parse_as<T: StructureType>(text: &str) -> Result<(T, Delimiters, Assignment), ParseError> {
-    let (lines, header_line) = message_lines(text, &ParseOptions::default())?;
-    let h = header(header_line)?;
     let mut message = T::default();
-    let assignment = assign(&mut message as &mut dyn Group, lines, &h.delimiters);
-    Ok((message, h.delimiters, assignment))
+    let (d, assignment) = crate::parsing::parse_into(text, &mut message, &ParseOptions::default())?;
+    Ok((message, d, assignment))
 }
 
 /// The message in the product's JSON form (`hl7_model::json`):

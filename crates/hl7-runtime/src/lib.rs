@@ -17,6 +17,7 @@ pub mod group;
 #[cfg(feature = "serde")]
 pub mod json;
 pub mod number;
+pub mod parsing;
 pub mod path;
 pub mod temporal;
 pub mod validate;
