@@ -2,28 +2,10 @@
 //! writes back byte for byte, and has the group tree the peer recorded, or a reasoned
 //! divergence.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{corpus, files_under};
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
-fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == ext) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use std::path::Path;
 
 /// The expected tree as lines, group names without the structure prefix.
 fn expected_tree(json: &serde_json::Value) -> Vec<String> {
@@ -50,7 +32,7 @@ fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
     let mut failures = Vec::new();
     let mut diverging = Vec::new();
     let mut batch_messages = 0;
-    for file in files(&root.join("messages"), "hl7") {
+    for file in files_under(&root.join("messages"), Some("hl7")) {
         let bytes = std::fs::read(&file).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         if text.contains("FHS|") || text.contains("BHS|") {

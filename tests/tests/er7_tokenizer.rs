@@ -3,9 +3,11 @@
 //! back gives the input with `\r` terminators), on every edge case (../shared/corpus/edge_cases:
 //! each tokenizes or gives a typed error, never a panic), and on arbitrary and mutated input.
 
+mod common;
+use common::{corpus, files_under, read_lossy};
+
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
 
 use hl7_model::delimiters::Delimiters;
 use hl7_model::er7::escape::{
@@ -15,31 +17,6 @@ use hl7_model::er7::{
     Batch, Er7Error, Field, FindingKind, Item, Message, Segment, TerminatorStyle,
 };
 use proptest::prelude::*;
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
-fn files_under(dir: &Path, ext: Option<&str>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if ext.is_none_or(|x| p.extension().is_some_and(|e| e == x)) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn read_lossy(p: &Path) -> String {
-    String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned()
-}
 
 /// The input as the tokenizer is documented to see it: no byte order mark, every terminator a
 /// `\r`, blank lines (empty, or only whitespace and control characters) left out.

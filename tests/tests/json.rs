@@ -2,32 +2,12 @@
 //! (../shared/corpus/messages): every message serialises to JSON that re-parses and holds every
 //! segment, and values of real messages come out as the form promises.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{corpus, files_under};
 
 use hl7_model::group::{Visit, walk};
 use hl7_model::message::Parsed;
 use serde_json::{Value, json};
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
-fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == ext) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// The one message of corpus file `rel` (under `messages/`), parsed.
 fn parse(rel: &str) -> Parsed {
@@ -93,7 +73,7 @@ fn json_segments(group: &Value) -> usize {
 #[test]
 fn every_corpus_message_serialises_to_json_that_reparses_with_every_segment() {
     let mut messages = 0;
-    for file in files(&corpus().join("messages"), "hl7") {
+    for file in files_under(&corpus().join("messages"), Some("hl7")) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         // Batches and files of several messages: each message is a document.
         let Ok(all) = hl7_model::message::parse_all(&text, &Default::default()) else {

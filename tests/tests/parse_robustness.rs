@@ -2,34 +2,15 @@
 //! corpus's hostile edge cases either parse (and then encode and validate) or give a typed
 //! error.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use proptest::prelude::*;
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "hl7") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
+/// The text of every `.hl7` file under corpus folder `part`.
 fn corpus(part: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
-        .join(part);
-    files(&root)
+    common::files_under(&common::corpus().join(part), Some("hl7"))
         .iter()
-        .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+        .map(|p| common::read_lossy(p))
         .collect()
 }
 

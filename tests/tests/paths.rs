@@ -1,32 +1,21 @@
 //! Terser-style path access (`hl7_model::path`) on the corpus's real messages, on messages
 //! built from nothing, on Z-segments and on generic messages.
 
-use std::path::{Path as FsPath, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use hl7_model::er7::{self, escape::unescape};
 use hl7_model::message::{Parsed, parse};
 use hl7_model::path::{Path, PathAccess, PathError};
 use proptest::prelude::*;
 
+/// The corpus's message files that hold one message (batches have their own tests).
 fn corpus_messages() -> Vec<(PathBuf, String)> {
-    let root = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/messages");
-    let mut out = Vec::new();
-    let mut dirs = vec![root];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "hl7") {
-                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
-                if !(text.contains("FHS|") || text.contains("BHS|")) {
-                    out.push((p, text));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
+    common::corpus_messages()
+        .into_iter()
+        .filter(|(_, text)| !(text.contains("FHS|") || text.contains("BHS|")))
+        .collect()
 }
 
 /// What `SEG(n)-f(r)-c` holds according to the tokenizer alone: the first subcomponent of the

@@ -2,31 +2,17 @@
 //! (../shared/corpus/messages) parses into the v2.5 types and encodes back byte for byte, with
 //! the delimiters each message declares.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use hl7_model::delimiters::Delimiters;
 use hl7_model::element::SegmentType;
 use hl7_model::v2_5::segments::{Msh, Obr, Obx, Pid, Pv1};
 
 fn corpus_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/messages");
-    let mut out = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(d) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "hl7") {
-                out.push(p);
-            }
-        }
-    }
-    assert!(!out.is_empty(), "no corpus under {}", root.display());
-    out.sort();
+    let out = common::files_under(&common::corpus().join("messages"), Some("hl7"));
+    assert!(!out.is_empty(), "no corpus messages");
     out
 }
 

@@ -816,22 +816,19 @@ impl Path {
         if !loc.exists || loc.new_unexpected.is_some() {
             return Ok(None);
         }
-        let Some(mut node) = node_at(root, &loc.steps) else {
-            return Ok(None);
+        Ok(node_at(root, &loc.steps).and_then(|node| self.descend(node, d)))
+    }
+
+    /// From a segment to the field, component and subcomponent the path names.
+    fn descend<'a>(&self, segment: Node<'a>, d: &Delimiters) -> Option<Node<'a>> {
+        let Some(spec) = &self.field else {
+            return Some(segment);
         };
-        if let Some(spec) = &self.field {
-            let Some(f) = field_node(node, spec, d) else {
-                return Ok(None);
-            };
-            node = f;
-            for c in [spec.component, spec.subcomponent].into_iter().flatten() {
-                let Some(n) = child(node, c, d) else {
-                    return Ok(None);
-                };
-                node = n;
-            }
+        let mut node = field_node(segment, spec, d)?;
+        for c in [spec.component, spec.subcomponent].into_iter().flatten() {
+            node = child(node, c, d)?;
         }
-        Ok(Some(node))
+        Some(node)
     }
 
     /// The value at this path in `root`, escapes decoded; `None` when nothing is there. A path
@@ -1338,21 +1335,12 @@ impl Path {
         else {
             return Ok(None);
         };
-        let mut node = Node::RawSegment(seg.as_str());
-        if let Some(spec) = &self.field {
-            let Some(f) = field_node(node, spec, d) else {
-                return Ok(None);
-            };
-            node = f;
-            for c in [spec.component, spec.subcomponent].into_iter().flatten() {
-                let Some(n) = child(node, c, d) else {
-                    return Ok(None);
-                };
-                node = n;
-            }
-        } else {
+        if self.field.is_none() {
             return Ok(Some(seg.as_str().to_owned()));
         }
+        let Some(node) = self.descend(Node::RawSegment(seg.as_str()), d) else {
+            return Ok(None);
+        };
         let header_verbatim = self.names_header_field();
         Ok(first_value(node, d).map(|v| {
             if header_verbatim {
