@@ -15,6 +15,11 @@
 //! # }
 //! ```
 //!
+//! Where to start: [`message::parse`] (any message, version and structure from its header) or
+//! `v2_5::OruR01::parse` (one structure); [`path`] to read and write by `PID-5-1`;
+//! [`build::MessageBuilder`] for new messages; [`validate`] for findings with HL7 error codes;
+//! `json` (feature `serde`) for the JSON form; [`er7`] for the zero-copy tokenizer.
+//!
 //! The runtime lives in the `hl7-runtime` crate and each version's models in a crate of their
 //! own (`hl7-v2-5` …), so that versions compile in parallel and in bounded memory; this crate
 //! re-exports them all under one name.
