@@ -33,4 +33,30 @@ pub use hl7_runtime::*;
 pub mod build;
 pub mod message;
 
+pub use message::{ParseError, Parsed};
+
+/// Parses one message from its bytes or text: version from MSH-12, structure from MSH-9, with
+/// the default [`message::ParseOptions`] (see [`message::parse_with`]). Bytes must be UTF-8;
+/// other bytes are refused with [`ParseError::NotUtf8`] rather than altered.
+///
+/// ```
+/// # #[cfg(feature = "v2_5")] {
+/// let bytes: &[u8] = b"MSH|^~\\&|A||||20240101||ADT^A04|1|P|2.5\rPID|1||7||Doe^John\r";
+/// let parsed = hl7_model::parse(bytes).unwrap();
+/// assert_eq!(parsed.message.structure().id, "ADT_A01");
+/// assert_eq!(parsed.get("PID-5-2").unwrap().as_deref(), Some("John"));
+/// assert!(matches!(
+///     hl7_model::parse(b"MSH|^~\\&|A\rPID|1||\xe9\r"),
+///     Err(hl7_model::ParseError::NotUtf8 { valid_up_to: 18 })
+/// ));
+/// # }
+/// ```
+pub fn parse(message: impl AsRef<[u8]>) -> Result<Parsed, ParseError> {
+    let bytes = message.as_ref();
+    let text = std::str::from_utf8(bytes).map_err(|e| ParseError::NotUtf8 {
+        valid_up_to: e.valid_up_to(),
+    })?;
+    message::parse(text)
+}
+
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));

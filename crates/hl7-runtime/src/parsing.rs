@@ -42,6 +42,10 @@ impl Default for ParseOptions {
 pub enum ParseError {
     #[error("the message is empty")]
     Empty,
+    #[error(
+        "the message is not UTF-8 (from byte {valid_up_to}); decode it from its MSH-18 character set first"
+    )]
+    NotUtf8 { valid_up_to: usize },
     #[error("the message is {len} bytes, above the limit of {limit}")]
     TooLong { len: usize, limit: usize },
     #[error("the message has more than {limit} segments")]
