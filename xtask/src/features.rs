@@ -81,6 +81,43 @@ pub fn sync_dependencies(manifest: &str, modules: &[String]) -> String {
     text
 }
 
+/// The line of the workspace manifest after which [`sync_profiles`] writes the version crates'
+/// profile overrides.
+pub const PROFILES_MARKER: &str =
+    "# Version crates: built without debug info (cargo xtask regenerate).";
+
+/// The workspace manifest text with, after [`PROFILES_MARKER`], a dev-profile override per
+/// version crate turning debug info off, replacing the ones there. Generated code is data and
+/// glue nobody steps through; its debug info made every test binary slow to link and a CI
+/// target directory about 12 GB.
+pub fn sync_profiles(manifest: &str, modules: &[String]) -> String {
+    let mut out = Vec::new();
+    let mut skipping = false;
+    for line in manifest.lines() {
+        if skipping {
+            if line.starts_with("[profile.dev.package.hl7-v2-") || line == "debug = false" {
+                continue;
+            }
+            skipping = false;
+        }
+        out.push(line.to_owned());
+        if line.trim() == PROFILES_MARKER {
+            skipping = true;
+            for m in modules {
+                let folder = m.replace('_', ".");
+                out.push(format!(
+                    "[profile.dev.package.{}]",
+                    hl7_codegen::build::crate_name(&folder)
+                ));
+                out.push("debug = false".to_owned());
+            }
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
 /// Module names of the version folders under `schemas/`, in version order.
 pub fn modules(dirs: &[std::path::PathBuf]) -> Vec<String> {
     dirs.iter()
@@ -167,6 +204,20 @@ mod tests {
             sync(&synced, &modules),
             synced,
             "a second run changes nothing"
+        );
+    }
+
+    #[test]
+    fn the_workspace_profiles_are_in_step() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dirs = hl7_codegen::load::version_dirs(&root.join("schemas")).unwrap();
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        assert!(manifest.contains(PROFILES_MARKER));
+        assert_eq!(sync_profiles(&manifest, &modules(&dirs)), manifest);
+        let one = sync_profiles(&format!("{PROFILES_MARKER}\n"), &["v2_5".to_owned()]);
+        assert_eq!(
+            one,
+            format!("{PROFILES_MARKER}\n[profile.dev.package.hl7-v2-5]\ndebug = false\n")
         );
     }
 

@@ -191,6 +191,16 @@ fn main() -> Result<ExitCode> {
                 std::fs::write(&manifest_path, synced)?;
                 println!("rewrote {} (version features)", manifest_path.display());
             }
+            let workspace_path = root.join("Cargo.toml");
+            let workspace = std::fs::read_to_string(&workspace_path)?;
+            let synced = features::sync_profiles(&workspace, &modules);
+            if synced != workspace {
+                std::fs::write(&workspace_path, synced)?;
+                println!(
+                    "rewrote {} (version crate profiles)",
+                    workspace_path.display()
+                );
+            }
             if !no_snapshots {
                 let status = std::process::Command::new(env!("CARGO"))
                     .args(["test", "-p", "hl7-codegen", "--test", "generated_items"])
