@@ -533,3 +533,39 @@ proptest! {
         exercise(&text);
     }
 }
+
+/// A capture of MLLP frames (the corpus's `mllp_raw`): each frame's start block is skipped
+/// and reported, end blocks are noise, and every message parses into its typed structure.
+#[test]
+fn mllp_captures_read_as_their_messages() {
+    let files = files_under(&corpus().join("mllp_raw"), None);
+    assert!(!files.is_empty());
+    for file in files {
+        let text = read_lossy(&file);
+        // A frame begins with its start block and an MSH; a last, empty start block is noise.
+        let frames = text.matches("\u{b}MSH").count();
+        let batch = Batch::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(batch.messages().count(), frames, "{}", file.display());
+        for m in batch.messages() {
+            assert_eq!(m.segments()[0].id(), "MSH");
+            assert!(
+                m.findings()
+                    .iter()
+                    .any(|f| f.kind == FindingKind::MllpStartBlock)
+            );
+            let parsed = hl7_model::message::parse(m.as_str())
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            // What is written back is the frame's content, without the framing.
+            let content: String = m
+                .segments()
+                .iter()
+                .map(|s| format!("{}\r", s.as_str()))
+                .collect();
+            assert_eq!(parsed.to_er7(), content, "{}", file.display());
+        }
+    }
+    let framed = "\u{b}MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1\r\u{1c}\r\u{b}MSH|^~\\&|A||||||ADT^A01|2|P|2.5\rPID|2\r\u{1c}\r";
+    let all = hl7_model::message::parse_all(framed, &Default::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].to_er7(), "MSH|^~\\&|A||||||ADT^A01|2|P|2.5\rPID|2\r");
+}

@@ -17,7 +17,8 @@
 //!   `--value`, the decoded value of the first component, as HAPI's Terser gives it.
 //!
 //! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
-//! `BTS`/`FTS`); `-` reads standard input. Every version from 2.1 to 2.8.2 is compiled in.
+//! `BTS`/`FTS`), also as captured from an MLLP connection (framing bytes skipped); `-` reads
+//! standard input. Every version from 2.1 to 2.8.2 is compiled in.
 //! Input is read as bytes and, for now, decoded as UTF-8 with invalid sequences replaced by
 //! U+FFFD; MSH-18 character sets are not applied yet.
 //!
@@ -35,7 +36,8 @@ use hl7_model::message::{self, Parsed};
 use hl7_model::validate::Severity;
 
 const INPUT_NOTE: &str = "FILE may hold one message, several messages one after another, or a \
-batch (FHS/BHS … BTS/FTS); `-` reads standard input. Input is read as bytes and decoded as UTF-8, \
+batch (FHS/BHS … BTS/FTS), also as captured from an MLLP connection (framing bytes skipped); `-` \
+reads standard input. Input is read as bytes and decoded as UTF-8, \
 invalid sequences replaced by U+FFFD (MSH-18 character sets are not applied yet).";
 
 /// Reads, checks and writes back HL7 v2 messages in ER7 form.

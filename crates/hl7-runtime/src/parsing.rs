@@ -73,12 +73,16 @@ pub enum ParseError {
 }
 
 /// The segments of one message, split on `\r`, `\n` or `\r\n`; empty lines are skipped, and
-/// so is a byte order mark before the first segment.
+/// so is a byte order mark before the first segment. MLLP framing, as a file captured from a
+/// connection holds it, is skipped too: a start block (0x0B) before a header, and a line
+/// holding only a start or an end block (0x1C).
 pub fn segments(text: &str) -> impl Iterator<Item = &str> {
+    use crate::er7::tokenize::starts_frame;
     text.strip_prefix('\u{feff}')
         .unwrap_or(text)
         .split(['\r', '\n'])
-        .filter(|l| !l.is_empty())
+        .map(|l| if starts_frame(l) { &l[1..] } else { l })
+        .filter(|l| !matches!(*l, "" | "\u{b}" | "\u{1c}"))
 }
 
 /// The segment lines of the one message `text` holds, within the limits of `opts`, and its

@@ -149,6 +149,9 @@ pub struct Finding {
 pub enum FindingKind {
     /// The text starts with a byte order mark (U+FEFF), skipped.
     ByteOrderMark,
+    /// A segment line starts with an MLLP start block (0x0B), skipped: the text is a capture
+    /// of MLLP frames. Their end blocks (0x1C) are reported as noise lines.
+    MllpStartBlock,
     /// A line of only whitespace or control characters, skipped.
     NoiseLine {
         /// The line's length in bytes.

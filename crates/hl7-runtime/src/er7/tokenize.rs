@@ -178,6 +178,8 @@ pub(crate) struct ScanLine<'a> {
     pub(crate) kind: LineKind,
     /// The segment's 1-based number; for a skipped line, the next segment's.
     pub(crate) number: usize,
+    /// The line began with an MLLP start block (0x0B), which is not part of `line.text`.
+    pub(crate) framed: bool,
 }
 
 /// The whole text split into classified lines.
@@ -191,13 +193,25 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
     let start = if bom { '\u{feff}'.len_utf8() } else { 0 };
     let mut number = 1;
     let lines = Lines { text, pos: start }
-        .map(|line| {
+        .map(|mut line| {
+            // A capture of MLLP frames: the start block is transport, not the segment's. A
+            // frame begins with a header, so only a start block before one is taken as framing.
+            let framed = starts_frame(line.text);
+            if framed {
+                line.text = &line.text[1..];
+                line.offset += 1;
+            }
             let kind = match (line.text.is_empty(), line.is_blank()) {
                 (true, _) => LineKind::Blank,
                 (false, true) => LineKind::Noise,
                 (false, false) => LineKind::Segment,
             };
-            let l = ScanLine { line, kind, number };
+            let l = ScanLine {
+                line,
+                kind,
+                number,
+                framed,
+            };
             if kind == LineKind::Segment {
                 number += 1;
             }
@@ -206,6 +220,21 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
         .collect();
     Scan { lines, bom }
 }
+
+/// The MLLP start block, which begins every frame on the wire; a file captured from a
+/// connection holds it before each MSH.
+pub const MLLP_START: char = '\u{b}';
+
+/// Whether `line` is an MLLP start block followed by a header segment (`MSH`, or `FHS`/`BHS`
+/// for a batch sent as one frame).
+pub fn starts_frame(line: &str) -> bool {
+    line.strip_prefix(MLLP_START)
+        .and_then(|rest| rest.get(..3))
+        .is_some_and(|id| matches!(id, "MSH" | "FHS" | "BHS"))
+}
+
+/// The MLLP end block, which with a CR closes every frame.
+pub const MLLP_END: char = '\u{1c}';
 
 /// Segment kinds the tokenizer treats specially.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -721,6 +750,9 @@ impl<'a> Message<'a> {
                     continue;
                 }
                 LineKind::Segment => {}
+            }
+            if l.framed {
+                findings.push(at(FindingKind::MllpStartBlock));
             }
             let seg = Segment::new(l, d);
             if i < header {
