@@ -45,40 +45,60 @@ pub fn sync(manifest: &str, modules: &[String]) -> String {
 
 /// `v2_5 = ["dep:hl7-v2-5"]`: the feature compiles the version's crate.
 fn feature_line(module: &str) -> String {
-    let folder = module.replace('_', ".");
-    format!(
-        "{module} = [\"dep:{}\"]",
-        hl7_codegen::build::crate_name(&folder)
-    )
+    format!("{module} = [\"dep:{}\"]", crate_of(module))
 }
 
-/// The manifest text with an optional dependency on every version crate, after the line
-/// `# Version crates` of `[dependencies]`, replacing the ones there.
-pub fn sync_dependencies(manifest: &str, modules: &[String]) -> String {
+/// `manifest` with the lines after `marker` that `generated` recognises replaced by `lines`:
+/// the block a regeneration owns, everything else kept as it is.
+fn replace_after_marker(
+    manifest: &str,
+    marker: &str,
+    generated: impl Fn(&str) -> bool,
+    lines: &[String],
+) -> String {
     let mut out = Vec::new();
     let mut skipping = false;
     for line in manifest.lines() {
         if skipping {
-            if line.starts_with("hl7-v2-") {
+            if generated(line) {
                 continue;
             }
             skipping = false;
         }
         out.push(line.to_owned());
-        if line.trim() == "# Version crates, one per schema folder (cargo xtask regenerate)." {
+        if line.trim() == marker {
             skipping = true;
-            for m in modules {
-                let folder = m.replace('_', ".");
-                out.push(format!(
-                    "{} = {{ path = \"../versions/{m}\", optional = true }}",
-                    hl7_codegen::build::crate_name(&folder)
-                ));
-            }
+            out.extend(lines.iter().cloned());
         }
     }
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+/// The crate name of the version module `m` (`v2_5` → `hl7-v2-5`).
+fn crate_of(m: &str) -> String {
+    hl7_codegen::build::crate_name(&m.replace('_', "."))
+}
+
+/// The manifest text with an optional dependency on every version crate, after the line
+/// `# Version crates` of `[dependencies]`, replacing the ones there.
+pub fn sync_dependencies(manifest: &str, modules: &[String]) -> String {
+    let lines: Vec<String> = modules
+        .iter()
+        .map(|m| {
+            format!(
+                "{} = {{ path = \"../versions/{m}\", optional = true }}",
+                crate_of(m)
+            )
+        })
+        .collect();
+    replace_after_marker(
+        manifest,
+        "# Version crates, one per schema folder (cargo xtask regenerate).",
+        |l| l.starts_with("hl7-v2-"),
+        &lines,
+    )
 }
 
 /// The line of the workspace manifest after which [`sync_profiles`] writes the version crates'
@@ -91,31 +111,21 @@ pub const PROFILES_MARKER: &str =
 /// glue nobody steps through; its debug info made every test binary slow to link and a CI
 /// target directory about 12 GB.
 pub fn sync_profiles(manifest: &str, modules: &[String]) -> String {
-    let mut out = Vec::new();
-    let mut skipping = false;
-    for line in manifest.lines() {
-        if skipping {
-            if line.starts_with("[profile.dev.package.hl7-v2-") || line == "debug = false" {
-                continue;
-            }
-            skipping = false;
-        }
-        out.push(line.to_owned());
-        if line.trim() == PROFILES_MARKER {
-            skipping = true;
-            for m in modules {
-                let folder = m.replace('_', ".");
-                out.push(format!(
-                    "[profile.dev.package.{}]",
-                    hl7_codegen::build::crate_name(&folder)
-                ));
-                out.push("debug = false".to_owned());
-            }
-        }
-    }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
+    let lines: Vec<String> = modules
+        .iter()
+        .flat_map(|m| {
+            [
+                format!("[profile.dev.package.{}]", crate_of(m)),
+                "debug = false".to_owned(),
+            ]
+        })
+        .collect();
+    replace_after_marker(
+        manifest,
+        PROFILES_MARKER,
+        |l| l.starts_with("[profile.dev.package.hl7-v2-") || l == "debug = false",
+        &lines,
+    )
 }
 
 /// Module names of the version folders under `schemas/`, in version order.
