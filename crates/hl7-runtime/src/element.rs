@@ -264,9 +264,28 @@ pub fn segment_is_empty(s: &dyn Segment) -> bool {
     true
 }
 
-/// Header segments whose first field is the field separator itself.
-fn is_header(id: &str) -> bool {
+/// Header segments (`MSH`, `FHS`, `BHS`), whose first two fields are the delimiters
+/// themselves, taken verbatim.
+pub fn is_header(id: &str) -> bool {
     matches!(id, "MSH" | "FHS" | "BHS")
+}
+
+/// How many fields a segment defines.
+pub fn defined_fields(s: &dyn Segment) -> u32 {
+    let mut n = 0;
+    while s.field(n + 1).is_some() {
+        n += 1;
+    }
+    n
+}
+
+/// How many components a composite defines.
+pub fn defined_components(c: &dyn Composite) -> usize {
+    let mut n = 0;
+    while c.component(n).is_some() {
+        n += 1;
+    }
+    n
 }
 
 /// Decodes one segment (without its terminator) into `s`.

@@ -51,11 +51,7 @@ fn group_occurs(g: &dyn Group) -> bool {
     }
     let mut i = 0;
     while let Some(item) = g.item(i) {
-        let n = match item {
-            ItemRef::Segment(s) => s.count(),
-            ItemRef::Group(g) => g.count(),
-        };
-        if n > 0 {
+        if item.count() > 0 {
             return true;
         }
         i += 1;
@@ -188,9 +184,20 @@ impl<T: GroupType> GroupSlot for Vec<T> {
 }
 
 /// One item of a group, as generic code sees it.
+#[derive(Clone, Copy)]
 pub enum ItemRef<'a> {
     Segment(&'a dyn SegmentSlot),
     Group(&'a dyn GroupSlot),
+}
+
+impl ItemRef<'_> {
+    /// How many occurrences the item holds.
+    pub fn count(&self) -> usize {
+        match self {
+            ItemRef::Segment(s) => s.count(),
+            ItemRef::Group(g) => g.count(),
+        }
+    }
 }
 
 pub enum ItemMut<'a> {
@@ -267,10 +274,7 @@ fn walk_from<'a>(g: &'a dyn Group, at: &mut Vec<Step>, f: &mut dyn FnMut(Visit<'
     let mut i = 0;
     while let Some(item) = g.item(i) {
         let n = i as u32 + 1;
-        let count = match item {
-            ItemRef::Segment(slot) => slot.count(),
-            ItemRef::Group(slot) => slot.count(),
-        };
+        let count = item.count();
         for k in 0..count {
             at.push(Step::Item {
                 item: i,

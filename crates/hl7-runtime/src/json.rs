@@ -108,7 +108,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::delimiters::{Delimiters, Level};
 use crate::descriptor::{Card, DatatypeDesc, ElementDesc, ItemDesc, StructureDesc, VersionDesc};
-use crate::element::{ANY_SEGMENT_ID, Composite, Element, FieldRef, Segment};
+use crate::element::{ANY_SEGMENT_ID, Composite, Element, FieldRef, Segment, is_header};
 use crate::er7::escape::unescape;
 use crate::group::{Group, ItemRef, Unexpected};
 use crate::value::Value;
@@ -207,10 +207,7 @@ impl Serialize for GroupJson<'_> {
         let mut map = s.serialize_map(None)?;
         let mut i = 0;
         while let Some(item) = g.item(i) {
-            let count = match item {
-                ItemRef::Segment(slot) => slot.count(),
-                ItemRef::Group(slot) => slot.count(),
-            };
+            let count = item.count();
             if count > 0 {
                 let desc = items.get(i);
                 // More occurrences than the definition allows cannot come from a slot, but if
@@ -383,11 +380,6 @@ impl<'a> SegmentJson<'a> {
         self.ctx.version = Some(version);
         self
     }
-}
-
-/// Header segments, whose first two fields are the delimiters themselves.
-fn is_header(id: &str) -> bool {
-    matches!(id, "MSH" | "FHS" | "BHS")
 }
 
 /// The composite datatype a segment's "Value Type" field (OBX-2) names for its `varies`

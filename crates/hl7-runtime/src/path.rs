@@ -65,7 +65,10 @@ use std::str::FromStr;
 
 use crate::delimiters::{Delimiters, Level};
 use crate::descriptor::ItemDesc;
-use crate::element::{ANY_SEGMENT_ID, Element, FieldMut, FieldRef, Segment, segment_id};
+use crate::element::{
+    ANY_SEGMENT_ID, Element, FieldMut, FieldRef, Segment, defined_components, defined_fields,
+    is_header, segment_id,
+};
 use crate::er7::escape::{escape_formatted, unescape};
 use crate::group::{Group, ItemMut, ItemRef, Step, Unexpected, Visit, encode_group, walk_at};
 
@@ -362,13 +365,6 @@ fn item_name(item: &ItemDesc) -> &'static str {
     }
 }
 
-fn slot_count(item: ItemRef<'_>) -> usize {
-    match item {
-        ItemRef::Segment(s) => s.count(),
-        ItemRef::Group(g) => g.count(),
-    }
-}
-
 /// The id a segment is known by: its own, or for a segment kept whole, the id it was sent with.
 fn id_of(s: &dyn Segment) -> &str {
     let id = s.desc().id;
@@ -457,7 +453,7 @@ fn new_occurrence_steps(
     let mut items = items;
     for &i in chain {
         let desc = items.get(i)?;
-        let count = cur.and_then(|g| g.item(i)).map_or(0, slot_count);
+        let count = cur.and_then(|g| g.item(i)).map_or(0, |slot| slot.count());
         levels.push((desc, count));
         cur = match cur.and_then(|g| g.item(i)) {
             Some(ItemRef::Group(slot)) if count > 0 => slot.get(count - 1),
@@ -509,7 +505,7 @@ impl Path {
             let (found_steps, found_target, found_exists) = if let Some(i) = direct {
                 let occurs = cur
                     .and_then(|g| g.item(i))
-                    .is_some_and(|slot| slot_count(slot) > step.rep);
+                    .is_some_and(|slot| slot.count() > step.rep);
                 let t = match items[i] {
                     ItemDesc::Segment { .. } => Target::Segment,
                     ItemDesc::Group { .. } => Target::Group,
@@ -650,10 +646,6 @@ fn node_at<'a>(root: &'a dyn Group, steps: &[Step]) -> Option<Node<'a>> {
     }
 }
 
-fn is_header(id: &str) -> bool {
-    matches!(id, "MSH" | "FHS" | "BHS")
-}
-
 /// Field `n` of a raw segment line, for reading.
 fn raw_field<'a>(line: &'a str, n: u32, d: &Delimiters) -> Option<&'a str> {
     let id = segment_id(line);
@@ -688,7 +680,7 @@ fn child<'a>(node: Node<'a>, c: u32, d: &Delimiters) -> Option<Node<'a>> {
                 if let Some(x) = comp.component(i) {
                     return Some(Node::Element(x, child_level));
                 }
-                let defined = comp.desc().components.len().max(count_components(comp));
+                let defined = defined_components(comp);
                 let extra = comp.tail().extra();
                 return extra
                     .get(i.checked_sub(defined)?)
@@ -712,22 +704,6 @@ fn wire_text(v: &crate::value::Value) -> Option<&str> {
         crate::value::Value::Null => Some("\"\""),
         crate::value::Value::Absent => None,
     }
-}
-
-fn count_components(c: &dyn crate::element::Composite) -> usize {
-    let mut n = 0;
-    while c.component(n).is_some() {
-        n += 1;
-    }
-    n
-}
-
-fn count_fields(s: &dyn Segment) -> u32 {
-    let mut n = 0;
-    while s.field(n + 1).is_some() {
-        n += 1;
-    }
-    n
 }
 
 /// The field repetition a field spec names in `node` (a segment).
@@ -767,7 +743,7 @@ fn field_node<'a>(node: Node<'a>, spec: &FieldSpec, d: &Delimiters) -> Option<No
             }
             Some(FieldRef::Repeated(r)) => r.get(spec.rep).map(|e| Node::Element(e, Level::Field)),
             None => {
-                let defined = count_fields(s);
+                let defined = defined_fields(s);
                 let raw = s.tail().extra().get((seq - defined - 1) as usize)?;
                 field_text(raw)
             }
@@ -1134,7 +1110,7 @@ fn write_field(
         .into_iter()
         .flatten()
         .collect();
-    let defined = count_fields(s);
+    let defined = defined_fields(s);
     s.tail_mut().present = true;
     match s.field_mut(spec.field) {
         Some(FieldMut::One(e)) => {
@@ -1200,7 +1176,7 @@ fn write_element(
             }
             return;
         };
-        let defined = count_components_mut(c);
+        let defined = defined_components(&*c);
         if let Some(x) = c.component_mut(i) {
             write_element(x, child_level, rest, wire, d, whole);
         } else {
@@ -1227,46 +1203,47 @@ fn write_element(
     }
 }
 
-fn count_components_mut(c: &mut dyn crate::element::Composite) -> usize {
-    let mut n = 0;
-    while c.component_mut(n).is_some() {
-        n += 1;
-    }
-    n
-}
-
 /// The delimiters a message's header declares (MSH-1 and MSH-2 as they are now), or the
 /// standard ones when it has no readable header.
 pub fn delimiters_of(root: &dyn Group) -> Delimiters {
+    // Every structure starts with its MSH (a generic message with its first segment): read
+    // there without walking the message; the walk is for a header anywhere else.
+    if let Some(ItemRef::Segment(slot)) = root.item(0)
+        && let Some(d) = slot.get(0).and_then(declared_delimiters)
+    {
+        return d;
+    }
     let mut found: Option<Delimiters> = None;
     walk_at(root, &mut |v, _| {
-        if found.is_some() {
-            return;
-        }
-        match v {
-            Visit::Segment(s) if is_header(s.desc().id) => {
-                let text = |n| match s.field(n) {
-                    Some(FieldRef::One(e)) => e.as_value().and_then(|v| v.as_str()),
-                    _ => None,
-                };
-                if let (Some(sep), Some(enc)) = (text(1).and_then(|t| t.chars().next()), text(2)) {
-                    found = Delimiters::from_encoding_characters(sep, enc).ok();
-                }
-            }
-            Visit::Segment(s) => {
-                if let Some(raw) = s
-                    .tail()
-                    .extra()
-                    .first()
-                    .filter(|r| is_header(segment_id(r)))
-                {
-                    found = Delimiters::from_header(raw).ok();
-                }
-            }
-            _ => {}
+        if found.is_none()
+            && let Visit::Segment(s) = v
+        {
+            found = declared_delimiters(s);
         }
     });
     found.unwrap_or_default()
+}
+
+/// The delimiters `s` declares, when it is a header (typed, or kept as sent) that declares
+/// usable ones.
+fn declared_delimiters(s: &dyn Segment) -> Option<Delimiters> {
+    if is_header(s.desc().id) {
+        let text = |n| match s.field(n) {
+            Some(FieldRef::One(e)) => e.as_value().and_then(|v| v.as_str()),
+            _ => None,
+        };
+        let sep = text(1)?.chars().next()?;
+        return Delimiters::from_encoding_characters(sep, text(2)?).ok();
+    }
+    if s.desc().id != ANY_SEGMENT_ID {
+        return None;
+    }
+    let raw = s
+        .tail()
+        .extra()
+        .first()
+        .filter(|r| is_header(segment_id(r)))?;
+    Delimiters::from_header(raw).ok()
 }
 
 /// Path access on a typed message, its delimiters read from its own header.

@@ -221,10 +221,7 @@ impl Validator<'_> {
         for (i, item) in desc.items.iter().enumerate() {
             let n = i as u32 + 1;
             let Some(slot) = g.item(i) else { break };
-            let count = match slot {
-                ItemRef::Segment(s) => s.count(),
-                ItemRef::Group(s) => s.count(),
-            };
+            let count = slot.count();
             for k in 0..count {
                 match slot {
                     ItemRef::Segment(s) => {
