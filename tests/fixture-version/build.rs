@@ -2,5 +2,5 @@
 //! new folder, with nothing else to write.
 
 fn main() {
-    hl7_codegen::build::run("../../crates/hl7-codegen/tests/fixtures/valid", |_| true);
+    hl7_codegen::build::run("../../hl7-codegen/tests/fixtures/valid", |_| true);
 }

@@ -135,7 +135,7 @@ pub fn modules(dirs: &[std::path::PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// The files of the crate holding one version's generated models, `crates/versions/<module>/`:
+/// The files of the crate holding one version's generated models, `versions/<module>/`:
 /// (path relative to that folder, content).
 pub fn version_crate(folder: &str) -> Vec<(&'static str, String)> {
     let module = hl7_codegen::build::module_name(folder);
@@ -167,9 +167,7 @@ fn main() {{
     println!("cargo:rerun-if-env-changed=HL7_SCHEMAS_DIR");
     let schemas = std::env::var_os("HL7_SCHEMAS_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {{
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../schemas")
-        }});
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas"));
     hl7_codegen::build::run_version(schemas.join("{folder}"));
 }}
 "#
@@ -235,7 +233,7 @@ mod tests {
     fn the_manifest_in_the_tree_is_in_step() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let dirs = hl7_codegen::load::version_dirs(&root.join("schemas")).unwrap();
-        let manifest = std::fs::read_to_string(root.join("crates/hl7-model/Cargo.toml")).unwrap();
+        let manifest = std::fs::read_to_string(root.join("hl7-model/Cargo.toml")).unwrap();
         assert_eq!(sync(&manifest, &modules(&dirs)), manifest);
     }
 }

@@ -3,11 +3,12 @@
 //! - `check`: check every schema folder and report problems with file and line;
 //! - `stats`: one line of counts per version;
 //! - `regenerate`: after a schema edit: canonical YAML, feature lines, generated code and its
-//!   snapshots;
+//!   snapshots (`--check`: fail, writing nothing, when any of them is stale);
 //! - `structure`: print the structure definition a message resolves to.
 
 mod features;
 mod import;
+mod regenerate;
 mod structure;
 
 use std::path::{Path, PathBuf};
@@ -27,14 +28,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Rebuild schemas/v*/ and the report in schemas/README.md from hl7apy, hl7-dictionary and
-    /// the event maps in ../shared/data (needs pip and npm to fetch the packages).
+    /// the event maps in xtask/data/eventmaps (needs pip and npm to fetch the packages).
     Import {
         /// Where fetched packages are kept between runs.
         #[arg(long)]
         cache: Option<PathBuf>,
-        /// The shared folder beside the repository.
-        #[arg(long)]
-        shared: Option<PathBuf>,
     },
     /// Check every version folder (or the given ones) and print each finding.
     Check {
@@ -50,6 +48,10 @@ enum Cmd {
         /// Leave the snapshots alone.
         #[arg(long)]
         no_snapshots: bool,
+        /// Write nothing: list every tracked file a regeneration would change, and fail if
+        /// there is one.
+        #[arg(long)]
+        check: bool,
     },
     /// Print the structure definition (group tree) that a message's MSH-9 and MSH-12 resolve to.
     Structure {
@@ -91,11 +93,10 @@ fn load_or_report(dir: &Path) -> Result<(hl7_codegen::schema::VersionSchema, loa
 
 fn main() -> Result<ExitCode> {
     match Cli::parse().command {
-        Cmd::Import { cache, shared } => {
+        Cmd::Import { cache } => {
             let root = root();
             let opts = import::Options {
                 cache: cache.unwrap_or_else(|| root.join("target/import-cache")),
-                shared: shared.unwrap_or_else(|| root.join("../shared")),
                 root,
             };
             import::run(&opts)?;
@@ -138,81 +139,17 @@ fn main() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Regenerate { no_snapshots } => {
-            let root = root();
-            let dirs = dirs_or_all(Vec::new())?;
-            let generated = root.join("target/generated");
-            std::fs::create_dir_all(&generated)?;
-            for dir in &dirs {
-                let (schema, sources) = load_or_report(dir)?;
-                for (name, text) in hl7_codegen::emit_yaml::version_files(&schema) {
-                    let path = dir.join(name);
-                    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                        std::fs::write(&path, text)?;
-                        println!("rewrote {}", path.display());
-                    }
-                }
-                let findings = check::check_version(&schema, &sources);
-                anyhow::ensure!(
-                    findings.is_empty(),
-                    "{}",
-                    findings
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                );
-                let code = hl7_codegen::gen_descriptors::version_module(&schema);
-                let module = hl7_codegen::build::module_name(&schema.version);
-                let path = generated.join(format!("{module}.rs"));
-                std::fs::write(&path, &code)?;
-                println!("{}: {} lines", path.display(), code.lines().count());
-            }
-            for dir in &dirs {
-                let folder = dir.file_name().unwrap_or_default().to_string_lossy();
-                let krate = root
-                    .join("crates/versions")
-                    .join(hl7_codegen::build::module_name(&folder));
-                for (file, text) in features::version_crate(&folder) {
-                    let path = krate.join(file);
-                    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                        std::fs::create_dir_all(path.parent().expect("a file in a folder"))?;
-                        std::fs::write(&path, text)?;
-                        println!("wrote {}", path.display());
-                    }
-                }
-            }
-            let manifest_path = root.join("crates/hl7-model/Cargo.toml");
-            let manifest = std::fs::read_to_string(&manifest_path)?;
-            let modules = features::modules(&dirs);
-            let synced =
-                features::sync(&features::sync_dependencies(&manifest, &modules), &modules);
-            if synced != manifest {
-                std::fs::write(&manifest_path, synced)?;
-                println!("rewrote {} (version features)", manifest_path.display());
-            }
-            let workspace_path = root.join("Cargo.toml");
-            let workspace = std::fs::read_to_string(&workspace_path)?;
-            let synced = features::sync_profiles(&workspace, &modules);
-            if synced != workspace {
-                std::fs::write(&workspace_path, synced)?;
-                println!(
-                    "rewrote {} (version crate profiles)",
-                    workspace_path.display()
-                );
-            }
-            if !no_snapshots {
-                let status = std::process::Command::new(env!("CARGO"))
-                    .args(["test", "-p", "hl7-codegen", "--test", "generated_items"])
-                    .env("INSTA_UPDATE", "always")
-                    .current_dir(&root)
-                    .status()?;
-                anyhow::ensure!(status.success(), "refreshing the snapshots failed");
-                println!(
-                    "snapshots refreshed: review them with `git diff crates/hl7-codegen/tests/snapshots`"
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+        Cmd::Regenerate {
+            no_snapshots,
+            check,
+        } => {
+            let current =
+                regenerate::run(&root(), &dirs_or_all(Vec::new())?, check, !no_snapshots)?;
+            Ok(if current {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Cmd::Structure { file } => {
             print!("{}", structure::run(&root().join("schemas"), &file)?);

@@ -36,7 +36,7 @@ fn msh(text: &str) -> Result<(Vec<String>, String)> {
     ))
 }
 
-/// The schema folder for `version`, or the nearest lower one (SPEC §1).
+/// The schema folder for `version`, or the nearest lower one (docs/conformance.md §1).
 fn version_dir(schemas: &Path, version: &str) -> Result<std::path::PathBuf> {
     let wanted = load::version_key(&format!("v{version}"))
         .with_context(|| format!("MSH-12 `{version}` is not a v2 version"))?;

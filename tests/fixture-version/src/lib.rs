@@ -1,5 +1,5 @@
 //! Typed models generated at build time from the tiny schema folder
-//! `crates/hl7-codegen/tests/fixtures/valid/v2.99`, with the same generator and derives as
+//! `hl7-codegen/tests/fixtures/valid/v2.99`, with the same generator and derives as
 //! hl7-model's own versions: proof that adding a version is adding a folder.
 
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));

@@ -80,7 +80,7 @@ pub struct Sources<'a> {
     /// datatypes and structures that `dict` lacks (2.8 and later have no hl7-dictionary data).
     pub names: Option<&'a dict::Version>,
     pub dict_tables: &'a IndexMap<String, dict::Table>,
-    /// Contents of `../shared/data/eventmaps/<ver>.properties`, and which file it was.
+    /// Contents of `xtask/data/eventmaps/<ver>.properties`, and which file it was.
     pub eventmap: Option<(&'a str, &'a str)>,
 }
 

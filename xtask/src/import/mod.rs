@@ -1,5 +1,5 @@
 //! `cargo xtask import`: rebuilds `schemas/v*/` from the published definitions (hl7apy from
-//! PyPI, hl7-dictionary from npm, NHapi's event maps in `../shared/data/eventmaps/`) and
+//! PyPI, hl7-dictionary from npm, NHapi's event maps vendored in `xtask/data/eventmaps/`) and
 //! rewrites the generated report section of `schemas/README.md`.
 
 mod dictionary;
@@ -22,7 +22,6 @@ pub const VERSIONS: &[&str] = &[
 
 pub struct Options {
     pub root: PathBuf,
-    pub shared: PathBuf,
     pub cache: PathBuf,
 }
 
@@ -53,7 +52,7 @@ pub fn run(opts: &Options) -> Result<()> {
         if dictionary::has_version(&dict_files, bare) {
             names = Some(dictionary::read(&dict_files, bare)?);
         }
-        let (eventmap_file, eventmap) = eventmap(&opts.shared, bare)?;
+        let (eventmap_file, eventmap) = eventmap(&opts.root, bare)?;
         let sources = merge::Sources {
             version,
             apy: &apy,
@@ -83,13 +82,13 @@ pub fn run(opts: &Options) -> Result<()> {
 /// The NHapi event map for `version` (`2.5`), as (file name, text); `None` text when the file
 /// defines no mapping (2.1 and 2.2 name a structure per trigger event). 2.8.2 has no file of its
 /// own and uses 2.8.1's, keeping the entries whose structure 2.8.2 defines.
-fn eventmap(shared: &Path, version: &str) -> Result<(String, Option<String>)> {
+fn eventmap(root: &Path, version: &str) -> Result<(String, Option<String>)> {
     let file = if version == "2.8.2" {
         "2.8.1.properties".to_owned()
     } else {
         format!("{version}.properties")
     };
-    let path = shared.join("data/eventmaps").join(&file);
+    let path = root.join("xtask/data/eventmaps").join(&file);
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let has_entries = text.lines().any(|l| {

@@ -1,0 +1,313 @@
+//! Parsing one ER7 message into its typed structure: delimiters from MSH-1/MSH-2, the version
+//! from MSH-12, the structure from MSH-9, then the grammar assigns the segments to groups
+//! ([`crate::grammar`]).
+
+use crate::delimiters::Delimiters;
+use crate::descriptor::VersionDesc;
+use crate::grammar::{Assignment, assign};
+use crate::group::{StructureType, encode_group};
+use crate::parsing::message_lines;
+pub use crate::parsing::{ParseError, ParseOptions, segments};
+
+/// A parsed message, with what parsing found out about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub message: crate::Message,
+    /// The delimiters MSH-1 and MSH-2 declared.
+    pub delimiters: Delimiters,
+    /// Where each segment went.
+    pub assignment: Assignment,
+    /// MSH-12 as sent, when the message was read as another (lower or default) version.
+    pub version_fallback: Option<String>,
+    /// How the structure was chosen when MSH-9 did not name one of the version's structures.
+    pub structure_fallback: Option<String>,
+}
+
+impl Parsed {
+    /// Every finding of validation (`hl7_model::validate`) against the version the message
+    /// was read as.
+    pub fn validate(&self) -> Vec<crate::validate::Finding> {
+        crate::validate::validate(
+            self.message.as_group(),
+            self.message.version(),
+            &self.delimiters,
+        )
+    }
+
+    /// The message in ER7, segments ended by `\r`: the bytes that were read, with line ends
+    /// normalised to `\r`, plus any edits made since.
+    pub fn to_er7(&self) -> String {
+        let mut out = String::new();
+        encode_group(self.message.as_group(), &mut out, &self.delimiters);
+        out
+    }
+
+    /// The value at a terser-style `path` (`PID-5-1`, `OBX(1)-5`), escapes decoded; see
+    /// [`crate::path`] for the syntax and rules.
+    pub fn get(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
+        crate::path::Path::parse(path)?.get(self.message.as_group(), &self.delimiters)
+    }
+
+    /// The wire text of what `path` names (a whole field, a segment, a group).
+    pub fn get_er7(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
+        crate::path::Path::parse(path)?.get_er7(self.message.as_group(), &self.delimiters)
+    }
+
+    /// Writes `value` (plain text, escaped as needed) at `path`, creating what is missing.
+    pub fn set(&mut self, path: &str, value: &str) -> Result<(), crate::path::PathError> {
+        crate::path::Path::parse(path)?.set(self.message.as_group_mut(), value, &self.delimiters)
+    }
+
+    /// Writes ER7 text (`Doe^John`) at `path`, creating what is missing.
+    pub fn set_er7(&mut self, path: &str, wire: &str) -> Result<(), crate::path::PathError> {
+        crate::path::Path::parse(path)?.set_er7(self.message.as_group_mut(), wire, &self.delimiters)
+    }
+}
+
+/// The header fields parsing needs, read from the MSH line with its own delimiters.
+struct Header<'a> {
+    delimiters: Delimiters,
+    msg_type: &'a str,
+    event: &'a str,
+    structure: Option<&'a str>,
+    version: &'a str,
+}
+
+fn header(line: &str) -> Result<Header<'_>, ParseError> {
+    let d = crate::parsing::header_delimiters(line)?;
+    // Field n (n ≥ 2) of MSH is the (n-1)-th piece after splitting on the field separator.
+    let fields: Vec<&str> = line.split(d.field).collect();
+    let field = |n: usize| fields.get(n - 1).copied().unwrap_or("");
+    let msh9: Vec<&str> = field(9).split(d.component).collect();
+    let part = |i: usize| {
+        msh9.get(i)
+            .map(|s| s.split(d.subcomponent).next().unwrap_or(""))
+            .unwrap_or("")
+    };
+    Ok(Header {
+        delimiters: d,
+        msg_type: part(0),
+        event: part(1),
+        structure: Some(part(2)).filter(|s| !s.is_empty()),
+        version: field(12).split(d.component).next().unwrap_or(""),
+    })
+}
+
+/// `2.5.1` → `[2, 5, 1]`; reads the leading numeric parts (`2.3.z` → `[2, 3]`).
+fn version_key(s: &str) -> Vec<u32> {
+    s.trim()
+        .trim_start_matches(['v', 'V'])
+        .split('.')
+        .map_while(|p| p.parse().ok())
+        .collect()
+}
+
+/// The compiled-in version a message of MSH-12 `sent` is read as, and whether that is a
+/// fallback.
+pub fn resolve_version(
+    sent: &str,
+    opts: &ParseOptions,
+) -> Result<(&'static VersionDesc, bool), ParseError> {
+    let unknown = || ParseError::UnknownVersion {
+        sent: sent.to_owned(),
+        available: crate::VERSIONS
+            .iter()
+            .map(|v| v.version)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let mut key = version_key(sent);
+    let mut fallback = false;
+    if key.len() < 2 {
+        key = version_key(&opts.default_version);
+        fallback = true;
+    }
+    if let Some(v) = crate::VERSIONS
+        .iter()
+        .find(|v| version_key(v.version) == key)
+    {
+        return Ok((v, fallback));
+    }
+    if !opts.fall_back_to_lower_version {
+        return Err(unknown());
+    }
+    crate::VERSIONS
+        .iter()
+        .rev()
+        .find(|v| version_key(v.version) <= key)
+        .map(|v| (*v, true))
+        .ok_or_else(unknown)
+}
+
+/// Parses one message with the default [`ParseOptions`].
+///
+/// ```
+/// # #[cfg(feature = "v2_5")] {
+/// let text = "MSH|^~\\&|LAB|HOSP|||20240101120000||ORU^R01|42|P|2.5\rPID|1||123^^^H||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4|mmol/L\rZXT|site data\r";
+/// let parsed = hl7_model::message::parse(text).unwrap();
+/// let hl7_model::Message::V2_5(hl7_model::v2_5::Message::OruR01(oru)) = &parsed.message else {
+///     panic!("an ORU_R01")
+/// };
+/// let obx = &oru.patient_result[0].order_observation[0].observation[0].obx;
+/// assert_eq!(obx.observation_value[0].as_str(), Some("5.4"));
+/// assert_eq!(parsed.to_er7(), text); // the Z-segment is kept where it was
+/// # }
+/// ```
+pub fn parse(text: &str) -> Result<Parsed, ParseError> {
+    parse_with(text, &ParseOptions::default())
+}
+
+/// Parses one message.
+// Built without any version feature, `Message` has no variants and all after its construction
+// is unreachable.
+#[cfg_attr(
+    not(any_version),
+    allow(unreachable_code, unused_variables, unused_mut)
+)]
+pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError> {
+    let (lines, header_line) = message_lines(text, opts)?;
+    let h = header(header_line)?;
+    let (version, fallback) = resolve_version(h.version, opts)?;
+    let (read_as, mut message, structure_fallback) = match resolve_structure_with_fallbacks(
+        version, &h,
+    ) {
+        Some((read_as, structure, note)) => match crate::Message::new(read_as, structure.id) {
+            Some(message) => (read_as, message, note),
+            // The descriptors and the structs are generated together: this would be a
+            // generator fault, reported rather than panicked on.
+            None => {
+                return Err(ParseError::UnknownStructure {
+                    msg_type: h.msg_type.to_owned(),
+                    event: h.event.to_owned(),
+                    structure: Some(structure.id.to_owned()),
+                    version: read_as.version,
+                });
+            }
+        },
+        None if opts.generic_for_unknown_types => (
+            version,
+            crate::Message::Generic {
+                version,
+                message: Box::default(),
+            },
+            Some(format!(
+                "no structure for MSH-9 `{}^{}` in any compiled version: read as a generic message",
+                h.msg_type, h.event
+            )),
+        ),
+        None => {
+            return Err(ParseError::UnknownStructure {
+                msg_type: h.msg_type.to_owned(),
+                event: h.event.to_owned(),
+                structure: h.structure.map(str::to_owned),
+                version: version.version,
+            });
+        }
+    };
+    let assignment = assign(message.as_group_mut(), lines, &h.delimiters);
+    Ok(Parsed {
+        message,
+        delimiters: h.delimiters,
+        assignment,
+        version_fallback: (fallback || !std::ptr::eq(read_as, version))
+            .then(|| h.version.to_owned()),
+        structure_fallback,
+    })
+}
+
+/// The structure of a message (docs/conformance.md §3.2: MSH-9.3, else the event map, else the
+/// type alone), with fallbacks for real feeds, each reported: a structure named `TYPE_EVENT`
+/// that the map omits is used (`ORF^R04` → `ORF_R04`); an event the map does not know, of a
+/// message type it does, is read with that type's first structure in the map (`ORU^R03` →
+/// `ORU_R01`); a structure the version lacks is taken from the nearest lower compiled version
+/// that has it (`ORM^O01` in 2.7, which withdrew ORM, is read with 2.6's `ORM_O01`).
+fn resolve_structure_with_fallbacks(
+    version: &'static VersionDesc,
+    h: &Header<'_>,
+) -> Option<(
+    &'static VersionDesc,
+    &'static crate::descriptor::StructureDesc,
+    Option<String>,
+)> {
+    if let Some(s) = version.resolve_structure(h.msg_type, h.event, h.structure) {
+        return Some((version, s, None));
+    }
+    // A structure named after the type and event (`ORF_R04`) that the event map omits.
+    if let Some(s) = version.structure(&format!("{}_{}", h.msg_type, h.event)) {
+        return Some((
+            version,
+            s,
+            Some(format!(
+                "`{}^{}` is not in the v{} event map: read as {}",
+                h.msg_type, h.event, version.version, s.id
+            )),
+        ));
+    }
+    let by_type = |v: &'static VersionDesc| {
+        let prefix = format!("{}^", h.msg_type);
+        let i = v.events.partition_point(|(k, _)| *k < prefix.as_str());
+        v.events
+            .get(i)
+            .filter(|(k, _)| !h.msg_type.is_empty() && k.starts_with(&prefix))
+            .and_then(|(k, s)| Some((v.structure(s)?, *k)))
+    };
+    if let Some((s, key)) = by_type(version) {
+        return Some((
+            version,
+            s,
+            Some(format!(
+                "event unknown to v{}: read as {key} ({})",
+                version.version, s.id
+            )),
+        ));
+    }
+    let key = version_key(version.version);
+    for lower in crate::VERSIONS
+        .iter()
+        .rev()
+        .filter(|v| version_key(v.version) < key)
+    {
+        if let Some(s) = lower.resolve_structure(h.msg_type, h.event, h.structure) {
+            return Some((
+                lower,
+                s,
+                Some(format!("structure {} taken from v{}", s.id, lower.version)),
+            ));
+        }
+    }
+    None
+}
+
+/// Parses every message of `text`: one message, several one after another, or a batch
+/// (FHS/BHS … BTS/FTS, whose envelope segments are not part of any message).
+pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Parsed>, ParseError> {
+    let batch = crate::er7::Batch::parse(text)?;
+    batch
+        .messages()
+        .map(|m| parse_with(m.as_str(), opts))
+        .collect()
+}
+
+/// Parses one message into the structure `T`, whatever its MSH-9 says (a site's own structure,
+/// or a message whose MSH-9 is known to be wrong); MSH-1/MSH-2 give the delimiters.
+pub fn parse_as<T: StructureType>(text: &str) -> Result<(T, Delimiters, Assignment), ParseError> {
+    let mut message = T::default();
+    let (d, assignment) = crate::parsing::parse_into(text, &mut message, &ParseOptions::default())?;
+    Ok((message, d, assignment))
+}
+
+/// The message in the product's JSON form (`hl7_model::json`):
+/// `{"version": "2.5", "structure": "ORU_R01", "message": {...}}`, with `varies` fields (OBX-5)
+/// named by the datatypes of the version the message was read as.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Parsed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::json::MessageJson::new(
+            self.message.as_group(),
+            &self.delimiters,
+            self.message.version(),
+            self.message.structure(),
+        )
+        .serialize(s)
+    }
+}

@@ -1,0 +1,158 @@
+//! Static descriptors of a version's definitions, generated from `schemas/` at build time.
+//!
+//! Everything the runtime needs to know about a segment, datatype, structure or table is data
+//! here, not code: tokenising, validation and path access are written once, generically, and
+//! driven by these tables (docs/architecture.md, "Compile time"). Lists are sorted by id, so
+//! lookups are binary searches.
+
+/// Usage codes (docs/conformance.md §3.3): required, required-or-empty, optional, conditional,
+/// not supported, backward compatible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Usage {
+    R,
+    RE,
+    O,
+    C,
+    X,
+    B,
+}
+
+/// Cardinality `min..max`; `max` is `None` when unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Card {
+    pub min: u32,
+    pub max: Option<u32>,
+}
+
+impl Card {
+    /// Whether more than one occurrence is allowed.
+    pub const fn repeats(self) -> bool {
+        !matches!(self.max, Some(0 | 1))
+    }
+}
+
+/// A field of a segment, or a component of a composite datatype.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElementDesc {
+    /// 1-based position.
+    pub seq: u32,
+    pub name: &'static str,
+    /// Datatype id, or `"varies"` when another field gives it at run time (OBX-5).
+    pub datatype: &'static str,
+    pub usage: Usage,
+    /// Repetitions (always `1..1` or `0..1` for components).
+    pub card: Card,
+    /// Maximum length in characters, when the version defines one.
+    pub len: Option<u32>,
+    /// Table id (`"0001"`).
+    pub table: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentDesc {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub fields: &'static [ElementDesc],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatatypeDesc {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// Empty for primitives.
+    pub components: &'static [ElementDesc],
+}
+
+/// One entry of a structure or group body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemDesc {
+    /// A segment; id `"*"` stands for any segment.
+    Segment { id: &'static str, card: Card },
+    /// A group, used here with cardinality `card` (one definition may be used at several
+    /// places of a structure).
+    Group {
+        group: &'static GroupDesc,
+        card: Card,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupDesc {
+    /// The standard's name, without the structure prefix (`ORDER_OBSERVATION`).
+    pub name: &'static str,
+    /// Each occurrence holds exactly one of `items`.
+    pub choice: bool,
+    pub items: &'static [ItemDesc],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StructureDesc {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub items: &'static [ItemDesc],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableDesc {
+    pub id: &'static str,
+    pub name: Option<&'static str>,
+    /// (code, description), in the order the version lists them.
+    pub values: &'static [(&'static str, Option<&'static str>)],
+}
+
+/// Everything one HL7 version defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionDesc {
+    /// `"2.5"`.
+    pub version: &'static str,
+    pub datatypes: &'static [DatatypeDesc],
+    pub segments: &'static [SegmentDesc],
+    pub structures: &'static [StructureDesc],
+    /// (`"ADT^A04"`, `"ADT_A01"`), sorted by key.
+    pub events: &'static [(&'static str, &'static str)],
+    pub tables: &'static [TableDesc],
+}
+
+fn find<T>(items: &'static [T], id: &str, key: impl Fn(&T) -> &str) -> Option<&'static T> {
+    items
+        .binary_search_by(|t| key(t).cmp(id))
+        .ok()
+        .map(|i| &items[i])
+}
+
+impl VersionDesc {
+    pub fn segment(&self, id: &str) -> Option<&'static SegmentDesc> {
+        find(self.segments, id, |s| s.id)
+    }
+
+    pub fn datatype(&self, id: &str) -> Option<&'static DatatypeDesc> {
+        find(self.datatypes, id, |d| d.id)
+    }
+
+    pub fn structure(&self, id: &str) -> Option<&'static StructureDesc> {
+        find(self.structures, id, |s| s.id)
+    }
+
+    pub fn table(&self, id: &str) -> Option<&'static TableDesc> {
+        find(self.tables, id, |t| t.id)
+    }
+
+    /// The structure a message uses (docs/conformance.md §3.2): MSH-9.3 when it names a
+    /// structure of this version, else the trigger-event map, else the message type alone (ACK).
+    pub fn resolve_structure(
+        &self,
+        msg_type: &str,
+        event: &str,
+        structure: Option<&str>,
+    ) -> Option<&'static StructureDesc> {
+        if let Some(s) = structure.and_then(|s| self.structure(s)) {
+            return Some(s);
+        }
+        let key = format!("{msg_type}^{event}");
+        self.events
+            .binary_search_by(|(k, _)| (*k).cmp(key.as_str()))
+            .ok()
+            .and_then(|i| self.structure(self.events[i].1))
+            .or_else(|| self.structure(msg_type))
+    }
+}

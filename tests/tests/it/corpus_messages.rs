@@ -1,0 +1,117 @@
+//! Every message of the corpus (tests/corpus/messages) parses into its typed structure,
+//! writes back byte for byte, and has the group tree the peer recorded, or a reasoned
+//! divergence.
+
+use crate::common::{corpus, files_under};
+
+use std::path::Path;
+
+/// The expected tree as lines, group names without the structure prefix.
+fn expected_tree(json: &serde_json::Value) -> Vec<String> {
+    fn walk(node: &serde_json::Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
+        let name = node["name"].as_str().unwrap_or("");
+        let name = name.strip_prefix(prefix).unwrap_or(name);
+        out.push(format!("{}{}", "  ".repeat(depth), name));
+        if let Some(children) = node["children"].as_array() {
+            for c in children {
+                walk(c, prefix, depth + 1, out);
+            }
+        }
+    }
+    let root = json["name"].as_str().unwrap_or("").to_owned();
+    let mut out = Vec::new();
+    walk(json, &format!("{root}_"), 0, &mut out);
+    out
+}
+
+#[test]
+fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
+    let root = corpus();
+    let (mut total, mut parsed, mut exact, mut same_tree, mut with_tree) = (0, 0, 0, 0, 0);
+    let mut failures = Vec::new();
+    let mut diverging = Vec::new();
+    let mut batch_messages = 0;
+    for file in files_under(&root.join("messages"), Some("hl7")) {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        if text.contains("FHS|") || text.contains("BHS|") {
+            // A batch: each of its messages parses and writes back byte for byte.
+            let all = hl7_model::message::parse_all(&text, &Default::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            for p in &all {
+                let again = p.to_er7();
+                let reparsed = hl7_model::message::parse(&again).unwrap();
+                assert_eq!(reparsed.to_er7(), again, "{}", file.display());
+            }
+            batch_messages += all.len();
+            continue;
+        }
+        total += 1;
+        let rel = file.strip_prefix(root.join("messages")).unwrap();
+        let p = match hl7_model::message::parse(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{}: {e}", rel.display()));
+                continue;
+            }
+        };
+        parsed += 1;
+        let normalised: String = hl7_model::message::segments(&text)
+            .flat_map(|l| [l, "\r"])
+            .collect();
+        if p.to_er7() == normalised {
+            exact += 1;
+        } else {
+            failures.push(format!("{}: not byte-exact", rel.display()));
+        }
+        let json = root.join("expected").join(rel.with_extension("json"));
+        if let Ok(j) = std::fs::read_to_string(&json) {
+            let j: serde_json::Value = serde_json::from_str(&j).unwrap();
+            // Trees the peer could not build (no structure name) or built by dropping
+            // segments are not a reference.
+            if j.get("hl7apy_lossy").is_some()
+                || j.get("children").is_none()
+                || j["name"].as_str().is_none_or(str::is_empty)
+            {
+                continue;
+            }
+            with_tree += 1;
+            let ours = hl7_model::grammar::tree(p.message.as_group());
+            let theirs = expected_tree(&j);
+            if ours == theirs {
+                same_tree += 1;
+            } else {
+                diverging.push(rel.display().to_string());
+                failures.push(format!(
+                    "{}: tree differs\n  ours:   {}\n  theirs: {}",
+                    rel.display(),
+                    ours.join(" | "),
+                    theirs.join(" | ")
+                ));
+            }
+        }
+    }
+    eprintln!("{}", failures.join("\n"));
+    eprintln!(
+        "messages={total} parsed={parsed} exact={exact} trees={with_tree} same_tree={same_tree} batch_messages={batch_messages}"
+    );
+    assert!(batch_messages > 0);
+    // Every message that parses writes back byte for byte.
+    assert_eq!(exact, parsed);
+    // Every message parses: types no version defines (site-specific `ZDT`, `CUSTOM`, test
+    // `AAA`/`ZZZ`, an empty MSH-9, one MSH-2 that makes `~` the component separator) are read
+    // as generic messages, every segment kept.
+    assert_eq!(parsed, total, "parse failures:\n{}", failures.join("\n"));
+    // Tree divergences from the peer, each listed with its reason in corpus-tree-divergences.tsv:
+    // a change either way (a fix or a regression) must update that reviewed list.
+    let listed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus-tree-divergences.tsv"),
+    )
+    .unwrap();
+    let listed: Vec<&str> = listed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split('\t').next().unwrap_or(""))
+        .collect();
+    assert_eq!(listed, diverging, "the tree divergences changed");
+}

@@ -1,0 +1,16 @@
+//! The integration tests, one binary: every module links the toolkit with all 13 versions, so
+//! building them as one test target links the version crates once rather than once per topic.
+
+mod builders;
+mod common;
+mod corpus_messages;
+mod derive;
+mod descriptors;
+mod er7_tokenizer;
+mod json;
+mod parse_robustness;
+mod paths;
+mod schemas;
+mod typed_models;
+mod typed_segments;
+mod validation;
