@@ -772,6 +772,35 @@ impl Merger<'_> {
             };
             out.insert(id, table);
         }
+        // Table 0104 (version ID) must accept the version's own MSH-12: some sources stop a
+        // release or two short of the version they describe.
+        if let Some(t) = out.get_mut("0104") {
+            let own = super::VERSIONS
+                .iter()
+                .position(|v| *v == self.src.version)
+                .map_or(0, |i| i + 1);
+            let mut added = Vec::new();
+            for v in &super::VERSIONS[..own] {
+                let code = v.trim_start_matches('v');
+                if !t.values.iter().any(|x| x.code == code) {
+                    t.values.push(TableValue {
+                        code: code.to_owned(),
+                        desc: Some(format!("Release {code}")),
+                    });
+                    added.push(code);
+                }
+            }
+            if !added.is_empty() {
+                self.note(
+                    "table",
+                    "0104",
+                    format!(
+                        "releases up to this version's own missing from the sources: added {}",
+                        added.join(", ")
+                    ),
+                );
+            }
+        }
         if !undefined.is_empty() {
             self.note(
                 "table",
