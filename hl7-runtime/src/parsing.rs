@@ -97,7 +97,9 @@ pub fn message_lines<'a>(
             limit: opts.max_message_len,
         });
     }
-    let lines: Vec<&str> = segments(text).take(opts.max_segments + 1).collect();
+    let lines: Vec<&str> = segments(text)
+        .take(opts.max_segments.saturating_add(1))
+        .collect();
     if lines.len() > opts.max_segments {
         return Err(ParseError::TooManySegments {
             limit: opts.max_segments,
