@@ -521,6 +521,7 @@ pub fn group(input: &DeriveInput) -> Result<TokenStream> {
             impl #impl_g __g::StructureType for #ident #ty_g #where_g {
                 const STRUCTURE: &'static ::hl7_model::descriptor::StructureDesc = &::hl7_model::descriptor::StructureDesc {
                     id: #id, name: #long, items: <Self as __g::GroupType>::DESC.items,
+                    body: <Self as __g::GroupType>::DESC,
                 };
             }
             impl #impl_g #ident #ty_g #where_g {

@@ -90,6 +90,9 @@ pub struct StructureDesc {
     pub id: &'static str,
     pub name: &'static str,
     pub items: &'static [ItemDesc],
+    /// The structure's body as a group (named by the structure's id), where the grammar
+    /// starts placing segments.
+    pub body: &'static GroupDesc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -372,5 +372,6 @@ impl StructureType for GenericMessage {
         id: "GENERIC",
         name: "Message of a type no compiled version defines",
         items: GENERIC_ITEMS,
+        body: <GenericMessage as GroupType>::DESC,
     };
 }
