@@ -278,6 +278,43 @@ fn resolve_structure_with_fallbacks(
     None
 }
 
+/// Reads one message into the lean form (`hl7_model::tree::Lean`: its segments' text and its
+/// group tree, nothing decoded), resolving version and structure as [`parse_with`] does. A
+/// type no compiled version defines is read with the generic structure. Gives the version
+/// and structure it was read as.
+pub fn parse_lean(
+    text: &str,
+    opts: &ParseOptions,
+) -> Result<
+    (
+        crate::tree::Lean,
+        &'static VersionDesc,
+        &'static crate::descriptor::StructureDesc,
+    ),
+    ParseError,
+> {
+    let (lines, header_line) = message_lines(text, opts)?;
+    let h = header(header_line)?;
+    let (version, _) = resolve_version(h.version, opts)?;
+    let (read_as, structure) = match resolve_structure_with_fallbacks(version, &h) {
+        Some((read_as, structure, _)) => (read_as, structure),
+        None if opts.generic_for_unknown_types => (
+            version,
+            <crate::group::GenericMessage as StructureType>::STRUCTURE,
+        ),
+        None => {
+            return Err(ParseError::UnknownStructure {
+                msg_type: h.msg_type.to_owned(),
+                event: h.event.to_owned(),
+                structure: h.structure.map(str::to_owned),
+                version: version.version,
+            });
+        }
+    };
+    let lean = crate::tree::Lean::from_lines(structure.body, &lines, h.delimiters);
+    Ok((lean, read_as, structure))
+}
+
 /// Parses every message of `text`: one message, several one after another, or a batch
 /// (FHS/BHS … BTS/FTS, whose envelope segments are not part of any message).
 pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Parsed>, ParseError> {

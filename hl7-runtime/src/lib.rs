@@ -20,7 +20,9 @@ pub mod number;
 pub mod parsing;
 pub mod path;
 pub mod temporal;
+pub mod tree;
 pub mod validate;
 pub mod value;
+pub mod view;
 
 pub use hl7_macros::{Composite, Group, Segment};

@@ -8,6 +8,7 @@ mod derive;
 mod descriptors;
 mod er7_tokenizer;
 mod json;
+mod lean_tree;
 mod parse_robustness;
 mod paths;
 mod schemas;

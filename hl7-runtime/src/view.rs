@@ -1,0 +1,301 @@
+//! Views into a segment's text: a field, its repetitions, their components and subcomponents,
+//! found by scanning when asked for. Nothing is copied or allocated; a view is a slice of the
+//! message and the separators to split it with.
+//!
+//! Typed models are thin wrappers of these views: a generated composite wraps a [`Part`], a
+//! segment a [`SegmentView`], and their accessors pick a position and wrap the result.
+
+use crate::delimiters::Delimiters;
+
+/// The separators that split text at one level, and below it. A part that is never split
+/// (MSH-1, MSH-2) uses `\r`, which cannot occur inside a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seps {
+    repetition: char,
+    component: char,
+    subcomponent: char,
+}
+
+const NEVER: char = '\r';
+
+impl Seps {
+    const VERBATIM: Seps = Seps {
+        repetition: NEVER,
+        component: NEVER,
+        subcomponent: NEVER,
+    };
+
+    fn of(d: &Delimiters) -> Seps {
+        Seps {
+            repetition: d.repetition,
+            component: d.component,
+            subcomponent: if d.has_subcomponent() {
+                d.subcomponent
+            } else {
+                NEVER
+            },
+        }
+    }
+}
+
+/// What a value is on the wire: absent, present but null (`""`), or text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Wire<'m> {
+    /// Not sent.
+    Absent,
+    /// Sent as `""`: the sender says the value is now null.
+    Null,
+    /// Sent as this text, escapes and all.
+    Text(&'m str),
+}
+
+impl<'m> Wire<'m> {
+    /// The value of wire text `s`.
+    pub fn of(s: &'m str) -> Wire<'m> {
+        match s {
+            "" => Wire::Absent,
+            "\"\"" => Wire::Null,
+            s => Wire::Text(s),
+        }
+    }
+}
+
+/// One segment: its text, without terminator, and its message's delimiters.
+///
+/// Fields are numbered from 1 after the segment id. In header segments (`MSH`, `FHS`, `BHS`)
+/// field 1 is the field separator itself and field 2 the encoding characters, both read
+/// verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentView<'m> {
+    text: &'m str,
+    d: &'m Delimiters,
+}
+
+impl<'m> SegmentView<'m> {
+    /// A view of segment text `text` (without terminator) read with delimiters `d`.
+    pub fn new(text: &'m str, d: &'m Delimiters) -> SegmentView<'m> {
+        SegmentView { text, d }
+    }
+
+    /// The segment as sent, without terminator.
+    pub fn as_str(&self) -> &'m str {
+        self.text
+    }
+
+    pub fn delimiters(&self) -> &'m Delimiters {
+        self.d
+    }
+
+    fn is_header(&self) -> bool {
+        crate::element::is_header(self.id()) && self.text[3..].starts_with(self.d.field)
+    }
+
+    /// The segment id: the text before the first field separator.
+    pub fn id(&self) -> &'m str {
+        self.text.split(self.d.field).next().unwrap_or("")
+    }
+
+    /// Field `seq` (from 1); an empty field beyond the last one sent.
+    pub fn field(&self, seq: usize) -> FieldView<'m> {
+        let f = self.d.field;
+        let verbatim = FieldView {
+            text: "",
+            seps: Seps::VERBATIM,
+        };
+        if seq == 0 {
+            return verbatim;
+        }
+        if self.is_header() {
+            match seq {
+                1 => FieldView {
+                    text: &self.text[3..3 + f.len_utf8()],
+                    ..verbatim
+                },
+                2 => FieldView {
+                    text: self.text.split(f).nth(1).unwrap_or(""),
+                    ..verbatim
+                },
+                _ => self.split_field(seq - 1),
+            }
+        } else {
+            self.split_field(seq)
+        }
+    }
+
+    fn split_field(&self, n: usize) -> FieldView<'m> {
+        FieldView {
+            text: self.text.split(self.d.field).nth(n).unwrap_or(""),
+            seps: Seps::of(self.d),
+        }
+    }
+
+    /// How many fields were sent, trailing empty ones included.
+    pub fn field_count(&self) -> usize {
+        let parts = self.text.split(self.d.field).count();
+        if self.is_header() { parts } else { parts - 1 }
+    }
+}
+
+/// One field with all its repetitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldView<'m> {
+    text: &'m str,
+    seps: Seps,
+}
+
+impl<'m> FieldView<'m> {
+    /// The field as sent.
+    pub fn as_str(&self) -> &'m str {
+        self.text
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The repetitions sent (none for an empty field).
+    pub fn repetitions(&self) -> impl Iterator<Item = Part<'m>> + 'm {
+        let seps = self.seps;
+        let text = self.text;
+        (!text.is_empty())
+            .then(|| text.split(seps.repetition))
+            .into_iter()
+            .flatten()
+            .map(move |t| Part {
+                text: t,
+                seps,
+                level: 0,
+            })
+    }
+
+    /// Repetition `i` (from 0), when it was sent.
+    pub fn repetition(&self, i: usize) -> Option<Part<'m>> {
+        self.repetitions().nth(i)
+    }
+
+    /// How many repetitions were sent.
+    pub fn repetition_count(&self) -> usize {
+        if self.text.is_empty() {
+            0
+        } else {
+            self.text.split(self.seps.repetition).count()
+        }
+    }
+
+    /// The first repetition, empty when none was sent: what a non-repeating field holds.
+    pub fn first(&self) -> Part<'m> {
+        Part {
+            text: self.text.split(self.seps.repetition).next().unwrap_or(""),
+            seps: self.seps,
+            level: 0,
+        }
+    }
+}
+
+/// A field repetition (level 0), a component (1) or a subcomponent (2): text that splits into
+/// the parts of the level below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part<'m> {
+    text: &'m str,
+    seps: Seps,
+    level: u8,
+}
+
+impl<'m> Part<'m> {
+    /// A part that is not split further: all of `text`.
+    pub fn whole(text: &'m str) -> Part<'m> {
+        Part {
+            text,
+            seps: Seps::VERBATIM,
+            level: 2,
+        }
+    }
+
+    /// The part as sent.
+    pub fn as_str(&self) -> &'m str {
+        self.text
+    }
+
+    /// The part as a value: absent, null or text.
+    pub fn wire(&self) -> Wire<'m> {
+        Wire::of(self.text)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    fn separator(&self) -> Option<char> {
+        match self.level {
+            0 => Some(self.seps.component),
+            1 => Some(self.seps.subcomponent),
+            _ => None,
+        }
+    }
+
+    /// Child `i` (from 0): a component of a repetition, a subcomponent of a component. A
+    /// subcomponent has no children: its child 0 is itself, others are empty.
+    pub fn child(&self, i: usize) -> Part<'m> {
+        let text = match self.separator() {
+            Some(sep) => self.text.split(sep).nth(i).unwrap_or(""),
+            None if i == 0 => self.text,
+            None => "",
+        };
+        Part {
+            text,
+            seps: self.seps,
+            level: (self.level + 1).min(2),
+        }
+    }
+
+    /// How many children were sent, trailing empty ones included (0 for an empty part).
+    pub fn child_count(&self) -> usize {
+        match (self.text.is_empty(), self.separator()) {
+            (true, _) => 0,
+            (false, Some(sep)) => self.text.split(sep).count(),
+            (false, None) => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_repetitions_components_and_subcomponents() {
+        let d = Delimiters::default();
+        let s = SegmentView::new("PID|1||123^^^H&1.2&ISO^MR~456|", &d);
+        assert_eq!(s.id(), "PID");
+        assert_eq!(s.field_count(), 4);
+        let f = s.field(3);
+        assert_eq!(f.repetition_count(), 2);
+        let r = f.first();
+        assert_eq!(r.child(0).as_str(), "123");
+        assert_eq!(r.child(3).child(1).as_str(), "1.2");
+        assert_eq!(r.child(3).child(1).child(0).as_str(), "1.2");
+        assert_eq!(r.child(3).child(1).child(1).as_str(), "");
+        assert_eq!(f.repetition(1).unwrap().as_str(), "456");
+        assert!(s.field(4).is_empty());
+        assert!(s.field(40).is_empty());
+        assert_eq!(s.field(2).repetition_count(), 0);
+    }
+
+    #[test]
+    fn header_fields_1_and_2_are_verbatim() {
+        let d = Delimiters::default();
+        let s = SegmentView::new("MSH|^~\\&|APP^X|", &d);
+        assert_eq!(s.field(1).as_str(), "|");
+        assert_eq!(s.field(2).as_str(), "^~\\&");
+        assert_eq!(s.field(2).repetition_count(), 1);
+        assert_eq!(s.field(3).first().child(1).as_str(), "X");
+        assert_eq!(s.field_count(), 4);
+    }
+
+    #[test]
+    fn wire_forms() {
+        assert_eq!(Wire::of(""), Wire::Absent);
+        assert_eq!(Wire::of("\"\""), Wire::Null);
+        assert_eq!(Wire::of("a"), Wire::Text("a"));
+    }
+}
