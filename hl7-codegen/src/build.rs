@@ -19,6 +19,7 @@ use crate::load::{Finding, SchemaFile, load_version, version_dirs};
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     #[error("{path}: {source}")]
     Io {

@@ -33,6 +33,7 @@ use crate::path::{Path, PathError};
 
 /// Why a message could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     #[error("version {0} is not compiled in (enable its cargo feature)")]
     UnknownVersion(String),

@@ -194,7 +194,7 @@ impl Delimiters {
     ///   sent, it is read with one escape character (`^~\&`), and
     ///   [`HeaderDelimiters::repaired_doubled_escape`] says so.
     pub fn read_header(segment: &str) -> Result<HeaderDelimiters<'_>, DelimiterError> {
-        if !matches!(segment.get(..3), Some("MSH" | "FHS" | "BHS")) {
+        if !segment.get(..3).is_some_and(is_header) {
             return Err(DelimiterError::NotAHeader);
         }
         let rest = &segment[3..];
@@ -338,6 +338,13 @@ impl Delimiters {
 
 fn is_reserved(ch: char) -> bool {
     ch.is_alphanumeric() || ch == '\r' || ch == '\n'
+}
+
+/// Header segments (`MSH`, `FHS`, `BHS`): they declare the delimiters, and their first two
+/// fields are the delimiters themselves, taken verbatim. The one list of them: the tokenizer,
+/// the typed runtime and validation all ask here.
+pub fn is_header(id: &str) -> bool {
+    matches!(id, "MSH" | "FHS" | "BHS")
 }
 
 #[cfg(test)]

@@ -227,6 +227,7 @@ impl<T: Element + Default> Repeated for Vec<T> {
 
 /// Error of decoding a segment.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SegmentError {
     #[error("expected segment {expected}, found `{found}`")]
     WrongId {
@@ -264,11 +265,7 @@ pub fn segment_is_empty(s: &dyn Segment) -> bool {
     true
 }
 
-/// Header segments (`MSH`, `FHS`, `BHS`), whose first two fields are the delimiters
-/// themselves, taken verbatim.
-pub fn is_header(id: &str) -> bool {
-    matches!(id, "MSH" | "FHS" | "BHS")
-}
+pub use crate::delimiters::is_header;
 
 /// How many fields a segment defines.
 pub fn defined_fields(s: &dyn Segment) -> u32 {

@@ -39,6 +39,7 @@ impl Default for ParseOptions {
 
 /// Why a message could not be parsed into a typed structure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParseError {
     #[error("the message is empty")]
     Empty,

@@ -273,7 +273,7 @@ impl Validator<'_> {
                 break;
             };
             // MSH-1 and MSH-2 are the delimiters themselves, checked by the tokenizer.
-            let header = matches!(id, "MSH" | "FHS" | "BHS") && seq <= 2;
+            let header = crate::delimiters::is_header(id) && seq <= 2;
             if !header {
                 let texts = self.repetitions(field);
                 self.field(&loc, desc, &texts);

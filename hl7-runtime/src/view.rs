@@ -6,37 +6,7 @@
 //! segment a [`SegmentView`], and their accessors pick a position and wrap the result.
 
 use crate::delimiters::Delimiters;
-
-/// The separators that split text at one level, and below it. A part that is never split
-/// (MSH-1, MSH-2) uses `\r`, which cannot occur inside a segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Seps {
-    repetition: char,
-    component: char,
-    subcomponent: char,
-}
-
-const NEVER: char = '\r';
-
-impl Seps {
-    const VERBATIM: Seps = Seps {
-        repetition: NEVER,
-        component: NEVER,
-        subcomponent: NEVER,
-    };
-
-    fn of(d: &Delimiters) -> Seps {
-        Seps {
-            repetition: d.repetition,
-            component: d.component,
-            subcomponent: if d.has_subcomponent() {
-                d.subcomponent
-            } else {
-                NEVER
-            },
-        }
-    }
-}
+use crate::er7::tokenize::Seps;
 
 /// What a value is on the wire: absent, present but null (`""`), or text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -97,7 +97,7 @@ pub enum Er7Error {
         /// The second MSH's offset.
         offset: usize,
     },
-    /// [`Message::parse`] met a batch envelope segment (`FHS`, `BHS`, `BTS`, `FTS`).
+    /// [`Message::parse`] met a batch header (`FHS`, `BHS`).
     #[error("segment {segment} at byte {offset}: a batch envelope segment; read it as a Batch")]
     EnvelopeInMessage {
         /// The envelope segment's number.

@@ -230,7 +230,7 @@ pub const MLLP_START: char = '\u{b}';
 pub fn starts_frame(line: &str) -> bool {
     line.strip_prefix(MLLP_START)
         .and_then(|rest| rest.get(..3))
-        .is_some_and(|id| matches!(id, "MSH" | "FHS" | "BHS"))
+        .is_some_and(crate::delimiters::is_header)
 }
 
 /// The MLLP end block, which with a CR closes every frame.
@@ -251,7 +251,7 @@ pub(crate) enum Special {
 pub(crate) fn special(text: &str) -> Option<(Special, &str)> {
     let id = text.get(..3)?;
     match id {
-        "MSH" | "FHS" | "BHS" => Some((Special::Header, id)),
+        _ if crate::delimiters::is_header(id) => Some((Special::Header, id)),
         "BTS" | "FTS"
             if text[3..]
                 .chars()
@@ -267,22 +267,22 @@ pub(crate) fn special(text: &str) -> Option<(Special, &str)> {
 /// Separators below the field level. A level that must not be split uses CR, which a segment
 /// never contains (it ends one), the same trick as [`Delimiters::NO_SUBCOMPONENT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Seps {
-    repetition: char,
-    component: char,
-    subcomponent: char,
+pub(crate) struct Seps {
+    pub(crate) repetition: char,
+    pub(crate) component: char,
+    pub(crate) subcomponent: char,
 }
 
 const NEVER: char = '\r';
 
 impl Seps {
-    const VERBATIM: Seps = Seps {
+    pub(crate) const VERBATIM: Seps = Seps {
         repetition: NEVER,
         component: NEVER,
         subcomponent: NEVER,
     };
 
-    fn of(d: &Delimiters) -> Seps {
+    pub(crate) fn of(d: &Delimiters) -> Seps {
         Seps {
             repetition: d.repetition,
             component: d.component,
@@ -659,8 +659,10 @@ pub struct Message<'a> {
 impl<'a> Message<'a> {
     /// Tokenizes a text holding one message.
     ///
-    /// Segments before the MSH are kept (and reported); a second MSH or a batch envelope
-    /// segment is an error: read such text with [`Batch::parse`](super::Batch::parse).
+    /// Segments before the MSH are kept (and reported); a second MSH or a batch header (`FHS`,
+    /// `BHS`) is an error: read such text with [`Batch::parse`](super::Batch::parse). A stray
+    /// trailer (`BTS`, `FTS`), as some senders write after a single message, is kept as a
+    /// segment and reported ([`FindingKind::MisplacedEnvelope`]).
     ///
     /// ```
     /// use hl7_model::er7::{Message, TerminatorStyle};
@@ -691,6 +693,7 @@ impl<'a> Message<'a> {
                         offset: l.line.offset,
                     });
                 }
+                Some((Special::Trailer, _)) => {}
                 Some(_) => {
                     return Err(Er7Error::EnvelopeInMessage {
                         segment: l.number,
@@ -755,6 +758,9 @@ impl<'a> Message<'a> {
                 findings.push(at(FindingKind::MllpStartBlock));
             }
             let seg = Segment::new(l, d);
+            if matches!(special(l.line.text), Some((Special::Trailer, _))) {
+                findings.push(at(FindingKind::MisplacedEnvelope));
+            }
             if i < header {
                 findings.push(at(FindingKind::SegmentBeforeHeader));
             }
@@ -1050,5 +1056,30 @@ mod tests {
         assert_eq!(pids, [(2, 10, Terminator::CrLf), (3, 17, Terminator::None)]);
         assert_eq!(m.line_report().style(), TerminatorStyle::CrLf);
         assert!(m.line_report().unterminated);
+    }
+}
+
+#[cfg(test)]
+mod trailer_tests {
+    use super::*;
+
+    #[test]
+    fn a_stray_trailer_after_one_message_is_kept_and_reported() {
+        let msg = Message::parse("MSH|^~\\&|A\rPID|1\rBTS|1\r").unwrap();
+        let ids: Vec<&str> = msg.segments().iter().map(|s| s.id()).collect();
+        assert_eq!(ids, ["MSH", "PID", "BTS"]);
+        assert_eq!(
+            msg.findings(),
+            [Finding {
+                segment: 3,
+                offset: 17,
+                kind: FindingKind::MisplacedEnvelope
+            }]
+        );
+        // A batch header still means several messages.
+        assert!(matches!(
+            Message::parse("MSH|^~\\&|A\rBHS|^~\\&\r"),
+            Err(Er7Error::EnvelopeInMessage { segment: 2, .. })
+        ));
     }
 }
