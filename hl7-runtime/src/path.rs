@@ -32,7 +32,8 @@
 //! [`Path::get`] gives the value with escapes decoded, `None` when nothing is there; a path
 //! that stops at a composite gives its first component, as HAPI's Terser does. `""` (null) is
 //! given as `""`. [`Path::get_er7`] gives the wire text of exactly what the path names (a
-//! whole field with its components, a segment, a group's segments).
+//! whole field with its components, a segment, a group's segments). [`Path::get_lean`] reads
+//! a lean message ([`crate::tree::Lean`]) by the same rules, from the segment text.
 //!
 //! [`Path::set`] writes a value, escaping delimiters; [`Path::set_er7`] writes wire text.
 //! Writing creates what is missing on the way: repetitions, segments and groups, where the
@@ -79,6 +80,7 @@ pub const DEFAULT_MAX_INDEX: usize = 9_999;
 
 /// Why a path could not be read or used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PathError {
     #[error("path `{path}`, at byte {at}: expected {expected}")]
     Syntax {
@@ -1316,6 +1318,158 @@ impl Path {
             return Ok(Some(seg.as_str().to_owned()));
         }
         let Some(node) = self.descend(Node::RawSegment(seg.as_str()), d) else {
+            return Ok(None);
+        };
+        let header_verbatim = self.names_header_field();
+        Ok(first_value(node, d).map(|v| {
+            if header_verbatim {
+                v.to_owned()
+            } else {
+                unescape(v, d).into_owned()
+            }
+        }))
+    }
+}
+
+/// What a path's steps reach in a lean message.
+enum LeanTarget {
+    /// Segment `index`.
+    Segment(u32),
+    /// The group occurrence whose entry is at `entry`, of definition `desc`.
+    Group {
+        entry: usize,
+        desc: &'static crate::descriptor::GroupDesc,
+    },
+}
+
+/// The occurrence `rep` (in message order) of `name` among the entries `range` of `m`, whose
+/// enclosing group is `desc`; and how many occurrences there are.
+fn search_lean(
+    m: &crate::tree::Lean,
+    desc: &'static crate::descriptor::GroupDesc,
+    range: std::ops::Range<usize>,
+    name: &str,
+    rep: usize,
+) -> (Option<LeanTarget>, usize) {
+    use crate::tree::EntryKind;
+    let entries = &m.tree().entries;
+    // The definitions of the groups open around each entry, with where each ends.
+    let mut open: Vec<(usize, &'static crate::descriptor::GroupDesc)> = vec![(range.end, desc)];
+    let mut seen = 0;
+    for i in range {
+        while open.len() > 1 && open.last().is_some_and(|(end, _)| *end <= i) {
+            open.pop();
+        }
+        let e = entries[i];
+        let here = open.last().map_or(desc, |(_, d)| *d);
+        let hit = match e.kind {
+            EntryKind::Segment | EntryKind::Unexpected => {
+                (segment_id(m.segment(e.value)) == name).then_some(LeanTarget::Segment(e.value))
+            }
+            EntryKind::Group => {
+                let Some(ItemDesc::Group { group, .. }) = here.items.get(e.item as usize) else {
+                    continue;
+                };
+                open.push((e.value as usize, group));
+                (group.name == name).then_some(LeanTarget::Group {
+                    entry: i,
+                    desc: group,
+                })
+            }
+        };
+        if let Some(t) = hit {
+            if seen == rep {
+                return (Some(t), seen + 1);
+            }
+            seen += 1;
+        }
+    }
+    (None, seen)
+}
+
+impl Path {
+    /// Where the steps lead in a lean message: `None` when it does not exist there.
+    fn locate_lean(&self, m: &crate::tree::Lean) -> Result<Option<LeanTarget>, PathError> {
+        use crate::tree::EntryKind;
+        let entries = &m.tree().entries;
+        let mut desc = m.root();
+        let mut range = 0..entries.len();
+        let last = self.steps.len() - 1;
+        let mut target = None;
+        for (k, step) in self.steps.iter().enumerate() {
+            let searching = step.search || (k == 0 && !self.anchored);
+            let direct = (!searching)
+                .then(|| desc.items.iter().position(|i| item_name(i) == step.name))
+                .flatten();
+            let found = match direct {
+                Some(i) => m
+                    .tree()
+                    .children(range.clone())
+                    .filter(|(_, e)| e.kind != EntryKind::Unexpected && e.item as usize == i)
+                    .nth(step.rep)
+                    .map(|(at, e)| match (e.kind, &desc.items[i]) {
+                        (EntryKind::Group, ItemDesc::Group { group, .. }) => LeanTarget::Group {
+                            entry: at,
+                            desc: group,
+                        },
+                        _ => LeanTarget::Segment(e.value),
+                    }),
+                None => {
+                    let (hit, _) = search_lean(m, desc, range.clone(), &step.name, step.rep);
+                    if hit.is_none()
+                        && definition_path(desc.items, &step.name).is_none()
+                        && !(k == last && looks_like_segment(&step.name))
+                    {
+                        return Err(self.err_no_item(desc.name, &step.name));
+                    }
+                    hit
+                }
+            };
+            let Some(found) = found else {
+                return Ok(None);
+            };
+            match found {
+                LeanTarget::Segment(_) if k != last => {
+                    return Err(PathError::SegmentNotLast {
+                        path: self.text.clone(),
+                        name: step.name.clone(),
+                    });
+                }
+                LeanTarget::Group { entry, desc: g } => {
+                    desc = g;
+                    range = entry + 1..entries[entry].value as usize;
+                }
+                LeanTarget::Segment(_) => {}
+            }
+            target = Some(found);
+        }
+        if self.field.is_some() && matches!(target, Some(LeanTarget::Group { .. })) {
+            return Err(PathError::FieldOfGroup {
+                path: self.text.clone(),
+                name: self.steps[last].name.clone(),
+            });
+        }
+        Ok(target)
+    }
+
+    /// The value at this path in a lean message ([`crate::tree::Lean`]), read from the
+    /// segment's text: the same rules and results as [`Path::get`] on the typed message.
+    ///
+    /// ```
+    /// use hl7_model::path::Path;
+    /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123~456||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\rOBX|2|NM|NA||140\r";
+    /// let (lean, _, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
+    /// let get = |p: &str| p.parse::<Path>().unwrap().get_lean(&lean).unwrap();
+    /// assert_eq!(get("PID-3(1)").as_deref(), Some("456"));
+    /// assert_eq!(get("/PATIENT_RESULT/ORDER_OBSERVATION/OBX(1)-5").as_deref(), Some("140"));
+    /// assert_eq!(get("/PATIENT_RESULT/PATIENT/PID-5-2").as_deref(), Some("John"));
+    /// ```
+    pub fn get_lean(&self, m: &crate::tree::Lean) -> Result<Option<String>, PathError> {
+        let Some(LeanTarget::Segment(i)) = self.locate_lean(m)? else {
+            return Ok(None);
+        };
+        let d = m.delimiters();
+        let Some(node) = self.descend(Node::RawSegment(m.segment(i)), d) else {
             return Ok(None);
         };
         let header_verbatim = self.names_header_field();

@@ -315,6 +315,11 @@ impl Lean {
         &self.tree
     }
 
+    /// The body of the structure the message was read into.
+    pub fn root(&self) -> &'static GroupDesc {
+        self.root
+    }
+
     /// The message in ER7, segments in tree order, each ended by `\r`.
     pub fn to_er7(&self) -> String {
         let mut out = String::with_capacity(self.text.len());

@@ -39,6 +39,9 @@ fn typed_paths_agree_with_the_tokenizer_on_every_corpus_message() {
         let Ok(tokens) = er7::Message::parse(&text) else {
             continue;
         };
+        // The lean form (segment text and group tree) reads every path the same.
+        let (lean, _, _) = hl7_model::message::parse_lean(&text, &Default::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         messages += 1;
         let mut seen: std::collections::HashMap<&str, usize> = Default::default();
         for seg in tokens.segments() {
@@ -61,6 +64,13 @@ fn typed_paths_agree_with_the_tokenizer_on_every_corpus_message() {
                             .unwrap_or_else(|e| panic!("{}: {path}: {e}", file.display()));
                         let want = expected(seg, f, r, c);
                         assert_eq!(got, want, "{}: {path}", file.display());
+                        let p: Path = path.parse().unwrap();
+                        assert_eq!(
+                            p.get_lean(&lean).unwrap(),
+                            want,
+                            "{}: {path}",
+                            file.display()
+                        );
                         checked += 1;
                         present += usize::from(want.is_some());
                     }
@@ -129,7 +139,14 @@ OBX|1|NM|NA||140|mmol/L\r";
 #[test]
 fn paths_through_groups_repetitions_and_searches() {
     let p = parse(ORU).unwrap();
-    let get = |path: &str| p.get(path).unwrap();
+    let (lean, _, _) = hl7_model::message::parse_lean(ORU, &Default::default()).unwrap();
+    // Every read is made on the typed message and on the lean form, which must agree.
+    let get = |path: &str| {
+        let typed = p.get(path).unwrap();
+        let parsed: Path = path.parse().unwrap();
+        assert_eq!(parsed.get_lean(&lean).unwrap(), typed, "{path}");
+        typed
+    };
     assert_eq!(get("PID-5-1").as_deref(), Some("Doe"));
     assert_eq!(get("PID-5").as_deref(), Some("Doe"));
     assert_eq!(p.get_er7("PID-5").unwrap().as_deref(), Some("Doe^John"));
@@ -174,6 +191,20 @@ fn paths_through_groups_repetitions_and_searches() {
 
 #[test]
 fn path_errors_are_typed() {
+    let (lean, _, _) = hl7_model::message::parse_lean(ORU, &Default::default()).unwrap();
+    let lean_get = |path: &str| path.parse::<Path>().unwrap().get_lean(&lean);
+    assert!(matches!(
+        lean_get("/NOPE/PID-1"),
+        Err(PathError::NoSuchItem { .. })
+    ));
+    assert!(matches!(
+        lean_get("PID/OBX-1"),
+        Err(PathError::SegmentNotLast { .. })
+    ));
+    assert!(matches!(
+        lean_get("PATIENT_RESULT-1"),
+        Err(PathError::FieldOfGroup { .. })
+    ));
     let mut p = parse(ORU).unwrap();
     assert!(matches!(p.get("PID-0"), Err(PathError::Syntax { .. })));
     assert!(matches!(
