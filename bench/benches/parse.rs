@@ -1,5 +1,5 @@
 //! The table's parsers under criterion, on each message of the set:
-//! `cargo bench -p hl7-bench` (add `-- ADT` to run one message's group).
+//! `cargo bench -p hl7-bench --features criterion` (add `-- ADT` to run one message's group).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
