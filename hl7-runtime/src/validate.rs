@@ -124,7 +124,44 @@ pub fn validate_strict(
     version: &VersionDesc,
     d: &Delimiters,
 ) -> Result<Vec<Finding>, Invalid> {
-    let findings = validate(message, version, d);
+    strict(validate(message, version, d))
+}
+
+/// Every finding of `message`, held lean ([`crate::tree::Lean`]), a structure of `version`,
+/// in message order: the findings [`validate`] gives for the same message held typed.
+///
+/// ```
+/// use hl7_model::message::{ParseOptions, parse_lean};
+/// let (m, version, _) = parse_lean(
+///     "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rEVN|A01\rPID|1||7||Doe\rPV1|1|X\r",
+///     &ParseOptions::default(),
+/// )
+/// .unwrap();
+/// let findings = hl7_model::validate::validate_lean(&m, version);
+/// assert!(findings.iter().any(|f| f.code == 103 && f.location.to_string() == "PV1^1^2^1"));
+/// ```
+pub fn validate_lean(message: &crate::tree::Lean, version: &VersionDesc) -> Vec<Finding> {
+    let d = message.delimiters();
+    let mut v = Validator {
+        version,
+        d,
+        seen: HashMap::new(),
+        last: None,
+        findings: Vec::new(),
+    };
+    v.lean_group(message, message.root(), 0..message.tree().entries.len());
+    v.findings
+}
+
+/// [`validate_lean`], failing when any finding is an error.
+pub fn validate_lean_strict(
+    message: &crate::tree::Lean,
+    version: &VersionDesc,
+) -> Result<Vec<Finding>, Invalid> {
+    strict(validate_lean(message, version))
+}
+
+fn strict(findings: Vec<Finding>) -> Result<Vec<Finding>, Invalid> {
     let errors: Vec<Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -256,6 +293,116 @@ impl Validator<'_> {
             if !desc.choice {
                 self.cardinality(&what, card, count, desc.name);
             }
+        }
+    }
+
+    /// The group occurrence whose entries are `range` in `m`, of definition `desc`: its
+    /// children in message order, with each item's cardinality checked once the message has
+    /// moved past the item, as [`Validator::group`] does on the typed form.
+    fn lean_group(
+        &mut self,
+        m: &crate::tree::Lean,
+        desc: &'static crate::descriptor::GroupDesc,
+        range: std::ops::Range<usize>,
+    ) {
+        use crate::tree::EntryKind;
+        let mut counts = vec![0usize; desc.items.len()];
+        for (_, e) in m.tree().children(range.clone()) {
+            if e.kind != EntryKind::Unexpected
+                && let Some(n) = counts.get_mut(e.item as usize)
+            {
+                *n += 1;
+            }
+        }
+        // Items below `next` have had their cardinality checked.
+        let mut next = 0;
+        for (i, e) in m.tree().children(range) {
+            if e.kind == EntryKind::Unexpected {
+                self.unexpected(m.segment(e.value), desc.name);
+                continue;
+            }
+            let item = e.item as usize;
+            while next < item {
+                self.item_cardinality(desc, next, counts[next]);
+                next += 1;
+            }
+            match (e.kind, desc.items.get(item)) {
+                (EntryKind::Group, Some(ItemDesc::Group { group, .. })) => {
+                    self.lean_group(m, group, i + 1..e.value as usize);
+                }
+                (_, Some(ItemDesc::Segment { id, .. })) => {
+                    let text = m.segment(e.value);
+                    match self.version.segment(id) {
+                        Some(seg) if *id != ANY_SEGMENT_ID => {
+                            self.lean_segment(crate::view::SegmentView::new(text, self.d), seg);
+                        }
+                        _ => {
+                            self.next_location(segment_id(text));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        while next < desc.items.len() {
+            self.item_cardinality(desc, next, counts[next]);
+            next += 1;
+        }
+    }
+
+    fn item_cardinality(
+        &mut self,
+        desc: &'static crate::descriptor::GroupDesc,
+        i: usize,
+        count: usize,
+    ) {
+        // In a choice group one item is present per occurrence; the others are not missing.
+        if desc.choice {
+            return;
+        }
+        let (what, card) = match &desc.items[i] {
+            ItemDesc::Segment { id, card } => (format!("segment {id}"), *card),
+            ItemDesc::Group { group, card } => (format!("group {}", group.name), *card),
+        };
+        self.cardinality(&what, card, count, desc.name);
+    }
+
+    /// A segment of definition `desc`, read from its text.
+    fn lean_segment(
+        &mut self,
+        s: crate::view::SegmentView<'_>,
+        desc: &'static crate::descriptor::SegmentDesc,
+    ) {
+        let id = desc.id;
+        let loc = self.next_location(id);
+        let mut not_repeating = Vec::new();
+        for field in desc.fields {
+            let seq = field.seq;
+            // MSH-1 and MSH-2 are the delimiters themselves, checked by the tokenizer.
+            if crate::delimiters::is_header(id) && seq <= 2 {
+                continue;
+            }
+            let view = s.field(seq as usize);
+            let mut reps: Vec<String> = view
+                .repetitions()
+                .map(|r| r.as_str().to_owned())
+                .collect();
+            if !field.card.repeats() && reps.len() > 1 {
+                not_repeating.push(seq);
+                reps.truncate(1);
+            }
+            self.field(&loc, field, &reps);
+        }
+        for seq in not_repeating {
+            let mut at = loc.clone();
+            at.field = Some(seq);
+            at.repetition = Some(2);
+            self.push(
+                102,
+                Severity::Error,
+                at,
+                format!("{id}-{seq} does not repeat, but repetitions were sent"),
+            );
         }
     }
 

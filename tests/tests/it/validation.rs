@@ -4,8 +4,12 @@ use hl7_model::validate::{Finding, Severity};
 
 const ORU: &str = "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01^ORU_R01|42|P|2.5\rPID|1||123^^^H||Doe^John\rOBR|1||F1|GLU^Glucose\rOBX|1|NM|GLU^Glucose||5.4|mmol/L|||||F\r";
 
+/// The findings of `text`, which the typed and the lean forms must agree on.
 fn findings(text: &str) -> Vec<Finding> {
-    hl7_model::message::parse(text).unwrap().validate()
+    let typed = hl7_model::message::parse(text).unwrap().validate();
+    let (lean, version, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
+    assert_eq!(hl7_model::validate::validate_lean(&lean, version), typed);
+    typed
 }
 
 fn codes_at(f: &[Finding]) -> Vec<(u16, String)> {
@@ -110,4 +114,34 @@ fn events_and_structures_of_the_version_are_table_values() {
         codes_at(&findings(unknown)),
         [(103, "MSH^1^9^1^1".to_owned())]
     );
+}
+
+/// Validation of the lean form (segment text and group tree) gives, on every corpus message,
+/// the findings validation of the typed structs gives, in the same order.
+#[test]
+fn lean_validation_equals_typed_validation_on_every_corpus_message() {
+    let opts = hl7_model::message::ParseOptions::default();
+    let (mut compared, mut total) = (0, 0);
+    let mut codes = std::collections::BTreeMap::<u16, usize>::new();
+    for (file, text) in crate::common::corpus_messages() {
+        let Ok(parsed) = hl7_model::message::parse(&text) else {
+            continue;
+        };
+        let (lean, version, _) = hl7_model::message::parse_lean(&text, &opts)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let typed = parsed.validate();
+        let lean = hl7_model::validate::validate_lean(&lean, version);
+        assert_eq!(lean, typed, "{}", file.display());
+        for f in &typed {
+            *codes.entry(f.code).or_default() += 1;
+        }
+        total += typed.len();
+        compared += 1;
+    }
+    assert!(compared >= 380, "{compared}");
+    // Each code occurs on the corpus, so each rule is compared on real messages.
+    for code in [100, 101, 102, 103] {
+        assert!(codes.get(&code).is_some_and(|n| *n >= 10), "{codes:?}");
+    }
+    eprintln!("{compared} messages, {total} findings: {codes:?}");
 }
