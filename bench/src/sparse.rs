@@ -71,8 +71,9 @@ fn segment(line: &str, d: &Delimiters) -> SparseSegment {
 /// Reads `text` into the structure whose body is `root`.
 pub fn parse(root: &'static GroupDesc, text: &str) -> Option<SparseMessage> {
     let opts = hl7_model::message::ParseOptions::default();
-    let (lines, header) = hl7_model::parsing::message_lines(text, &opts).ok()?;
-    let d = hl7_model::parsing::header_delimiters(header).ok()?;
+    let tokens = hl7_model::parsing::tokenize(text, &opts).ok()?;
+    let lines = hl7_model::parsing::segment_lines(&tokens);
+    let d = *tokens.delimiters();
     let tree = assign(
         root,
         lines.iter().map(|l| l.split(d.field).next().unwrap_or("")),

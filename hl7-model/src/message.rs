@@ -6,8 +6,8 @@ use crate::delimiters::Delimiters;
 use crate::descriptor::VersionDesc;
 use crate::grammar::{Assignment, assign};
 use crate::group::{StructureType, encode_group};
-use crate::parsing::message_lines;
-pub use crate::parsing::{ParseError, ParseOptions, segments};
+use crate::parsing::segment_lines;
+pub use crate::parsing::{ParseError, ParseOptions, tokenize};
 
 /// A parsed message, with what parsing found out about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,24 +73,26 @@ struct Header<'a> {
     version: &'a str,
 }
 
-fn header(line: &str) -> Result<Header<'_>, ParseError> {
-    let d = crate::parsing::header_delimiters(line)?;
-    // Field n (n ≥ 2) of MSH is the (n-1)-th piece after splitting on the field separator.
-    let fields: Vec<&str> = line.split(d.field).collect();
-    let field = |n: usize| fields.get(n - 1).copied().unwrap_or("");
-    let msh9: Vec<&str> = field(9).split(d.component).collect();
+/// The header fields of tokenized message `m`: MSH-9's components (their first
+/// subcomponents) and MSH-12.1.
+fn header<'a>(m: &crate::er7::Message<'a>) -> Header<'a> {
+    let msh = m.header();
+    let msh9 = msh.field(9);
     let part = |i: usize| {
-        msh9.get(i)
-            .map(|s| s.split(d.subcomponent).next().unwrap_or(""))
+        msh9.and_then(|f| f.component(i))
+            .and_then(|c| c.subcomponent(1))
             .unwrap_or("")
     };
-    Ok(Header {
-        delimiters: d,
-        msg_type: part(0),
-        event: part(1),
-        structure: Some(part(2)).filter(|s| !s.is_empty()),
-        version: field(12).split(d.component).next().unwrap_or(""),
-    })
+    Header {
+        delimiters: *m.delimiters(),
+        msg_type: part(1),
+        event: part(2),
+        structure: Some(part(3)).filter(|s| !s.is_empty()),
+        version: msh
+            .field(12)
+            .and_then(|f| f.component(1))
+            .map_or("", |c| c.as_str()),
+    }
 }
 
 /// `2.5.1` → `[2, 5, 1]`; reads the leading numeric parts (`2.3.z` → `[2, 3]`).
@@ -165,8 +167,8 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     allow(unreachable_code, unused_variables, unused_mut)
 )]
 pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError> {
-    let (lines, header_line) = message_lines(text, opts)?;
-    let h = header(header_line)?;
+    let tokens = tokenize(text, opts)?;
+    let h = header(&tokens);
     let (version, fallback) = resolve_version(h.version, opts)?;
     let (read_as, mut message, structure_fallback) = match resolve_structure_with_fallbacks(
         version, &h,
@@ -204,7 +206,11 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
             });
         }
     };
-    let assignment = assign(message.as_group_mut(), lines, &h.delimiters);
+    let assignment = assign(
+        message.as_group_mut(),
+        tokens.segments().iter().map(|s| s.as_str()),
+        &h.delimiters,
+    );
     Ok(Parsed {
         message,
         delimiters: h.delimiters,
@@ -293,8 +299,8 @@ pub fn parse_lean(
     ),
     ParseError,
 > {
-    let (lines, header_line) = message_lines(text, opts)?;
-    let h = header(header_line)?;
+    let tokens = tokenize(text, opts)?;
+    let h = header(&tokens);
     let (version, _) = resolve_version(h.version, opts)?;
     let (read_as, structure) = match resolve_structure_with_fallbacks(version, &h) {
         Some((read_as, structure, _)) => (read_as, structure),
@@ -311,7 +317,7 @@ pub fn parse_lean(
             });
         }
     };
-    let lean = crate::tree::Lean::from_lines(structure.body, &lines, h.delimiters);
+    let lean = crate::tree::Lean::from_lines(structure.body, &segment_lines(&tokens), h.delimiters);
     Ok((lean, read_as, structure))
 }
 

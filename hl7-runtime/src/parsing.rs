@@ -2,7 +2,7 @@
 //! header declares, and construction into a given structure by the grammar. The version and
 //! structure resolution of `hl7_model::message` is built on this.
 
-use crate::delimiters::{DelimiterError, Delimiters};
+use crate::delimiters::Delimiters;
 use crate::grammar::{Assignment, assign};
 use crate::group::{Group, encode_group};
 
@@ -53,8 +53,6 @@ pub enum ParseError {
     TooManySegments { limit: usize },
     #[error("a message starts with MSH; this one starts with `{found}`")]
     NoHeader { found: String },
-    #[error("MSH-1/MSH-2: {0}")]
-    Delimiters(#[from] DelimiterError),
     #[error("MSH-12 version `{sent}` is not compiled in (versions: {available})")]
     UnknownVersion { sent: String, available: String },
     #[error("MSH-9 `{msg_type}^{event}` names no structure of v{version}{}", structure.as_ref().map_or(String::new(), |s| format!(" (MSH-9.3 `{s}`)")))]
@@ -73,82 +71,47 @@ pub enum ParseError {
     },
 }
 
-/// The segments of one message, split on `\r`, `\n` or `\r\n`; empty lines are skipped, and
-/// so is a byte order mark before the first segment. MLLP framing, as a file captured from a
-/// connection holds it, is skipped too: a start block (0x0B) before a header, and a line
-/// holding only a start or an end block (0x1C).
-pub fn segments(text: &str) -> impl Iterator<Item = &str> {
-    use crate::er7::tokenize::starts_frame;
-    text.strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .split(['\r', '\n'])
-        .map(|l| if starts_frame(l) { &l[1..] } else { l })
-        .filter(|l| !matches!(*l, "" | "\u{b}" | "\u{1c}"))
-}
-
-/// The segment lines of the one message `text` holds, within the limits of `opts`, and its
-/// header line.
-pub fn message_lines<'a>(
+/// Tokenizes the one message `text` holds ([`crate::er7::Message`]), within the limits of
+/// `opts`: every reader of one message (typed, lean, paths) takes its segments and delimiters
+/// from here, so that all follow the tokenizer's rules for lines (docs/conformance.md §2):
+/// `\r`, `\n` or `\r\n` end a segment; empty lines and lines of only whitespace or control
+/// characters are skipped (the latter reported in the tokenizer's findings); a byte order mark
+/// and MLLP framing are skipped; segments ahead of the MSH are kept.
+///
+/// ```
+/// use hl7_model::message::{ParseError, ParseOptions, tokenize};
+/// let text = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\r\n\r\nPID|1\r";
+/// let m = tokenize(text, &ParseOptions::default()).unwrap();
+/// let ids: Vec<&str> = m.segments().iter().map(|s| s.id()).collect();
+/// assert_eq!(ids, ["MSH", "PID"]);
+/// let tight = ParseOptions { max_segments: 1, ..ParseOptions::default() };
+/// assert_eq!(tokenize(text, &tight), Err(ParseError::TooManySegments { limit: 1 }));
+/// assert!(matches!(tokenize("PID|1\r", &ParseOptions::default()), Err(ParseError::NoHeader { .. })));
+/// ```
+pub fn tokenize<'a>(
     text: &'a str,
     opts: &ParseOptions,
-) -> Result<(Vec<&'a str>, &'a str), ParseError> {
+) -> Result<crate::er7::Message<'a>, ParseError> {
+    use crate::er7::Er7Error;
     if text.len() > opts.max_message_len {
         return Err(ParseError::TooLong {
             len: text.len(),
             limit: opts.max_message_len,
         });
     }
-    let lines: Vec<&str> = segments(text)
-        .take(opts.max_segments.saturating_add(1))
-        .collect();
-    if lines.len() > opts.max_segments {
-        return Err(ParseError::TooManySegments {
-            limit: opts.max_segments,
-        });
-    }
-    // Lines before the header (noise from a file or a transport) are kept, as unexpected
-    // segments ahead of MSH, so that the message still writes back as it was read.
-    let first = *lines.first().ok_or(ParseError::Empty)?;
-    let header_line = lines
-        .iter()
-        .copied()
-        .find(|l| l.starts_with("MSH"))
-        .unwrap_or(first);
-    refuse_second_message(text, &lines, header_line)?;
-    Ok((lines, header_line))
+    crate::er7::Message::parse_bounded(text, opts.max_segments).map_err(|e| match e {
+        Er7Error::Empty => ParseError::Empty,
+        Er7Error::TooManySegments { limit } => ParseError::TooManySegments { limit },
+        Er7Error::MissingHeader { offset, .. } => ParseError::NoHeader {
+            found: text.get(offset..).unwrap_or("").chars().take(3).collect(),
+        },
+        e => ParseError::Er7(e),
+    })
 }
 
-/// One message holds one MSH and no batch header: text holding more is refused (read it with
-/// `hl7_model::message::parse_all`) rather than read as one message with the others' segments out of place.
-fn refuse_second_message(text: &str, lines: &[&str], header: &str) -> Result<(), ParseError> {
-    for (i, line) in lines.iter().enumerate() {
-        let id = crate::element::segment_id(line);
-        let at = || (i + 1, line.as_ptr() as usize - text.as_ptr() as usize);
-        match id {
-            "MSH" if !std::ptr::eq(*line, header) => {
-                let (segment, offset) = at();
-                return Err(crate::er7::Er7Error::SecondMessage { segment, offset }.into());
-            }
-            // A batch's headers mean several messages; a stray trailer (`BTS` after a single
-            // message, as some senders write) is kept as an unexpected segment.
-            "FHS" | "BHS" => {
-                let (segment, offset) = at();
-                return Err(crate::er7::Er7Error::EnvelopeInMessage { segment, offset }.into());
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// The delimiters the header line declares; the line must be an MSH.
-pub fn header_delimiters(line: &str) -> Result<Delimiters, ParseError> {
-    if !line.starts_with("MSH") {
-        return Err(ParseError::NoHeader {
-            found: line.chars().take(3).collect(),
-        });
-    }
-    Ok(Delimiters::from_header(line)?)
+/// The segments' text of a tokenized message, in arrival order.
+pub fn segment_lines<'a>(m: &crate::er7::Message<'a>) -> Vec<&'a str> {
+    m.segments().iter().map(|s| s.as_str()).collect()
 }
 
 /// Parses one message into `g` (a structure, whatever the message's MSH-9 says), within the
@@ -170,9 +133,9 @@ pub fn parse_into(
     g: &mut dyn Group,
     opts: &ParseOptions,
 ) -> Result<(Delimiters, Assignment), ParseError> {
-    let (lines, header_line) = message_lines(text, opts)?;
-    let d = header_delimiters(header_line)?;
-    let assignment = assign(g, lines, &d);
+    let m = tokenize(text, opts)?;
+    let d = *m.delimiters();
+    let assignment = assign(g, m.segments().iter().map(|s| s.as_str()), &d);
     Ok((d, assignment))
 }
 

@@ -266,9 +266,12 @@ impl Lean {
         text: &str,
         opts: &crate::parsing::ParseOptions,
     ) -> Result<Lean, crate::parsing::ParseError> {
-        let (lines, header) = crate::parsing::message_lines(text, opts)?;
-        let delimiters = crate::parsing::header_delimiters(header)?;
-        Ok(Lean::from_lines(root, &lines, delimiters))
+        let m = crate::parsing::tokenize(text, opts)?;
+        Ok(Lean::from_lines(
+            root,
+            &crate::parsing::segment_lines(&m),
+            *m.delimiters(),
+        ))
     }
 
     /// A message of segment lines `lines` (without terminators, in arrival order) read with

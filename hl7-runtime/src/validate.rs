@@ -383,10 +383,7 @@ impl Validator<'_> {
                 continue;
             }
             let view = s.field(seq as usize);
-            let mut reps: Vec<String> = view
-                .repetitions()
-                .map(|r| r.as_str().to_owned())
-                .collect();
+            let mut reps: Vec<String> = view.repetitions().map(|r| r.as_str().to_owned()).collect();
             if !field.card.repeats() && reps.len() > 1 {
                 not_repeating.push(seq);
                 reps.truncate(1);

@@ -85,7 +85,7 @@ impl<'a> Batch<'a> {
     /// there is no `MSH`, `FHS` or `BHS` at all, [`Er7Error::BadHeader`] for the first header
     /// whose delimiters are unusable.
     pub fn parse(text: &'a str) -> Result<Batch<'a>, Er7Error> {
-        let scan = scan(text);
+        let scan = scan(text, usize::MAX)?;
         let lines = &scan.lines;
         let first = lines
             .iter()

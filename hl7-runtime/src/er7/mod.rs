@@ -105,13 +105,20 @@ pub enum Er7Error {
         /// The envelope segment's offset.
         offset: usize,
     },
+    /// The text holds more segments than the caller's limit
+    /// ([`Message::parse_bounded`]).
+    #[error("the text holds more than {limit} segments")]
+    TooManySegments {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl Er7Error {
     /// The 1-based segment number, when the error concerns a segment.
     pub fn segment(&self) -> Option<usize> {
         match self {
-            Er7Error::Empty => None,
+            Er7Error::Empty | Er7Error::TooManySegments { .. } => None,
             Er7Error::MissingHeader { segment, .. }
             | Er7Error::BadHeader { segment, .. }
             | Er7Error::SecondMessage { segment, .. }
@@ -122,7 +129,7 @@ impl Er7Error {
     /// The byte offset in the parsed text, when the error concerns a segment.
     pub fn offset(&self) -> Option<usize> {
         match self {
-            Er7Error::Empty => None,
+            Er7Error::Empty | Er7Error::TooManySegments { .. } => None,
             Er7Error::MissingHeader { offset, .. }
             | Er7Error::BadHeader { offset, .. }
             | Er7Error::SecondMessage { offset, .. }

@@ -188,37 +188,43 @@ pub(crate) struct Scan<'a> {
     pub(crate) bom: bool,
 }
 
-pub(crate) fn scan(text: &str) -> Scan<'_> {
+/// Splits and classifies the lines of `text`, refusing it once it holds more than
+/// `max_segments` segments: the limit is checked as lines are read, so that a hostile text
+/// is refused before its lines are all held.
+pub(crate) fn scan(text: &str, max_segments: usize) -> Result<Scan<'_>, Er7Error> {
     let bom = text.starts_with('\u{feff}');
     let start = if bom { '\u{feff}'.len_utf8() } else { 0 };
     let mut number = 1;
-    let lines = Lines { text, pos: start }
-        .map(|mut line| {
-            // A capture of MLLP frames: the start block is transport, not the segment's. A
-            // frame begins with a header, so only a start block before one is taken as framing.
-            let framed = starts_frame(line.text);
-            if framed {
-                line.text = &line.text[1..];
-                line.offset += 1;
-            }
-            let kind = match (line.text.is_empty(), line.is_blank()) {
-                (true, _) => LineKind::Blank,
-                (false, true) => LineKind::Noise,
-                (false, false) => LineKind::Segment,
-            };
-            let l = ScanLine {
-                line,
-                kind,
-                number,
-                framed,
-            };
-            if kind == LineKind::Segment {
-                number += 1;
-            }
-            l
-        })
-        .collect();
-    Scan { lines, bom }
+    let mut lines = Vec::new();
+    for mut line in (Lines { text, pos: start }) {
+        // A capture of MLLP frames: the start block is transport, not the segment's. A
+        // frame begins with a header, so only a start block before one is taken as framing.
+        let framed = starts_frame(line.text);
+        if framed {
+            line.text = &line.text[1..];
+            line.offset += 1;
+        }
+        let kind = match (line.text.is_empty(), line.is_blank()) {
+            (true, _) => LineKind::Blank,
+            (false, true) => LineKind::Noise,
+            (false, false) => LineKind::Segment,
+        };
+        if kind == LineKind::Segment && number > max_segments {
+            return Err(Er7Error::TooManySegments {
+                limit: max_segments,
+            });
+        }
+        lines.push(ScanLine {
+            line,
+            kind,
+            number,
+            framed,
+        });
+        if kind == LineKind::Segment {
+            number += 1;
+        }
+    }
+    Ok(Scan { lines, bom })
 }
 
 /// The MLLP start block, which begins every frame on the wire; a file captured from a
@@ -677,7 +683,23 @@ impl<'a> Message<'a> {
     /// # Ok::<(), hl7_model::er7::Er7Error>(())
     /// ```
     pub fn parse(text: &'a str) -> Result<Message<'a>, Er7Error> {
-        let scan = scan(text);
+        Self::parse_bounded(text, usize::MAX)
+    }
+
+    /// [`Message::parse`], refusing a text of more than `max_segments` segments
+    /// ([`Er7Error::TooManySegments`]) before holding them all.
+    ///
+    /// ```
+    /// use hl7_model::er7::{Er7Error, Message};
+    /// let text = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rEVN|A01\rPID|1\r";
+    /// assert!(Message::parse_bounded(text, 3).is_ok());
+    /// assert_eq!(
+    ///     Message::parse_bounded(text, 2),
+    ///     Err(Er7Error::TooManySegments { limit: 2 })
+    /// );
+    /// ```
+    pub fn parse_bounded(text: &'a str, max_segments: usize) -> Result<Message<'a>, Er7Error> {
+        let scan = scan(text, max_segments)?;
         let mut header = None;
         let mut first = None;
         for (i, l) in scan.lines.iter().enumerate() {
