@@ -35,6 +35,50 @@ pub fn primitive_type(id: &str) -> &'static str {
     }
 }
 
+/// Which models are emitted: the owned structs (with the derives), or the views over a lean
+/// message (with the attribute macros, `hl7_model::typed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Structs,
+    Views,
+}
+
+impl Form {
+    /// The runtime module holding the primitive types.
+    fn primitives(self) -> TokenStream {
+        match self {
+            Form::Structs => quote!(::hl7_model::value),
+            Form::Views => quote!(::hl7_model::typed),
+        }
+    }
+
+    /// The attributes that make a declaration a model: `derive` is the derive's name,
+    /// `attribute` the attribute macro's.
+    fn marker(self, derive: &str, attribute: &str) -> TokenStream {
+        match self {
+            Form::Structs => {
+                let d = ident(derive);
+                quote!(#[derive(Debug, Clone, Default, PartialEq, ::hl7_model::#d)])
+            }
+            Form::Views => {
+                let a = ident(attribute);
+                quote!(#[::hl7_model::#a])
+            }
+        }
+    }
+
+    /// The tail field of a struct; views have none.
+    fn tail(self, doc: &str, ty: TokenStream) -> Option<TokenStream> {
+        (self == Form::Structs).then(|| {
+            quote! {
+                #[doc = #doc]
+                #[hl7(tail)]
+                pub tail: #ty,
+            }
+        })
+    }
+}
+
 fn lit(n: u32) -> proc_macro2::Literal {
     proc_macro2::Literal::u32_unsuffixed(n)
 }
@@ -119,9 +163,15 @@ fn recursive_composites(schema: &VersionSchema) -> BTreeSet<String> {
 }
 
 /// The Rust type of a datatype id, seen from the `segments` or `datatypes` module.
-fn type_of(schema: &VersionSchema, datatype: &str, from_datatypes: bool) -> TokenStream {
+fn type_of(
+    schema: &VersionSchema,
+    datatype: &str,
+    from_datatypes: bool,
+    form: Form,
+) -> TokenStream {
+    let prim = form.primitives();
     if datatype == VARIES {
-        return quote!(::hl7_model::value::Varies);
+        return quote!(#prim::Varies);
     }
     if schema.datatypes.composites.contains_key(datatype) {
         let t = format_ident!("{}", type_name(datatype));
@@ -132,7 +182,7 @@ fn type_of(schema: &VersionSchema, datatype: &str, from_datatypes: bool) -> Toke
         };
     }
     let t = ident(primitive_type(datatype));
-    quote!(::hl7_model::value::#t)
+    quote!(#prim::#t)
 }
 
 fn len_attr(len: Option<u32>) -> Option<TokenStream> {
@@ -147,7 +197,7 @@ fn table_attr(table: Option<&String>) -> Option<TokenStream> {
 }
 
 /// The struct of composite datatype `id`.
-pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenStream {
+pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite, form: Form) -> TokenStream {
     let names = member_names(c.components.iter().map(|m| (m.seq, m.name.as_str())));
     let members = c.components.iter().zip(&names).map(|(m, n)| {
         let doc = MemberDoc {
@@ -163,7 +213,7 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenS
         }
         .tokens();
         let field = ident(n);
-        let ty = type_of(schema, &m.datatype, true);
+        let ty = type_of(schema, &m.datatype, true, form);
         let (seq, dt, name, usage) = (lit(m.seq), &m.datatype, &m.name, m.usage.as_str());
         let (len, table) = (len_attr(m.len), table_attr(m.table.as_ref()));
         quote! {
@@ -175,21 +225,24 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenS
     let doc = format!(" {id}: {}.", c.name);
     let name = &c.name;
     let t = format_ident!("{}", type_name(id));
+    let marker = form.marker("Composite", "composite");
+    let tail = form.tail(
+        " What was sent beyond this definition.",
+        quote!(::hl7_model::element::Tail),
+    );
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Composite)]
+        #marker
         #[hl7(datatype = #id, name = #name)]
         pub struct #t {
             #(#members)*
-            /// What was sent beyond this definition.
-            #[hl7(tail)]
-            pub tail: ::hl7_model::element::Tail,
+            #tail
         }
     }
 }
 
 /// The struct of segment `id`.
-pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStream {
+pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment, form: Form) -> TokenStream {
     let names = member_names(s.fields.iter().map(|f| (f.seq, f.name.as_str())));
     let fields = s.fields.iter().zip(&names).map(|(f, n)| {
         let doc = MemberDoc {
@@ -205,7 +258,7 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStrea
         }
         .tokens();
         let field = ident(n);
-        let elem = type_of(schema, &f.datatype, false);
+        let elem = type_of(schema, &f.datatype, false, form);
         let ty = if f.card.repeats() {
             quote!(Vec<#elem>)
         } else {
@@ -228,47 +281,53 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStrea
     let doc = format!(" {id}: {}.", s.name);
     let name = &s.name;
     let t = format_ident!("{}", type_name(id));
+    let marker = form.marker("Segment", "segment");
+    let tail = form.tail(
+        " What was sent beyond this definition.",
+        quote!(::hl7_model::element::Tail),
+    );
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Segment)]
+        #marker
         #[hl7(segment = #id, name = #name)]
         pub struct #t {
             #(#fields)*
-            /// What was sent beyond this definition.
-            #[hl7(tail)]
-            pub tail: ::hl7_model::element::Tail,
+            #tail
         }
     }
 }
 
 /// The struct of structure `id`, followed by the module holding its group structs.
-pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> TokenStream {
+pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure, form: Form) -> TokenStream {
     let module = format_ident!("{}", id.to_ascii_lowercase());
     let t = format_ident!("{}", type_name(id));
     let mut groups: BTreeMap<&str, &Group> = BTreeMap::new();
     collect_groups(&st.body, &mut groups);
     let group_types = groups.values().map(|g| {
         let gt = format_ident!("{}", type_name(&g.name));
-        let fields = item_fields(schema, &g.body, quote!(super::super), quote!());
+        let fields = item_fields(schema, &g.body, quote!(super::super), quote!(), form);
         let (name, choice) = (&g.name, g.choice.then(|| quote!(, choice)));
         let doc = if g.choice {
             format!(" Group {name} of {id}: each occurrence holds one of its items.")
         } else {
             format!(" Group {name} of {id}.")
         };
+        let marker = form.marker("Group", "group");
+        let tail = form.tail(
+            " Whether the group occurred, and segments kept where they arrived.",
+            quote!(::hl7_model::group::GroupTail),
+        );
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Group)]
+            #marker
             #[hl7(group = #name #choice)]
             pub struct #gt {
                 #fields
-                /// Whether the group occurred, and segments kept where they arrived.
-                #[hl7(tail)]
-                pub tail: ::hl7_model::group::GroupTail,
+                #tail
             }
         }
     });
-    let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::));
+    let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::), form);
     let doc = format!(" {id}: {}.", st.name);
     let name = &st.name;
     let mod_doc = format!(" Groups of {id}.");
@@ -280,15 +339,18 @@ pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> Token
             }
         }
     });
+    let marker = form.marker("Group", "group");
+    let tail = form.tail(
+        " Segments kept where they arrived outside the grammar.",
+        quote!(::hl7_model::group::GroupTail),
+    );
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Default, PartialEq, ::hl7_model::Group)]
+        #marker
         #[hl7(structure = #id, name = #name)]
         pub struct #t {
             #fields
-            /// Segments kept where they arrived outside the grammar.
-            #[hl7(tail)]
-            pub tail: ::hl7_model::group::GroupTail,
+            #tail
         }
         #group_mod
     }
@@ -358,28 +420,53 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         "{}: composites contain themselves: {recursive:?}",
         schema.version
     );
+    let structs = model_modules(schema, Form::Structs);
+    let views = model_modules(schema, Form::Views);
+    let message = message_enum(schema);
+    quote! {
+        #structs
+        // `v2_5::OruR01` as well as `v2_5::structures::OruR01`: structures are what users name
+        // most.
+        pub use structures::*;
+        #message
+        /// The models as views over a lean message (`hl7_model::typed`): a `Copy` handle per
+        /// composite, segment, group and structure, whose accessors read the message's text
+        /// when called.
+        pub mod typed {
+            #views
+            pub use structures::*;
+        }
+    }
+}
+
+/// The `datatypes`, `segments` and `structures` modules in `form`.
+fn model_modules(schema: &VersionSchema, form: Form) -> TokenStream {
     let composites: BTreeMap<&String, _> = schema
         .datatypes
         .composites
         .iter()
-        .map(|(id, c)| (id, composite_item(schema, id, c)))
+        .map(|(id, c)| (id, composite_item(schema, id, c, form)))
         .collect();
     let composites = composites.values();
     let segments: BTreeMap<&String, _> = schema
         .segments
         .iter()
-        .map(|(id, s)| (id, segment_item(schema, id, s)))
+        .map(|(id, s)| (id, segment_item(schema, id, s, form)))
         .collect();
     let segments = segments.values();
     let structures: BTreeMap<&String, _> = schema
         .structures
         .iter()
-        .map(|(id, st)| (id, structure_item(schema, id, st)))
+        .map(|(id, st)| (id, structure_item(schema, id, st, form)))
         .collect();
     let structures = structures.values();
-    let message = message_enum(schema);
+    let prim = match form {
+        Form::Structs => "`hl7_model::value`",
+        Form::Views => "`hl7_model::typed`",
+    };
+    let doc = format!(" Composite datatypes of this version; primitives are {prim} types.");
     quote! {
-        /// Composite datatypes of this version; primitives are `hl7_model::value` types.
+        #[doc = #doc]
         pub mod datatypes {
             #(#composites)*
         }
@@ -391,10 +478,6 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         pub mod structures {
             #(#structures)*
         }
-        // `v2_5::OruR01` as well as `v2_5::structures::OruR01`: structures are what users name
-        // most.
-        pub use structures::*;
-        #message
     }
 }
 
@@ -404,7 +487,7 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
 /// tests; `None` when the version has no such item.
 pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
     let tokens = if let Some(c) = schema.datatypes.composites.get(id) {
-        composite_item(schema, id, c)
+        composite_item(schema, id, c, Form::Structs)
     } else if let Some(p) = schema.datatypes.primitives.get(id) {
         let doc = format!(
             " {id}: {}. A primitive: held as `hl7_model::value::{}`.",
@@ -418,9 +501,9 @@ pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
             pub type #alias = ::hl7_model::value::#t;
         }
     } else if let Some(s) = schema.segments.get(id) {
-        segment_item(schema, id, s)
+        segment_item(schema, id, s, Form::Structs)
     } else if let Some(st) = schema.structures.get(id) {
-        structure_item(schema, id, st)
+        structure_item(schema, id, st, Form::Structs)
     } else {
         return None;
     };
@@ -446,6 +529,7 @@ fn item_fields(
     body: &[Item],
     up: TokenStream,
     groups: TokenStream,
+    form: Form,
 ) -> TokenStream {
     let names = member_names(body.iter().enumerate().map(|(i, item)| {
         let label = match item {
@@ -462,7 +546,10 @@ fn item_fields(
         let card = c.to_string();
         let (inner, attr, doc) = match item {
             Item::Segment(s) if s.segment == ANY_SEGMENT => (
-                quote!(::hl7_model::element::AnySegment),
+                match form {
+                    Form::Structs => quote!(::hl7_model::element::AnySegment),
+                    Form::Views => quote!(::hl7_model::typed::AnySegment),
+                },
                 quote!(segment = "*"),
                 format!(" Any segment ({card})."),
             ),

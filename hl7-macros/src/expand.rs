@@ -9,22 +9,25 @@ use syn::{Data, DeriveInput, Error, Field, Fields, Ident, Result};
 
 use crate::attrs::{self, Derive, Errors, Member};
 
-struct Wired<'a> {
-    ident: &'a Ident,
-    ty: &'a syn::Type,
-    attr: Member,
+pub(crate) struct Wired<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) ty: &'a syn::Type,
+    pub(crate) attr: Member,
 }
 
 /// The fields of a struct the derives apply to: its members in order, and its tail.
-struct Parts<'a> {
-    wired: Vec<Wired<'a>>,
+pub(crate) struct Parts<'a> {
+    pub(crate) wired: Vec<Wired<'a>>,
     tail: Option<&'a syn::Field>,
     /// A field's `tail` key was reported as wrong: the field is its tail all the same.
     tail_failed: bool,
 }
 
 /// The struct's named fields, or why `derive` does not apply to the item.
-fn named_fields(input: &DeriveInput, derive: Derive) -> Result<&Punctuated<Field, Comma>> {
+pub(crate) fn named_fields(
+    input: &DeriveInput,
+    derive: Derive,
+) -> Result<&Punctuated<Field, Comma>> {
     let ident = &input.ident;
     let (span, what) = match &input.data {
         Data::Struct(s) => match &s.fields {
@@ -51,7 +54,7 @@ fn named_fields(input: &DeriveInput, derive: Derive) -> Result<&Punctuated<Field
 }
 
 /// Reads the fields' attributes: one `#[hl7(tail)]` field, the others members.
-fn parts<'a>(
+pub(crate) fn parts<'a>(
     fields: &'a Punctuated<Field, Comma>,
     derive: Derive,
     errors: &mut Errors,
@@ -96,7 +99,7 @@ fn parts<'a>(
 }
 
 /// Checks that positions (`seq` or `item`) run 1, 2, 3 … in field order.
-fn positions(
+pub(crate) fn positions(
     wired: &[Wired],
     key: &str,
     pos: impl Fn(&Member) -> Option<(u32, Span)>,
@@ -184,7 +187,7 @@ fn usage(m: &Member) -> TokenStream {
     quote!(::hl7_model::descriptor::Usage::#id)
 }
 
-fn element_desc(w: &Wired, card: (u32, Option<u32>)) -> TokenStream {
+pub(crate) fn element_desc(w: &Wired, card: (u32, Option<u32>)) -> TokenStream {
     let seq = w.attr.seq.map_or(0, |(s, _)| s);
     let name = w
         .attr
@@ -219,7 +222,7 @@ fn element_desc(w: &Wired, card: (u32, Option<u32>)) -> TokenStream {
     }
 }
 
-fn container_name(c: &attrs::Container, ident: &Ident) -> String {
+pub(crate) fn container_name(c: &attrs::Container, ident: &Ident) -> String {
     c.name
         .as_ref()
         .map_or_else(|| ident.to_string(), |n| n.value())
@@ -302,7 +305,7 @@ pub fn composite(input: &DeriveInput) -> Result<TokenStream> {
 }
 
 /// Whether a segment id is three upper-case letters or digits.
-fn valid_segment_id(id: &str) -> bool {
+pub(crate) fn valid_segment_id(id: &str) -> bool {
     id.len() == 3
         && id
             .bytes()

@@ -24,9 +24,10 @@
 
 mod attrs;
 mod expand;
+mod view;
 
 use proc_macro::TokenStream;
-use syn::{DeriveInput, parse_macro_input};
+use syn::{DeriveInput, ItemStruct, parse_macro_input};
 
 /// Implements `hl7_model::element::{Composite, Element}` for a struct whose fields are the
 /// components, in order, plus one `#[hl7(tail)]` field.
@@ -56,6 +57,72 @@ pub fn derive_segment(input: TokenStream) -> TokenStream {
 pub fn derive_group(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::group(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Turns a composite's declaration (the fields of `#[derive(Composite)]`, without a tail) into
+/// a `Copy` view over a value of a lean message (`hl7_model::typed`): one accessor per
+/// component, giving `Option` of the component's view, and the datatype's descriptor.
+///
+/// ```ignore
+/// #[hl7_model::composite]
+/// #[hl7(datatype = "ZPN", name = "Pet name")]
+/// pub struct Zpn {
+///     #[hl7(seq = 1, datatype = "ST", usage = "R")]
+///     pub call_name: hl7_model::typed::St,
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn composite(args: TokenStream, item: TokenStream) -> TokenStream {
+    view_of(args, item, view::composite)
+}
+
+/// Turns a segment's declaration (the fields of `#[derive(Segment)]`, without a tail) into a
+/// `Copy` view over a segment of a lean message (`hl7_model::typed`): one accessor per field
+/// (`Option` of the field's view, or `hl7_model::typed::Reps` when its `card` repeats), and
+/// the segment's descriptor.
+///
+/// ```ignore
+/// #[hl7_model::segment]
+/// #[hl7(segment = "ZPI", name = "Patient pet")]
+/// pub struct Zpi {
+///     #[hl7(seq = 1, datatype = "SI", usage = "O", card = "0..1")]
+///     pub set_id: hl7_model::typed::Si,
+///     #[hl7(seq = 2, datatype = "ST", usage = "R", card = "1..*", len = 40)]
+///     pub pet_name: hl7_model::typed::St,
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn segment(args: TokenStream, item: TokenStream) -> TokenStream {
+    view_of(args, item, view::segment)
+}
+
+/// Turns a group's or structure's declaration (the items of `#[derive(Group)]`, without a
+/// tail) into a `Copy` view over a group occurrence of a lean message (`hl7_model::typed`):
+/// one accessor per item (`Option` of the item's view, or `hl7_model::typed::Items` when its
+/// `card` repeats), and the group's (and structure's) descriptor.
+#[proc_macro_attribute]
+pub fn group(args: TokenStream, item: TokenStream) -> TokenStream {
+    view_of(args, item, view::group)
+}
+
+fn view_of(
+    args: TokenStream,
+    item: TokenStream,
+    expand: fn(ItemStruct) -> syn::Result<proc_macro2::TokenStream>,
+) -> TokenStream {
+    if !args.is_empty() {
+        let args = proc_macro2::TokenStream::from(args);
+        return syn::Error::new_spanned(
+            args,
+            "this attribute takes no arguments: the definition goes in `#[hl7(...)]`",
+        )
+        .into_compile_error()
+        .into();
+    }
+    let item = parse_macro_input!(item as ItemStruct);
+    expand(item)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -21,8 +21,9 @@ pub mod parsing;
 pub mod path;
 pub mod temporal;
 pub mod tree;
+pub mod typed;
 pub mod validate;
 pub mod value;
 pub mod view;
 
-pub use hl7_macros::{Composite, Group, Segment};
+pub use hl7_macros::{Composite, Group, Segment, composite, group, segment};

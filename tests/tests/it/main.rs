@@ -14,4 +14,5 @@ mod paths;
 mod schemas;
 mod typed_models;
 mod typed_segments;
+mod typed_views;
 mod validation;

@@ -1,0 +1,404 @@
+//! Expansions of the attribute macros: a declaration becomes a `Copy` view type over the
+//! lean message (`hl7_model::typed`), one accessor per member, and its static descriptor.
+//!
+//! The declaration is read with the derives' rules and messages (`#[hl7(...)]` keys,
+//! positions 1, 2, 3 …, cardinalities); a `#[hl7(tail)]` field is accepted and dropped, since
+//! a view keeps nothing beside the message's text.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Attribute, DeriveInput, Error, ItemStruct, Result};
+
+use crate::attrs::{self, Derive, Errors};
+use crate::expand::{
+    Parts, Wired, container_name, element_desc, named_fields, parts, positions, valid_segment_id,
+};
+
+/// The declaration's doc attributes, to carry onto what is generated from it.
+fn docs(attrs: &[Attribute]) -> Vec<&Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc")).collect()
+}
+
+/// `T` as a view type: `T<'m>` (the last path segment takes the lifetime).
+fn with_lifetime(ty: &syn::Type) -> syn::Type {
+    let mut ty = ty.clone();
+    if let syn::Type::Path(p) = &mut ty
+        && let Some(last) = p.path.segments.last_mut()
+    {
+        last.arguments = syn::PathArguments::AngleBracketed(syn::parse_quote!(<'m>));
+    }
+    ty
+}
+
+/// The struct's members, read with the rules of `derive`.
+fn members<'a>(
+    input: &'a DeriveInput,
+    derive: Derive,
+    position: &str,
+    errors: &mut Errors,
+) -> Option<Parts<'a>> {
+    let fields = match named_fields(input, derive) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let parts = parts(fields, derive, errors);
+    let key = |m: &attrs::Member| if position == "seq" { m.seq } else { m.item };
+    positions(&parts.wired, position, key, errors);
+    if derive != Derive::Group {
+        for w in &parts.wired {
+            if w.attr.datatype.is_none() && w.attr.keys.omitted("datatype") {
+                errors.push(Error::new_spanned(
+                    w.ident,
+                    "missing `datatype = \"…\"` (the datatype id, e.g. \"ST\") on this field",
+                ));
+            }
+        }
+    }
+    Some(parts)
+}
+
+fn field_docs(input: &DeriveInput, w: &Wired) -> Vec<Attribute> {
+    let syn::Data::Struct(s) = &input.data else {
+        return Vec::new();
+    };
+    s.fields
+        .iter()
+        .find(|f| f.ident.as_ref() == Some(w.ident))
+        .map(|f| docs(&f.attrs).into_iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn field_vis<'a>(input: &'a DeriveInput, w: &Wired) -> Option<&'a syn::Visibility> {
+    let syn::Data::Struct(s) = &input.data else {
+        return None;
+    };
+    s.fields
+        .iter()
+        .find(|f| f.ident.as_ref() == Some(w.ident))
+        .map(|f| &f.vis)
+}
+
+/// `#[composite]`: a view of a composite value.
+pub fn composite(item: ItemStruct) -> Result<TokenStream> {
+    let input = DeriveInput::from(item);
+    let mut errors = Errors::default();
+    let c = attrs::container(&input.attrs, Derive::Composite, &mut errors);
+    if c.id.is_none() && c.keys.omitted("datatype") {
+        errors.push(Error::new_spanned(
+            &input.ident,
+            "missing `#[hl7(datatype = \"…\")]`: the composite's datatype id",
+        ));
+    }
+    let parts = members(&input, Derive::Composite, "seq", &mut errors);
+    errors.finish()?;
+    let (Some(parts), Some(id)) = (parts, &c.id) else {
+        unreachable!("reported above");
+    };
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let name = container_name(&c, ident);
+    let doc = docs(&input.attrs);
+    let mut descs = Vec::new();
+    let mut accessors = Vec::new();
+    for (i, w) in parts.wired.iter().enumerate() {
+        let min = u32::from(w.attr.usage.as_ref().is_some_and(|(u, _)| u == "R"));
+        descs.push(element_desc(w, (min, Some(1))));
+        let (f, fdoc, fvis) = (w.ident, field_docs(&input, w), field_vis(&input, w));
+        let ty = with_lifetime(attrs::wrapped(w.ty).1);
+        accessors.push(quote! {
+            #(#fdoc)*
+            #[inline]
+            #fvis fn #f(&self) -> Option<#ty> {
+                ::hl7_model::typed::component(self.0, #i)
+            }
+        });
+    }
+    Ok(quote! {
+        #(#doc)*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #vis struct #ident<'m>(::hl7_model::typed::Piece<'m>);
+
+        impl<'m> #ident<'m> {
+            #(#accessors)*
+
+            /// The value as sent, escapes and all.
+            pub fn as_str(&self) -> &'m str {
+                self.0.as_str()
+            }
+
+            /// Whether `""` was sent: the sender says the whole value is now null.
+            pub fn is_null(&self) -> bool {
+                self.0.wire() == ::hl7_model::view::Wire::Null
+            }
+        }
+
+        impl<'m> ::hl7_model::typed::TypedElement<'m> for #ident<'m> {
+            fn wrap(piece: ::hl7_model::typed::Piece<'m>) -> Self {
+                #ident(piece)
+            }
+            fn piece(&self) -> ::hl7_model::typed::Piece<'m> {
+                self.0
+            }
+        }
+
+        impl<'m> ::hl7_model::typed::TypedComposite<'m> for #ident<'m> {
+            const DESC: &'static ::hl7_model::descriptor::DatatypeDesc =
+                &::hl7_model::descriptor::DatatypeDesc {
+                    id: #id, name: #name, components: &[#(#descs),*],
+                };
+        }
+    })
+}
+
+/// `#[segment]`: a view of a segment.
+pub fn segment(item: ItemStruct) -> Result<TokenStream> {
+    let input = DeriveInput::from(item);
+    let mut errors = Errors::default();
+    let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
+    match &c.id {
+        Some(id) if !valid_segment_id(&id.value()) => errors.push(Error::new(
+            id.span(),
+            format!(
+                "invalid segment id \"{}\": a segment id is three upper-case letters or digits, e.g. \"ZPI\"",
+                id.value()
+            ),
+        )),
+        Some(_) => {}
+        None if c.keys.omitted("segment") => errors.push(Error::new_spanned(
+            &input.ident,
+            "missing `#[hl7(segment = \"…\")]`: the segment's three-character id",
+        )),
+        None => {}
+    }
+    let parts = members(&input, Derive::Segment, "seq", &mut errors);
+    errors.finish()?;
+    let (Some(parts), Some(id)) = (parts, &c.id) else {
+        unreachable!("reported above");
+    };
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let name = container_name(&c, ident);
+    let doc = docs(&input.attrs);
+    let mut descs = Vec::new();
+    let mut accessors = Vec::new();
+    for w in &parts.wired {
+        let (min, max) = w.attr.card.map_or((0, Some(1)), |(min, max, _)| (min, max));
+        descs.push(element_desc(w, (min, max)));
+        let seq = w.attr.seq.map_or(0, |(s, _)| s) as usize;
+        let (f, fdoc, fvis) = (w.ident, field_docs(&input, w), field_vis(&input, w));
+        let ty = with_lifetime(attrs::wrapped(w.ty).1);
+        accessors.push(if max != Some(1) {
+            quote! {
+                #(#fdoc)*
+                #[inline]
+                #fvis fn #f(&self) -> ::hl7_model::typed::Reps<'m, #ty> {
+                    ::hl7_model::typed::reps(self.0, #seq)
+                }
+            }
+        } else {
+            quote! {
+                #(#fdoc)*
+                #[inline]
+                #fvis fn #f(&self) -> Option<#ty> {
+                    ::hl7_model::typed::field(self.0, #seq)
+                }
+            }
+        });
+    }
+    Ok(quote! {
+        #(#doc)*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #vis struct #ident<'m>(::hl7_model::view::SegmentView<'m>);
+
+        impl<'m> #ident<'m> {
+            #(#accessors)*
+
+            /// The segment as sent, without terminator.
+            pub fn as_str(&self) -> &'m str {
+                self.0.as_str()
+            }
+        }
+
+        impl<'m> ::hl7_model::typed::TypedSegment<'m> for #ident<'m> {
+            const DESC: &'static ::hl7_model::descriptor::SegmentDesc =
+                &::hl7_model::descriptor::SegmentDesc {
+                    id: #id, name: #name, fields: &[#(#descs),*],
+                };
+            fn wrap(segment: ::hl7_model::view::SegmentView<'m>) -> Self {
+                #ident(segment)
+            }
+            fn segment(&self) -> ::hl7_model::view::SegmentView<'m> {
+                self.0
+            }
+        }
+    })
+}
+
+/// `#[group]`: a view of a group occurrence, or with `structure = "…"` of a whole message.
+pub fn group(item: ItemStruct) -> Result<TokenStream> {
+    let input = DeriveInput::from(item);
+    let mut errors = Errors::default();
+    let c = attrs::container(&input.attrs, Derive::Group, &mut errors);
+    let name = match (&c.group, &c.structure) {
+        (Some(g), None) => Some(g.value()),
+        (None, Some(s)) => Some(s.value()),
+        (Some(_), Some(s)) => {
+            errors.push(Error::new(
+                s.span(),
+                "a type is a group (`group = \"…\"`) or a structure (`structure = \"…\"`), not both",
+            ));
+            None
+        }
+        (None, None) => {
+            if c.keys.omitted("group") && c.keys.omitted("structure") {
+                errors.push(Error::new_spanned(
+                    &input.ident,
+                    "missing `#[hl7(group = \"…\")]` or `#[hl7(structure = \"…\")]`",
+                ));
+            }
+            None
+        }
+    };
+    let parts = members(&input, Derive::Group, "item", &mut errors);
+    let mut items = Vec::new();
+    let mut accessors = Vec::new();
+    for (index, w) in parts.iter().flat_map(|p| p.wired.iter().enumerate()) {
+        let m = &w.attr;
+        let (min, max) = m.card.map_or((1, Some(1)), |(min, max, _)| (min, max));
+        let inner = attrs::wrapped(w.ty).1;
+        let ty = with_lifetime(inner);
+        let max_t = match max {
+            Some(m) => quote!(Some(#m)),
+            None => quote!(None),
+        };
+        let card = quote!(::hl7_model::descriptor::Card { min: #min, max: #max_t });
+        let i = index as u16;
+        let (f, fdoc, fvis) = (w.ident, field_docs(&input, w), field_vis(&input, w));
+        let repeats = max != Some(1);
+        match (&m.segment, m.group) {
+            (Some(seg), None) => {
+                items.push(
+                    quote!(::hl7_model::descriptor::ItemDesc::Segment { id: #seg, card: #card }),
+                );
+                accessors.push(if repeats {
+                    quote! {
+                        #(#fdoc)*
+                        #[inline]
+                        #fvis fn #f(&self) -> ::hl7_model::typed::Items<'m, ::hl7_model::typed::Segment<#ty>> {
+                            ::hl7_model::typed::segments(self.0, #i)
+                        }
+                    }
+                } else {
+                    quote! {
+                        #(#fdoc)*
+                        #[inline]
+                        #fvis fn #f(&self) -> Option<#ty> {
+                            ::hl7_model::typed::segment(self.0, #i)
+                        }
+                    }
+                });
+            }
+            (None, Some(_)) => {
+                let stat = {
+                    let mut t = inner.clone();
+                    if let syn::Type::Path(p) = &mut t
+                        && let Some(last) = p.path.segments.last_mut()
+                    {
+                        last.arguments =
+                            syn::PathArguments::AngleBracketed(syn::parse_quote!(<'static>));
+                    }
+                    t
+                };
+                items.push(quote! {
+                    ::hl7_model::descriptor::ItemDesc::Group {
+                        group: <#stat as ::hl7_model::typed::TypedGroup<'static>>::DESC,
+                        card: #card,
+                    }
+                });
+                accessors.push(if repeats {
+                    quote! {
+                        #(#fdoc)*
+                        #[inline]
+                        #fvis fn #f(&self) -> ::hl7_model::typed::Items<'m, ::hl7_model::typed::Group<#ty>> {
+                            ::hl7_model::typed::groups(self.0, #i)
+                        }
+                    }
+                } else {
+                    quote! {
+                        #(#fdoc)*
+                        #[inline]
+                        #fvis fn #f(&self) -> Option<#ty> {
+                            ::hl7_model::typed::group(self.0, #i)
+                        }
+                    }
+                });
+            }
+            (Some(_), Some(group)) => errors.push(Error::new(
+                group,
+                "an item is a segment (`segment = \"…\"`) or a group (`group`), not both",
+            )),
+            (None, None) => {
+                if m.keys.omitted("segment") && m.keys.omitted("group") {
+                    errors.push(Error::new_spanned(
+                        w.ident,
+                        "missing `segment = \"…\"` (the item is a segment) or `group` (the item is a group) on this field",
+                    ));
+                }
+            }
+        }
+    }
+    errors.finish()?;
+    let Some(name) = name else {
+        unreachable!("reported above");
+    };
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let doc = docs(&input.attrs);
+    let choice = c.choice;
+    let structure = c.structure.as_ref().map(|id| {
+        let long = c.name.as_ref().map_or_else(|| id.value(), |n| n.value());
+        quote! {
+            impl<'m> ::hl7_model::typed::TypedStructure<'m> for #ident<'m> {
+                const STRUCTURE: &'static ::hl7_model::descriptor::StructureDesc =
+                    &::hl7_model::descriptor::StructureDesc {
+                        id: #id,
+                        name: #long,
+                        items: <#ident<'static> as ::hl7_model::typed::TypedGroup<'static>>::DESC.items,
+                        body: <#ident<'static> as ::hl7_model::typed::TypedGroup<'static>>::DESC,
+                    };
+            }
+        }
+    });
+    Ok(quote! {
+        #(#doc)*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #vis struct #ident<'m>(::hl7_model::typed::GroupRef<'m>);
+
+        impl<'m> #ident<'m> {
+            #(#accessors)*
+
+            /// Segments the grammar had no place for, kept here where they arrived.
+            pub fn unexpected_segments(&self) -> impl Iterator<Item = ::hl7_model::view::SegmentView<'m>> + 'm {
+                self.0.unexpected()
+            }
+        }
+
+        impl<'m> ::hl7_model::typed::TypedGroup<'m> for #ident<'m> {
+            const DESC: &'static ::hl7_model::descriptor::GroupDesc =
+                &::hl7_model::descriptor::GroupDesc {
+                    name: #name, choice: #choice, items: &[#(#items),*],
+                };
+            fn wrap(group: ::hl7_model::typed::GroupRef<'m>) -> Self {
+                #ident(group)
+            }
+            fn group(&self) -> ::hl7_model::typed::GroupRef<'m> {
+                self.0
+            }
+        }
+
+        #structure
+    })
+}
