@@ -7,6 +7,10 @@
 //! nothing is allocated per value except the decoded text of values holding escapes.
 //! `hl7_model::message::Parsed` implements `Serialize` through [`MessageJson`].
 //!
+//! A lean message (`hl7_model::tree::Lean`, from `hl7_model::message::parse_lean`) has the
+//! same form through [`LeanJson`], read from its segment text by the version's descriptors
+//! rather than through the typed traits: for any message, the two write the same document.
+//!
 //! # The JSON form
 //!
 //! This shape is the product's stable JSON form; any serde format gets the same structure.
@@ -107,11 +111,15 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::delimiters::{Delimiters, Level};
-use crate::descriptor::{Card, DatatypeDesc, ElementDesc, ItemDesc, StructureDesc, VersionDesc};
+use crate::descriptor::{
+    Card, DatatypeDesc, ElementDesc, GroupDesc, ItemDesc, StructureDesc, VersionDesc,
+};
 use crate::element::{ANY_SEGMENT_ID, Composite, Element, FieldRef, Segment, is_header};
 use crate::er7::escape::unescape;
 use crate::group::{Group, ItemRef, Unexpected};
+use crate::tree::{Children, Entry, EntryKind, Lean};
 use crate::value::Value;
+use crate::view::{FieldView, Part, SegmentView, Wire};
 
 /// The datatype of fields whose type another field names at run time (OBX-5).
 const VARIES: &str = "varies";
@@ -260,6 +268,12 @@ fn item_key(items: &[ItemDesc], i: usize, item: &ItemRef<'_>) -> Key {
         };
         return Key::Numbered(name, i + 1);
     };
+    defined_key(items, i, desc)
+}
+
+/// The key of item `i` of a group with definition `items`, `desc` being that item: its name,
+/// with its position when the definition holds that name elsewhere too.
+fn defined_key(items: &[ItemDesc], i: usize, desc: &ItemDesc) -> Key {
     let name = desc_key(desc);
     let shared = items
         .iter()
@@ -722,6 +736,435 @@ struct NumberKey(usize);
 impl Serialize for NumberKey {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(&self.0)
+    }
+}
+
+// The lean message: the same form, read from the segment text by the descriptors. Nothing
+// here goes through the typed traits; what it shares with the typed code above is the keys,
+// the `varies` splitting and the context.
+
+/// A lean message ([`Lean`]) in the JSON form: the document [`MessageJson`] writes for the
+/// typed message read from the same text, read here from the segment text by the version's
+/// descriptors, so that no serialisation code exists per type.
+///
+/// ```
+/// use hl7_model::json::LeanJson;
+///
+/// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123||Doe^John\rOBR|1\rOBX|1|CE|GLU||A^B\r";
+/// let (lean, version, structure) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
+/// let v = serde_json::to_value(LeanJson::new(&lean, version, structure)).unwrap();
+/// assert_eq!(v["structure"], "ORU_R01");
+/// let result = &v["message"]["PATIENT_RESULT"][0];
+/// assert_eq!(result["PATIENT"]["PID"]["PID.5"][0]["XPN.2"], "John");
+/// let obx = &result["ORDER_OBSERVATION"][0]["OBSERVATION"][0]["OBX"];
+/// assert_eq!(obx["OBX.5"][0]["CE.2"], "B");
+/// ```
+#[derive(Clone, Copy)]
+pub struct LeanJson<'a> {
+    lean: &'a Lean,
+    version: &'static VersionDesc,
+    structure: &'static StructureDesc,
+}
+
+impl<'a> LeanJson<'a> {
+    /// The message `lean`, read as `version` into structure `structure`, as
+    /// `hl7_model::message::parse_lean` gives them. The group tree is walked from the
+    /// definition it was built with ([`Lean::root`]); `structure` names it.
+    pub fn new(
+        lean: &'a Lean,
+        version: &'static VersionDesc,
+        structure: &'static StructureDesc,
+    ) -> Self {
+        LeanJson {
+            lean,
+            version,
+            structure,
+        }
+    }
+}
+
+impl Serialize for LeanJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let lean = self.lean;
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("version", self.version.version)?;
+        map.serialize_entry("structure", self.structure.id)?;
+        map.serialize_entry(
+            "message",
+            &LeanGroupJson {
+                lean,
+                desc: lean.root(),
+                start: 0,
+                end: lean.tree().entries.len(),
+                ctx: Ctx {
+                    d: lean.delimiters(),
+                    version: Some(self.version),
+                },
+            },
+        )?;
+        map.end()
+    }
+}
+
+/// One group occurrence of a lean message: its entries are `start..end` of the tree.
+#[derive(Clone, Copy)]
+struct LeanGroupJson<'a> {
+    lean: &'a Lean,
+    desc: &'static GroupDesc,
+    start: usize,
+    end: usize,
+    ctx: Ctx<'a>,
+}
+
+impl<'a> LeanGroupJson<'a> {
+    fn children(&self) -> Children<'a> {
+        self.lean.tree().children(self.start..self.end)
+    }
+
+    /// The occurrences of item `item`, in message order: `(entry index, entry)`.
+    fn occurrences(&self, item: usize) -> impl Iterator<Item = (usize, Entry)> + 'a {
+        self.children()
+            .filter(move |(_, e)| e.kind != EntryKind::Unexpected && e.item as usize == item)
+    }
+}
+
+impl Serialize for LeanGroupJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let items = self.desc.items;
+        let mut map = s.serialize_map(None)?;
+        for (i, desc) in items.iter().enumerate() {
+            let count = self.occurrences(i).count();
+            if count == 0 {
+                continue;
+            }
+            map.serialize_key(&defined_key(items, i, desc))?;
+            map.serialize_value(&LeanOccurrences {
+                group: *self,
+                item: i,
+                desc,
+                array: count > 1 || item_card(desc).repeats(),
+            })?;
+        }
+        if self
+            .children()
+            .any(|(_, e)| e.kind == EntryKind::Unexpected)
+        {
+            map.serialize_entry(UNEXPECTED_KEY, &LeanUnexpectedJson(*self))?;
+        }
+        map.end()
+    }
+}
+
+/// The occurrences of one item of a lean group: one object, or an array of them.
+struct LeanOccurrences<'a> {
+    group: LeanGroupJson<'a>,
+    item: usize,
+    desc: &'static ItemDesc,
+    array: bool,
+}
+
+impl LeanOccurrences<'_> {
+    fn one<S: Serializer>(&self, at: usize, e: Entry, s: S) -> Result<S::Ok, S::Error> {
+        let g = &self.group;
+        match (e.kind, self.desc) {
+            (EntryKind::Group, ItemDesc::Group { group, .. }) => LeanGroupJson {
+                desc: group,
+                start: at + 1,
+                end: e.value as usize,
+                ..*g
+            }
+            .serialize(s),
+            (EntryKind::Segment, ItemDesc::Segment { id, .. }) => LeanSegmentJson {
+                view: SegmentView::new(g.lean.segment(e.value), g.ctx.d),
+                id,
+                ctx: g.ctx,
+            }
+            .serialize(s),
+            // The tree is built from these definitions, so its kinds match them.
+            _ => s.serialize_none(),
+        }
+    }
+}
+
+impl Serialize for LeanOccurrences<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if !self.array {
+            return match self.group.occurrences(self.item).next() {
+                Some((at, e)) => self.one(at, e, s),
+                None => s.serialize_none(),
+            };
+        }
+        let mut seq = s.serialize_seq(None)?;
+        for (at, e) in self.group.occurrences(self.item) {
+            seq.serialize_element(&LeanOccurrence(self, at, e))?;
+        }
+        seq.end()
+    }
+}
+
+/// One occurrence of an item of a lean group: its entry index and entry.
+struct LeanOccurrence<'a, 'b>(&'b LeanOccurrences<'a>, usize, Entry);
+
+impl Serialize for LeanOccurrence<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.one(self.1, self.2, s)
+    }
+}
+
+/// The segments a lean group kept outside its grammar, as their wire text, in arrival order.
+struct LeanUnexpectedJson<'a>(LeanGroupJson<'a>);
+
+impl Serialize for LeanUnexpectedJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let lean = self.0.lean;
+        s.collect_seq(
+            self.0
+                .children()
+                .filter(|(_, e)| e.kind == EntryKind::Unexpected)
+                .map(|(_, e)| lean.segment(e.value)),
+        )
+    }
+}
+
+/// The composite datatype `datatype` names in the version, if it names one: what decides
+/// whether a position's value is an object of components or a string.
+fn composite_of(ctx: Ctx<'_>, datatype: &str) -> Option<&'static DatatypeDesc> {
+    if datatype == VARIES {
+        return None;
+    }
+    ctx.version?
+        .datatype(datatype)
+        .filter(|dt| !dt.components.is_empty())
+}
+
+/// The composite datatype a lean segment's "Value Type" field (OBX-2) names for its `varies`
+/// fields: as [`value_type`] reads it from a typed segment, the text of the field's first
+/// repetition when the field is a primitive that does not repeat.
+fn lean_value_type(
+    view: SegmentView<'_>,
+    fields: &[ElementDesc],
+    ctx: Ctx<'_>,
+) -> Option<&'static DatatypeDesc> {
+    let version = ctx.version?;
+    if !fields.iter().any(|f| f.datatype == VARIES) {
+        return None;
+    }
+    let f = fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("Value Type"))?;
+    if f.card.repeats() || composite_of(ctx, f.datatype).is_some() {
+        return None;
+    }
+    let Wire::Text(id) = view.field(f.seq as usize).first().wire() else {
+        return None;
+    };
+    version
+        .datatype(id.trim())
+        .filter(|dt| !dt.components.is_empty())
+}
+
+/// One segment of a lean message, placed at an item with segment id `id`.
+struct LeanSegmentJson<'a> {
+    view: SegmentView<'a>,
+    id: &'static str,
+    ctx: Ctx<'a>,
+}
+
+impl Serialize for LeanSegmentJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (view, id, ctx) = (self.view, self.id, self.ctx);
+        if id == ANY_SEGMENT_ID {
+            return s.serialize_str(view.as_str());
+        }
+        // A structure only names segments its version defines; were one missing, its fields
+        // would all be beyond the definition, kept as wire text.
+        let fields = ctx
+            .version
+            .and_then(|v| v.segment(id))
+            .map_or(&[][..], |d| d.fields);
+        let value_type = lean_value_type(view, fields, ctx);
+        let mut map = s.serialize_map(None)?;
+        for (k, field) in view.fields().enumerate() {
+            let seq = k + 1;
+            let Some(desc) = fields.get(k) else {
+                if !field.is_empty() {
+                    map.serialize_entry(&PartKey(id, seq), field.as_str())?;
+                }
+                continue;
+            };
+            let field = LeanFieldJson {
+                field,
+                datatype: desc.datatype,
+                repeats: desc.card.repeats(),
+                verbatim: is_header(id) && seq <= 2,
+                value_type,
+                ctx,
+            };
+            if field.present() {
+                map.serialize_entry(&PartKey(id, seq), &field)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// One defined field of a lean segment.
+struct LeanFieldJson<'a> {
+    field: FieldView<'a>,
+    datatype: &'static str,
+    repeats: bool,
+    /// MSH-1 and MSH-2: the delimiters, never decoded.
+    verbatim: bool,
+    value_type: Option<&'static DatatypeDesc>,
+    ctx: Ctx<'a>,
+}
+
+impl<'a> LeanFieldJson<'a> {
+    /// Whether the field was sent: anything at all (a non-repeating field whose first
+    /// repetition is empty still holds the repetitions after it).
+    fn present(&self) -> bool {
+        !self.field.is_empty()
+    }
+
+    fn element(&self, part: Part<'a>) -> LeanElementJson<'a> {
+        LeanElementJson {
+            part,
+            datatype: self.datatype,
+            level: Level::Field,
+            value_type: self.value_type,
+            ctx: self.ctx,
+        }
+    }
+}
+
+impl Serialize for LeanFieldJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let field = self.field;
+        if self.repeats {
+            let mut seq = s.serialize_seq(None)?;
+            for rep in field.repetitions() {
+                seq.serialize_element(&self.element(rep))?;
+            }
+            return seq.end();
+        }
+        if self.verbatim {
+            // As the typed header keeps it: a null sent there is the empty string.
+            let text = field.as_str();
+            let primitive = composite_of(self.ctx, self.datatype).is_none();
+            return s.serialize_str(if primitive && text == "\"\"" {
+                ""
+            } else {
+                text
+            });
+        }
+        let mut reps = field.repetitions();
+        let first = reps.next().unwrap_or_else(|| field.first());
+        let Some(second) = reps.next() else {
+            return self.element(first).serialize(s);
+        };
+        // Repetitions of a field that does not repeat: the first as its datatype says, the
+        // others as sent.
+        let mut seq = s.serialize_seq(None)?;
+        seq.serialize_element(&self.element(first))?;
+        seq.serialize_element(second.as_str())?;
+        for rep in reps {
+            seq.serialize_element(rep.as_str())?;
+        }
+        seq.end()
+    }
+}
+
+/// One value of a lean segment (a field repetition, a component, a subcomponent) at `level`,
+/// of the datatype its position declares.
+struct LeanElementJson<'a> {
+    part: Part<'a>,
+    datatype: &'a str,
+    level: Level,
+    /// For `varies` fields: the datatype the segment's "Value Type" field names.
+    value_type: Option<&'static DatatypeDesc>,
+    ctx: Ctx<'a>,
+}
+
+impl Serialize for LeanElementJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(dt) = composite_of(self.ctx, self.datatype) {
+            return LeanCompositeJson {
+                part: self.part,
+                dt,
+                level: self.level,
+                ctx: self.ctx,
+            }
+            .serialize(s);
+        }
+        match self.part.wire() {
+            Wire::Null => s.serialize_none(),
+            Wire::Absent => s.serialize_str(""),
+            Wire::Text(t) if self.datatype == VARIES => VariesJson {
+                text: t,
+                level: self.level,
+                typing: self.value_type.map_or(Typing::Untyped, Typing::Typed),
+                ctx: self.ctx,
+            }
+            .serialize(s),
+            Wire::Text(t) => s.serialize_str(&unescape(t, self.ctx.d)),
+        }
+    }
+}
+
+/// Whether `part`, of datatype `datatype`, was sent as `""` alone: the rule of [`is_null`]
+/// for typed elements, read from the text.
+fn lean_is_null(part: Part<'_>, datatype: &str, ctx: Ctx<'_>) -> bool {
+    let Some(dt) = composite_of(ctx, datatype) else {
+        return part.wire() == Wire::Null;
+    };
+    let mut children = part.children();
+    match (children.next(), children.next()) {
+        (Some(first), None) => dt
+            .components
+            .first()
+            .is_some_and(|c| lean_is_null(first, c.datatype, ctx)),
+        _ => false,
+    }
+}
+
+/// A composite value of a lean segment: its components that were sent, keyed
+/// `<DATATYPE>.<n>`; those beyond the definition as sent.
+struct LeanCompositeJson<'a> {
+    part: Part<'a>,
+    dt: &'static DatatypeDesc,
+    /// Where the composite sits; its components are one level down.
+    level: Level,
+    ctx: Ctx<'a>,
+}
+
+impl Serialize for LeanCompositeJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let dt = self.dt;
+        if lean_is_null(self.part, dt.id, self.ctx) {
+            return s.serialize_none();
+        }
+        let child = self.level.child().unwrap_or(Level::Subcomponent);
+        let mut map = s.serialize_map(None)?;
+        for (i, part) in self.part.children().enumerate() {
+            if part.is_empty() {
+                continue;
+            }
+            let key = PartKey(dt.id, i + 1);
+            match dt.components.get(i) {
+                Some(c) => map.serialize_entry(
+                    &key,
+                    &LeanElementJson {
+                        part,
+                        datatype: c.datatype,
+                        level: child,
+                        value_type: None,
+                        ctx: self.ctx,
+                    },
+                )?,
+                None => map.serialize_entry(&key, part.as_str())?,
+            }
+        }
+        map.end()
     }
 }
 

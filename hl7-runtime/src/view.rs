@@ -99,6 +99,30 @@ impl<'m> SegmentView<'m> {
         }
     }
 
+    /// The fields sent, from field 1 on, each as [`SegmentView::field`] gives it: one pass
+    /// over the text, so that reading every field of a long segment stays linear.
+    pub fn fields(&self) -> impl Iterator<Item = FieldView<'m>> + 'm {
+        let (text, f) = (self.text, self.d.field);
+        let seps = Seps::of(self.d);
+        let verbatim = |text| FieldView {
+            text,
+            seps: Seps::VERBATIM,
+        };
+        let header = self.is_header();
+        let mut pieces = text.split(f);
+        pieces.next();
+        let separator = header.then(|| verbatim(&text[3..3 + f.len_utf8()]));
+        let encoding = if header {
+            pieces.next().map(verbatim)
+        } else {
+            None
+        };
+        separator
+            .into_iter()
+            .chain(encoding)
+            .chain(pieces.map(move |text| FieldView { text, seps }))
+    }
+
     /// How many fields were sent, trailing empty ones included.
     pub fn field_count(&self) -> usize {
         let parts = self.text.split(self.d.field).count();
@@ -218,6 +242,23 @@ impl<'m> Part<'m> {
         }
     }
 
+    /// The children sent, in order, each as [`Part::child`] gives it (none for an empty
+    /// part): one pass over the text, so that reading every part of a long value stays linear.
+    pub fn children(&self) -> impl Iterator<Item = Part<'m>> + 'm {
+        let Part { text, seps, level } = *self;
+        let sep = self.separator().filter(|_| !text.is_empty());
+        let whole = (self.separator().is_none() && !text.is_empty()).then_some(text);
+        sep.map(|s| text.split(s))
+            .into_iter()
+            .flatten()
+            .chain(whole)
+            .map(move |text| Part {
+                text,
+                seps,
+                level: (level + 1).min(2),
+            })
+    }
+
     /// How many children were sent, trailing empty ones included (0 for an empty part).
     pub fn child_count(&self) -> usize {
         match (self.text.is_empty(), self.separator()) {
@@ -260,6 +301,41 @@ mod tests {
         assert_eq!(s.field(2).repetition_count(), 1);
         assert_eq!(s.field(3).first().child(1).as_str(), "X");
         assert_eq!(s.field_count(), 4);
+    }
+
+    #[test]
+    fn fields_and_children_walk_what_field_and_child_give() {
+        let d = Delimiters::default();
+        for text in [
+            "PID|1||123^^^H&1.2&ISO^MR~456|",
+            "MSH|^~\\&|APP^X||",
+            "MSH|",
+            "MSH",
+            "ZZZ",
+            "ZZZ|",
+            "ZZZ|a^b&c^^~~x&&|",
+        ] {
+            let s = SegmentView::new(text, &d);
+            let fields: Vec<FieldView<'_>> = s.fields().collect();
+            assert_eq!(fields.len(), s.field_count(), "{text}");
+            for (k, f) in fields.iter().enumerate() {
+                assert_eq!(*f, s.field(k + 1), "{text} field {}", k + 1);
+                for r in f.repetitions() {
+                    let parts: Vec<Part<'_>> = r.children().collect();
+                    assert_eq!(parts.len(), r.child_count(), "{text}");
+                    for (i, c) in parts.iter().enumerate() {
+                        assert_eq!(*c, r.child(i), "{text}");
+                        let subs: Vec<Part<'_>> = c.children().collect();
+                        assert_eq!(subs.len(), c.child_count(), "{text}");
+                        for (j, sub) in subs.iter().enumerate() {
+                            assert_eq!(*sub, c.child(j), "{text}");
+                            assert_eq!(sub.children().collect::<Vec<_>>().len(), sub.child_count());
+                            assert_eq!(sub.children().next().unwrap_or(sub.child(0)), sub.child(0));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

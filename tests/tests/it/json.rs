@@ -1,11 +1,15 @@
 //! The JSON form of typed messages (`hl7_model::json`, `Serialize` for `Parsed`) on the corpus
 //! (tests/corpus/messages): every message serialises to JSON that re-parses and holds every
-//! segment, and values of real messages come out as the form promises.
+//! segment, and values of real messages come out as the form promises. The lean message
+//! (`LeanJson`) writes the same document as the typed one, on every corpus message, on
+//! messages made for the form's corner cases and on generated ones.
 
-use crate::common::{corpus, files_under};
+use crate::common::{corpus, corpus_messages, files_under};
 
 use hl7_model::group::{Visit, walk};
-use hl7_model::message::Parsed;
+use hl7_model::json::LeanJson;
+use hl7_model::message::{ParseOptions, Parsed};
+use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The one message of corpus file `rel` (under `messages/`), parsed.
@@ -282,4 +286,184 @@ fn snapshot_of_a_small_oru() {
     let p = parse("rust-hl7/decoder_L64.hl7");
     let pretty = serde_json::to_string_pretty(&p).unwrap();
     insta::assert_snapshot!("oru_r01_v2_4_decoder_l64", pretty);
+}
+
+/// The lean message's JSON of the one message `text`, as written (not pretty).
+fn lean_json(text: &str) -> String {
+    let (lean, version, structure) = hl7_model::message::parse_lean(text, &ParseOptions::default())
+        .unwrap_or_else(|e| panic!("the typed parse read it, the lean one fails: {e}"));
+    serde_json::to_string(&LeanJson::new(&lean, version, structure)).expect("serialises")
+}
+
+/// Where two JSON documents first differ, as a path into them (`/message/PID/PID.5/0`), with
+/// both values there: a readable failure where the documents are large.
+fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let (kx, ky): (Vec<&String>, Vec<&String>) = (x.keys().collect(), y.keys().collect());
+            if kx != ky {
+                return Some(format!("{at}: keys {kx:?} and {ky:?}"));
+            }
+            x.iter()
+                .find_map(|(k, v)| first_difference(v, &y[k], &format!("{at}/{k}")))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_difference(v, w, &format!("{at}/{i}"))),
+        _ => (a != b).then(|| format!("{at}: {a} and {b}")),
+    }
+}
+
+/// How the lean message of `text` and the typed message `typed` (parsed from `text`) differ in
+/// JSON, if they do: as documents, or else as text (keys in another order).
+fn lean_and_typed_difference(text: &str, typed: &Parsed) -> Option<String> {
+    let typed_text = serde_json::to_string(typed).expect("serialises");
+    let lean_text = lean_json(text);
+    let typed_value: Value = serde_json::from_str(&typed_text).expect("reparses");
+    let lean_value: Value = serde_json::from_str(&lean_text).expect("reparses");
+    if let Some(diff) = first_difference(&lean_value, &typed_value, "") {
+        return Some(format!("lean and typed JSON differ at {diff}"));
+    }
+    if lean_value != typed_value {
+        return Some("lean and typed JSON differ".to_owned());
+    }
+    (lean_text != typed_text).then(|| format!("lean {lean_text}\ntyped {typed_text}"))
+}
+
+/// Asserts that the lean message of `text` writes what the typed message `typed` writes: the
+/// same document, and the same text.
+fn assert_lean_as_typed(text: &str, typed: &Parsed, what: &str) {
+    if let Some(diff) = lean_and_typed_difference(text, typed) {
+        panic!("{what}: {diff}");
+    }
+}
+
+/// Compares the lean and typed JSON of every message of `text` (one message, several, or a
+/// batch) that the typed parser reads; gives how many were compared.
+fn compare_every_message(text: &str, what: &str) -> usize {
+    let Ok(batch) = hl7_model::er7::Batch::parse(text) else {
+        return 0;
+    };
+    let mut compared = 0;
+    for m in batch.messages() {
+        let Ok(typed) = hl7_model::message::parse(m.as_str()) else {
+            continue;
+        };
+        assert_lean_as_typed(m.as_str(), &typed, what);
+        compared += 1;
+    }
+    compared
+}
+
+#[test]
+fn the_lean_message_writes_the_typed_json_on_every_corpus_message() {
+    let mut compared = 0;
+    for (file, text) in corpus_messages() {
+        compared += compare_every_message(&text, &file.display().to_string());
+    }
+    eprintln!("corpus messages compared: {compared}");
+    assert!(compared >= 415, "{compared} messages compared");
+}
+
+#[test]
+fn the_lean_message_writes_the_typed_json_on_the_hostile_edge_cases() {
+    let mut compared = 0;
+    for file in files_under(&corpus().join("edge_cases"), None) {
+        let text = crate::common::read_lossy(&file);
+        compared += compare_every_message(&text, &file.display().to_string());
+    }
+    eprintln!("edge cases compared: {compared}");
+    assert!(compared >= 1, "{compared} edge cases compared");
+}
+
+/// Messages made for the corners of the form, each read by both parsers.
+const CORNER_CASES: &[&str] = &[
+    // An item defined twice in a group (ROL_6, ROL_10), a Z-segment before the first item and
+    // others in nested groups.
+    "MSH|^~\\&|A|B|||20240101||ADT^A01|1|P|2.5\rZA1|first\rEVN|A01\rPID|1\rROL|1\rPV1|1|I\rROL|2\rZPV|x\rROL|3\r",
+    // Repetitions of fields that do not repeat (PID-1, PID-2), the first empty or null; empty
+    // repetitions of repeating fields, primitive and composite; fields beyond the definition.
+    "MSH|^~\\&|A|B|||20240101||ADT^A01|1|P|2.5\rEVN|A01\rPID|1~2~~\\F\\|~x^y|\"\"~a|~~123^^^H&1.2&ISO^MR~~|\"\"||a~~b|||||||||||||||||||||||||||||||||40|\\T\\41||\rPV1|1|I\r",
+    // Null composites: a whole field, a first component alone, a subcomponent composite;
+    // components beyond the definition, with escapes and empty ones between.
+    "MSH|^~\\&|A|B|||20240101||ADT^A01|1|P|2.5\rEVN|A01|\"\"\rPID|1||\"\"~\"\"^x~\"\"&y^^^H\"\"||\"\"&Doe^John^^^^^^^^^^^^^\\F\\x^^z~\"\"\rPV1|1|\"\"|\"\"^^\rNK1|1|Roe^Jim|\"\"^\"\"\r",
+    // OBX-5 named by OBX-2: a composite with subcomponents of composite components, extra
+    // components, nulls, empty and null repetitions; a primitive, an unknown type, a null type,
+    // a padded type, a type with components, a repeated type.
+    "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1\rOBR|1\rOBX|1|CE|G||A&x^B&C^D\\T\\E^x^y^z^extra^^last~plain~~\"\"~\"\"^a\rOBX|2|NM|G||1^2&3\rOBX|3|QQ|G||1^2&3\rOBX|4|\"\"|G||1^2&3\rOBX|5| CX |G||123^^^H&1.2&ISO^MR\rOBX|6|CE^X|G||1^2\rOBX|7|CE~NM|G||1^2\rOBX|8||G||^&^\rOBX|9|XCN|G||1^Doe&Van^J^^^^^^H&2.16&ISO\rNTE|1||note\\.br\\kept\\H\\b\\N\\\r",
+    // Other delimiters ($ % # ! ( ) and a truncation character, in 2.7.
+    "MSH$%#!(*$A$B$$$20240101$$ORU%R01$1$P$2.7\rPID$1$$123%%%H(1.2(ISO#456$$Doe%John\rOBR$1\rOBX$1$CWE$GLU$$A%B(C%D!F!E!S!#x$\"\"\r",
+    // A type no version defines: the generic structure, every segment as sent.
+    "MSH|^~\\&|A||||20240101||ZZZ^Z99|1|P|2.5\rPID|1||\\F\\\rZZZ|x\r",
+    // A version read as another, and a structure taken from a lower version.
+    "MSH|^~\\&|A||||20240101||ADT^A04|1|P|2.9\rEVN|A04\rPID|1\rPV1|1\r",
+    "MSH|^~\\&|A||||20240101||ORM^O01|1|P|2.7\rPID|1\rORC|NW\rOBR|1\r",
+    // Segments with nothing or only separators.
+    "MSH|^~\\&|A||||20240101||ORU^R01|1|P|2.4\rPID\rOBR|\rOBX||||||\rNTE\rZZ1|\r",
+    // MSH fields null, empty, repeated and beyond the definition.
+    "MSH|^~\\&|\"\"||A~B|^x||ACK|1|P|2.3||||||||||||||||||||||||||x\rMSA|AA|1\r",
+];
+
+#[test]
+fn the_lean_message_writes_the_typed_json_on_the_corner_cases() {
+    for (i, text) in CORNER_CASES.iter().enumerate() {
+        let typed = hl7_model::message::parse(text)
+            .unwrap_or_else(|e| panic!("corner case {i} does not parse: {e}"));
+        assert_lean_as_typed(text, &typed, &format!("corner case {i}"));
+    }
+    // The cases reach what they are meant to: a few values, read from the lean form.
+    let v: Value = serde_json::from_str(&lean_json(CORNER_CASES[1])).unwrap();
+    let pid = &v["message"]["PID"];
+    assert_eq!(pid["PID.1"], json!(["1", "2", "", "\\F\\"]));
+    assert_eq!(pid["PID.2"], json!([{}, "x^y"]));
+    assert_eq!(pid["PID.3"], json!([null, {"CX.1": "a"}]));
+    assert_eq!(pid["PID.40"], "40");
+    assert_eq!(pid["PID.41"], "\\T\\41");
+    let v: Value = serde_json::from_str(&lean_json(CORNER_CASES[3])).unwrap();
+    let observations = &v["message"]["PATIENT_RESULT"][0]["ORDER_OBSERVATION"][0]["OBSERVATION"];
+    assert_eq!(
+        observations[0]["OBX"]["OBX.5"][0],
+        json!({"CE.1": "A&x", "CE.2": "B&C", "CE.3": "D&E", "CE.4": "x", "CE.5": "y", "CE.6": "z", "CE.7": "extra", "CE.9": "last"})
+    );
+    assert_eq!(
+        observations[4]["OBX"]["OBX.5"][0]["CX.4"],
+        json!({"HD.1": "H", "HD.2": "1.2", "HD.3": "ISO"})
+    );
+}
+
+#[test]
+fn the_lean_message_writes_the_snapshot() {
+    let path = corpus().join("messages").join("rust-hl7/decoder_L64.hl7");
+    let text = crate::common::read_lossy(&path);
+    let (lean, version, structure) =
+        hl7_model::message::parse_lean(&text, &ParseOptions::default()).unwrap();
+    let pretty = serde_json::to_string_pretty(&LeanJson::new(&lean, version, structure)).unwrap();
+    insta::assert_snapshot!("oru_r01_v2_4_decoder_l64", pretty);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Messages of known structures whose segments hold any mix of separators, escapes and
+    /// nulls: the two forms write the same JSON.
+    #[test]
+    fn generated_messages_write_the_same_json(
+        header in "(ORU\\^R01|ADT\\^A01|ORM\\^O01|ACK|ZZZ\\^Z01)\\|1\\|P\\|(2\\.3|2\\.4|2\\.5|2\\.6|2\\.8)",
+        body in prop::collection::vec(
+            ("(PID|PV1|OBR|OBX|NTE|ORC|EVN|ROL|MSA|ZXX)", "[|^~\\\\&\"A-C0-2FSTE.]{0,40}"),
+            0..8,
+        ),
+    ) {
+        let mut text = format!("MSH|^~\\&|A||||20240101||{header}\r");
+        for (id, rest) in &body {
+            text.push_str(id);
+            text.push_str(rest);
+            text.push('\r');
+        }
+        if let Ok(typed) = hl7_model::message::parse(&text) {
+            prop_assert_eq!(lean_and_typed_difference(&text, &typed), None, "{:?}", text);
+        }
+    }
 }
