@@ -1681,23 +1681,36 @@ fn typed_fields<'a>(line: &'a str, id: &str, d: &Delimiters) -> Vec<&'a str> {
     fields
 }
 
+/// What a typed write puts, and by which definitions: the wire text, the delimiters, whether
+/// it replaces a composite whole (ER7 text) or its first part (a value), and the version whose
+/// datatypes say which elements are composites.
+#[derive(Clone, Copy)]
+struct Writing<'a> {
+    wire: &'a str,
+    d: &'a Delimiters,
+    whole: bool,
+    version: &'a VersionDesc,
+}
+
 /// The text of an element of datatype `datatype` at `level`, wire text `old`, once position
 /// `at` (components, subcomponents, from 1) is written as the typed element writes it: a
 /// composite writes into its components, keeping the parts it was sent with (trailing empty
 /// ones included) and dropping empty parts beyond them; a primitive replaces its whole text,
 /// or with a position, splices it as text.
-#[allow(clippy::too_many_arguments)]
 fn write_typed_element(
     old: &str,
     datatype: &str,
     level: Level,
     at: &[u32],
-    wire: &str,
-    d: &Delimiters,
-    whole: bool,
-    version: &VersionDesc,
+    w: &Writing<'_>,
     depth: usize,
 ) -> String {
+    let Writing {
+        wire,
+        d,
+        whole,
+        version,
+    } = *w;
     let components = (datatype != VARIES)
         .then(|| version.datatype(datatype))
         .flatten()
@@ -1720,7 +1733,7 @@ fn write_typed_element(
         // A composite at the subcomponent level holds its text in its first component, and
         // writes only that.
         let first = components.first().map_or("", |c| c.datatype);
-        return write_typed_element(old, first, level, rest, wire, d, whole, version, depth + 1);
+        return write_typed_element(old, first, level, rest, w, depth + 1);
     };
     let mut parts: Vec<std::borrow::Cow<'_, str>> = if old.is_empty() {
         Vec::new()
@@ -1732,17 +1745,7 @@ fn write_typed_element(
         parts.push("".into());
     }
     parts[i] = match components.get(i) {
-        Some(c) => write_typed_element(
-            &parts[i],
-            c.datatype,
-            child,
-            rest,
-            wire,
-            d,
-            whole,
-            version,
-            depth + 1,
-        ),
+        Some(c) => write_typed_element(&parts[i], c.datatype, child, rest, w, depth + 1),
         None => splice_level(&parts[i], child, rest, wire, d, whole),
     }
     .into();
@@ -1772,13 +1775,11 @@ fn write_typed_element(
 fn write_typed_segment(
     line: &str,
     seg: &SegmentDesc,
-    version: &VersionDesc,
     spec: &FieldSpec,
-    wire: &str,
-    d: &Delimiters,
-    whole: bool,
+    w: &Writing<'_>,
     path: &Path,
 ) -> Result<String, PathError> {
+    let Writing { wire, d, whole, .. } = *w;
     let id = seg.id;
     let header = is_header(id);
     if header && spec.field == 1 {
@@ -1815,17 +1816,7 @@ fn write_typed_segment(
         while reps.len() <= spec.rep {
             reps.push("");
         }
-        let written = write_typed_element(
-            reps[spec.rep],
-            field.datatype,
-            Level::Field,
-            &at,
-            wire,
-            d,
-            whole,
-            version,
-            0,
-        );
+        let written = write_typed_element(reps[spec.rep], field.datatype, Level::Field, &at, w, 0);
         let mut out = String::with_capacity(text.len() + written.len() + spec.rep);
         for (k, r) in reps.iter().enumerate() {
             if k > 0 {
@@ -1852,17 +1843,7 @@ fn write_typed_segment(
             Some((a, b)) => (a, Some(b)),
             None => (&**text, None),
         };
-        let mut out = write_typed_element(
-            first,
-            field.datatype,
-            level,
-            &at,
-            wire,
-            d,
-            whole,
-            version,
-            0,
-        );
+        let mut out = write_typed_element(first, field.datatype, level, &at, w, 0);
         if let Some(more) = more {
             out.push(d.repetition);
             out.push_str(more);
@@ -2014,17 +1995,15 @@ impl Path {
 
     /// The entry of occurrence `occurrence` of item `item` of `g`, adding occurrences with
     /// `add` (which inserts one at the position given) until it exists, where `repeats`
-    /// allows more than one.
+    /// allows more than one: `None` when it does not.
     fn lean_occurrence(
         &self,
         m: &mut Lean,
         g: LeanGroup,
-        item: usize,
-        occurrence: usize,
+        (item, occurrence): (usize, usize),
         repeats: bool,
-        name: &str,
         add: impl Fn(&mut Lean, Option<usize>, usize) -> Result<usize, crate::tree::EditError>,
-    ) -> Result<usize, PathError> {
+    ) -> Result<Option<usize>, PathError> {
         loop {
             let mut count = 0;
             let mut found = None;
@@ -2035,14 +2014,11 @@ impl Path {
                 }
                 count += 1;
             }
-            if let Some(e) = found {
-                return Ok(e);
+            if found.is_some() {
+                return Ok(found);
             }
             if count > 0 && !repeats {
-                return Err(PathError::CannotCreate {
-                    path: self.text.clone(),
-                    name: name.to_owned(),
-                });
+                return Ok(None);
             }
             let at = insertion_point(m, g, item);
             add(m, g.entry, at).map_err(|e| self.edit_error(e))?;
@@ -2066,15 +2042,14 @@ impl Path {
                     };
                     let item16 =
                         u16::try_from(item).map_err(|_| self.err_no_item(name, "a group"))?;
-                    let entry = self.lean_occurrence(
-                        m,
-                        g,
-                        item,
-                        occurrence,
-                        card.repeats(),
-                        name,
-                        |m, p, at| m.insert_group(p, at, item16),
-                    )?;
+                    let entry = self
+                        .lean_occurrence(m, g, (item, occurrence), card.repeats(), |m, p, at| {
+                            m.insert_group(p, at, item16)
+                        })?
+                        .ok_or_else(|| PathError::CannotCreate {
+                            path: self.text.clone(),
+                            name: name.to_owned(),
+                        })?;
                     g = LeanGroup {
                         entry: Some(entry),
                         desc: group,
@@ -2193,15 +2168,14 @@ impl Path {
                         u16::try_from(item).map_err(|_| self.err_no_item(g.desc.name, &name))?;
                     // A new segment holds its id alone; one taking any segment, nothing.
                     let text = if id == ANY_SEGMENT_ID { "" } else { id };
-                    let entry = self.lean_occurrence(
-                        m,
-                        g,
-                        item,
-                        occurrence,
-                        card.repeats(),
-                        &name,
-                        |m, p, at| m.insert_segment(p, at, EntryKind::Segment, item16, text),
-                    )?;
+                    let entry = self
+                        .lean_occurrence(m, g, (item, occurrence), card.repeats(), |m, p, at| {
+                            m.insert_segment(p, at, EntryKind::Segment, item16, text)
+                        })?
+                        .ok_or_else(|| PathError::CannotCreate {
+                            path: self.text.clone(),
+                            name: name.clone(),
+                        })?;
                     (entry, g.desc)
                 }
                 // Groups hold segments, not text.
@@ -2230,7 +2204,15 @@ impl Path {
                 .zip(m.version())
                 .and_then(|(id, v)| Some((v.segment(id)?, v)))
             {
-                Some((seg, v)) => write_typed_segment(old, seg, v, &spec, wire, &d, whole, self)?,
+                Some((seg, version)) => {
+                    let w = Writing {
+                        wire,
+                        d: &d,
+                        whole,
+                        version,
+                    };
+                    write_typed_segment(old, seg, &spec, &w, self)?
+                }
                 None => splice_segment(old, &spec, wire, &d, whole, self)?,
             },
             None => {
