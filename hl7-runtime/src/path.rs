@@ -43,6 +43,11 @@
 //! top to bottom puts each segment where it belongs. Text beyond a type's definition (a
 //! component a version does not define, OBX-5's components) is read and written as text.
 //!
+//! [`Path::set_lean`] and [`Path::set_er7_lean`] write a lean message by the same rules, with
+//! the same results, text and group tree: the segment text is spliced, and new segments and
+//! group occurrences are put into the tree where the typed message writes them. Its fields
+//! follow the definitions of the version given with [`crate::tree::Lean::with_version`].
+//!
 //! ```
 //! use hl7_model::path::Path;
 //!
@@ -65,13 +70,14 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::delimiters::{Delimiters, Level};
-use crate::descriptor::ItemDesc;
+use crate::descriptor::{GroupDesc, ItemDesc, SegmentDesc, VersionDesc};
 use crate::element::{
     ANY_SEGMENT_ID, Element, FieldMut, FieldRef, Segment, defined_components, defined_fields,
     is_header, segment_id,
 };
 use crate::er7::escape::{escape_formatted, unescape};
 use crate::group::{Group, ItemMut, ItemRef, Step, Unexpected, Visit, encode_group, walk_at};
+use crate::tree::{Entry, EntryKind, Lean};
 
 /// The largest repetition index, field, component or subcomponent number a path may name
 /// unless [`Path::with_max_index`] says otherwise: writing `PID-3(999999999)` would otherwise
@@ -122,6 +128,11 @@ pub enum PathError {
     },
     #[error("path `{path}`: an untokenised message has no groups; name a segment")]
     NoGroups { path: String },
+    #[error("path `{path}`: the lean message refused the edit: {source}")]
+    Edit {
+        path: String,
+        source: crate::tree::EditError,
+    },
 }
 
 /// A parsed path, to be used on any number of messages.
@@ -1333,8 +1344,12 @@ impl Path {
 
 /// What a path's steps reach in a lean message.
 enum LeanTarget {
-    /// Segment `index`.
-    Segment(u32),
+    /// The segment whose entry is at `entry`, a child (or unexpected segment) of a group
+    /// occurrence of definition `parent`.
+    Segment {
+        entry: usize,
+        parent: &'static crate::descriptor::GroupDesc,
+    },
     /// The group occurrence whose entry is at `entry`, of definition `desc`.
     Group {
         entry: usize,
@@ -1363,9 +1378,11 @@ fn search_lean(
         let e = entries[i];
         let here = open.last().map_or(desc, |(_, d)| *d);
         let hit = match e.kind {
-            EntryKind::Segment | EntryKind::Unexpected => {
-                (segment_id(m.segment(e.value)) == name).then_some(LeanTarget::Segment(e.value))
-            }
+            EntryKind::Segment | EntryKind::Unexpected => (segment_id(m.segment(e.value)) == name)
+                .then_some(LeanTarget::Segment {
+                    entry: i,
+                    parent: here,
+                }),
             EntryKind::Group => {
                 let Some(ItemDesc::Group { group, .. }) = here.items.get(e.item as usize) else {
                     continue;
@@ -1412,7 +1429,10 @@ impl Path {
                             entry: at,
                             desc: group,
                         },
-                        _ => LeanTarget::Segment(e.value),
+                        _ => LeanTarget::Segment {
+                            entry: at,
+                            parent: desc,
+                        },
                     }),
                 None => {
                     let (hit, _) = search_lean(m, desc, range.clone(), &step.name, step.rep);
@@ -1429,7 +1449,7 @@ impl Path {
                 return Ok(None);
             };
             match found {
-                LeanTarget::Segment(_) if k != last => {
+                LeanTarget::Segment { .. } if k != last => {
                     return Err(PathError::SegmentNotLast {
                         path: self.text.clone(),
                         name: step.name.clone(),
@@ -1439,7 +1459,7 @@ impl Path {
                     desc = g;
                     range = entry + 1..entries[entry].value as usize;
                 }
-                LeanTarget::Segment(_) => {}
+                LeanTarget::Segment { .. } => {}
             }
             target = Some(found);
         }
@@ -1465,7 +1485,10 @@ impl Path {
     /// assert_eq!(get("/PATIENT_RESULT/PATIENT/PID-5-2").as_deref(), Some("John"));
     /// ```
     pub fn get_lean(&self, m: &crate::tree::Lean) -> Result<Option<String>, PathError> {
-        let Some(LeanTarget::Segment(i)) = self.locate_lean(m)? else {
+        let Some(LeanTarget::Segment { entry, .. }) = self.locate_lean(m)? else {
+            return Ok(None);
+        };
+        let Some(i) = m.tree().entries.get(entry).map(|e| e.value) else {
             return Ok(None);
         };
         let d = m.delimiters();
@@ -1480,6 +1503,733 @@ impl Path {
                 unescape(v, d).into_owned()
             }
         }))
+    }
+}
+
+/// A group occurrence of a lean message: its entry (`None`: the structure itself) and its
+/// definition.
+#[derive(Clone, Copy)]
+struct LeanGroup {
+    entry: Option<usize>,
+    desc: &'static GroupDesc,
+}
+
+impl LeanGroup {
+    fn root(m: &Lean) -> LeanGroup {
+        LeanGroup {
+            entry: None,
+            desc: m.root(),
+        }
+    }
+
+    /// Its children's entries, as they are now.
+    fn range(&self, m: &Lean) -> std::ops::Range<usize> {
+        let entries = &m.tree().entries;
+        match self.entry {
+            None => 0..entries.len(),
+            Some(e) => e + 1..entries.get(e).map_or(e + 1, |x| x.value as usize),
+        }
+    }
+}
+
+/// One step of where a write goes in a lean message, from the structure down. Entry indexes
+/// are those of the tree before the write: the steps that create something come after every
+/// step that names an existing entry, so creating never moves an entry still to be used.
+#[derive(Clone, Copy)]
+enum LeanStep {
+    /// An existing group occurrence, found by search.
+    Group(LeanGroup),
+    /// An existing segment, found by search: its entry, and the definition of the group
+    /// holding it.
+    Segment {
+        entry: usize,
+        parent: &'static GroupDesc,
+    },
+    /// Occurrence `occurrence` of item `item` of the group reached so far, which may not
+    /// exist yet.
+    Item { item: usize, occurrence: usize },
+}
+
+/// Where a write goes in a lean message; see [`Location`], its typed counterpart.
+struct LeanLocation {
+    steps: Vec<LeanStep>,
+    new_unexpected: Option<String>,
+}
+
+/// The entries of the occurrences of item `item` among the children of `g`.
+fn occurrences(m: &Lean, g: LeanGroup, item: usize) -> impl Iterator<Item = usize> + '_ {
+    m.tree()
+        .children(g.range(m))
+        .filter(move |(_, e)| e.kind != EntryKind::Unexpected && e.item as usize == item)
+        .map(|(i, _)| i)
+}
+
+/// The existing group occurrence `steps` lead to.
+fn lean_group_at(m: &Lean, steps: &[LeanStep]) -> Option<LeanGroup> {
+    let mut g = LeanGroup::root(m);
+    for step in steps {
+        match *step {
+            LeanStep::Group(found) => g = found,
+            LeanStep::Segment { .. } => return None,
+            LeanStep::Item { item, occurrence } => {
+                let Some(ItemDesc::Group { group, .. }) = g.desc.items.get(item) else {
+                    return None;
+                };
+                let entry = occurrences(m, g, item).nth(occurrence)?;
+                g = LeanGroup {
+                    entry: Some(entry),
+                    desc: group,
+                };
+            }
+        }
+    }
+    Some(g)
+}
+
+/// [`new_occurrence_steps`] on a lean message: steps for a new occurrence of the item reached
+/// by `chain` from `g`, through the last occurrence of each group on the way.
+fn new_occurrence_steps_lean(
+    m: &Lean,
+    g: Option<LeanGroup>,
+    items: &'static [ItemDesc],
+    chain: &[usize],
+) -> Option<Vec<LeanStep>> {
+    let mut levels = Vec::with_capacity(chain.len());
+    let mut cur = g;
+    let mut items = items;
+    for &i in chain {
+        let desc = items.get(i)?;
+        let (count, last) = cur.map_or((0, None), |g| {
+            occurrences(m, g, i).fold((0usize, None), |(n, _), e| (n + 1, Some(e)))
+        });
+        levels.push((desc, count));
+        cur = match (desc, last) {
+            (ItemDesc::Group { group, .. }, Some(entry)) => Some(LeanGroup {
+                entry: Some(entry),
+                desc: group,
+            }),
+            _ => None,
+        };
+        if let ItemDesc::Group { group, .. } = desc {
+            items = group.items;
+        }
+    }
+    let new_at = levels
+        .iter()
+        .rposition(|(desc, count)| *count == 0 || item_repeats(desc))?;
+    Some(
+        chain
+            .iter()
+            .zip(&levels)
+            .enumerate()
+            .map(|(k, (&item, &(_, count)))| LeanStep::Item {
+                item,
+                occurrence: match k.cmp(&new_at) {
+                    std::cmp::Ordering::Less => count.saturating_sub(1),
+                    std::cmp::Ordering::Equal => count,
+                    std::cmp::Ordering::Greater => 0,
+                },
+            })
+            .collect(),
+    )
+}
+
+/// Where a new occurrence of item `item` goes among the children of `g`, in the order the
+/// typed message writes its items: after the occurrences of that item and of the items
+/// before it, and after the unexpected segments that arrived after those; before the later
+/// items and the unexpected segments written after all items.
+fn insertion_point(m: &Lean, g: LeanGroup, item: usize) -> usize {
+    let range = g.range(m);
+    let mut at = range.start;
+    for (i, e) in m.tree().children(range.clone()) {
+        if e.kind != EntryKind::Unexpected && e.item as usize <= item {
+            at = match e.kind {
+                EntryKind::Group => e.value as usize,
+                _ => i + 1,
+            };
+        }
+    }
+    for (i, e) in m.tree().children(at..range.end) {
+        if e.kind != EntryKind::Unexpected || e.item == Entry::AT_END {
+            break;
+        }
+        at = i + 1;
+    }
+    at
+}
+
+/// The fields of segment line `line` as a typed segment holds them (for a header, field 1 is
+/// the field separator and field 2 the encoding characters), after the id `id`.
+fn typed_fields<'a>(line: &'a str, id: &str, d: &Delimiters) -> Vec<&'a str> {
+    let rest = line.get(id.len()..).unwrap_or("");
+    let mut fields = Vec::new();
+    if is_header(id) {
+        if let Some(sep) = rest.chars().next() {
+            let (msh1, after) = rest.split_at(sep.len_utf8());
+            fields.push(msh1);
+            match after.split_once(d.field) {
+                Some((msh2, remainder)) => {
+                    fields.push(msh2);
+                    fields.extend(remainder.split(d.field));
+                }
+                None => fields.push(after),
+            }
+        }
+    } else if let Some(r) = rest.strip_prefix(d.field) {
+        fields.extend(r.split(d.field));
+    }
+    fields
+}
+
+/// What a typed write puts, and by which definitions: the wire text, the delimiters, whether
+/// it replaces a composite whole (ER7 text) or its first part (a value), and the version whose
+/// datatypes say which elements are composites.
+#[derive(Clone, Copy)]
+struct Writing<'a> {
+    wire: &'a str,
+    d: &'a Delimiters,
+    whole: bool,
+    version: &'a VersionDesc,
+}
+
+/// The text of an element of datatype `datatype` at `level`, wire text `old`, once position
+/// `at` (components, subcomponents, from 1) is written as the typed element writes it: a
+/// composite writes into its components, keeping the parts it was sent with (trailing empty
+/// ones included) and dropping empty parts beyond them; a primitive replaces its whole text,
+/// or with a position, splices it as text.
+fn write_typed_element(
+    old: &str,
+    datatype: &str,
+    level: Level,
+    at: &[u32],
+    w: &Writing<'_>,
+    depth: usize,
+) -> String {
+    let Writing {
+        wire,
+        d,
+        whole,
+        version,
+    } = *w;
+    let components = (datatype != VARIES)
+        .then(|| version.datatype(datatype))
+        .flatten()
+        .map(|t| t.components)
+        .filter(|c| !c.is_empty());
+    // A definition nested deeper than any standard one is written as text.
+    let Some(components) = components.filter(|_| depth < 8) else {
+        return if at.is_empty() {
+            wire.to_owned()
+        } else {
+            splice_level(old, level, at, wire, d, true)
+        };
+    };
+    let (i, rest) = match at.split_first() {
+        Some((i, rest)) => ((*i as usize).saturating_sub(1), rest),
+        None if whole => return wire.to_owned(),
+        None => (0, at),
+    };
+    let (Some(sep), Some(child)) = (level.separator(d), level.child()) else {
+        // A composite at the subcomponent level holds its text in its first component, and
+        // writes only that.
+        let first = components.first().map_or("", |c| c.datatype);
+        return write_typed_element(old, first, level, rest, w, depth + 1);
+    };
+    let mut parts: Vec<std::borrow::Cow<'_, str>> = if old.is_empty() {
+        Vec::new()
+    } else {
+        old.split(sep).map(Into::into).collect()
+    };
+    let sent = parts.len();
+    while parts.len() <= i {
+        parts.push("".into());
+    }
+    parts[i] = match components.get(i) {
+        Some(c) => write_typed_element(&parts[i], c.datatype, child, rest, w, depth + 1),
+        None => splice_level(&parts[i], child, rest, wire, d, whole),
+    }
+    .into();
+    // Parts beyond the definition are kept with every defined one before them; otherwise
+    // the parts sent and those holding something are written.
+    if parts.len() <= components.len() {
+        let last_present = parts
+            .iter()
+            .rposition(|p| !p.is_empty())
+            .map_or(0, |k| k + 1);
+        parts.truncate(sent.max(last_present));
+    }
+    let mut out = String::with_capacity(old.len() + wire.len() + i);
+    for (k, p) in parts.iter().enumerate() {
+        if k > 0 {
+            out.push(sep);
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+/// Segment line `line` with the field spec's position written as the typed segment of
+/// definition `seg` writes it: a field that does not repeat takes no repetition beyond the
+/// first, a new value beyond the fields sent adds the fields up to it, an empty one adds
+/// nothing, and fields beyond the definition are written as text.
+fn write_typed_segment(
+    line: &str,
+    seg: &SegmentDesc,
+    spec: &FieldSpec,
+    w: &Writing<'_>,
+    path: &Path,
+) -> Result<String, PathError> {
+    let Writing { wire, d, whole, .. } = *w;
+    let id = seg.id;
+    let header = is_header(id);
+    if header && spec.field == 1 {
+        return Err(PathError::FieldSeparator {
+            path: path.text.clone(),
+        });
+    }
+    let seq = spec.field as usize;
+    let field = seg.fields.get(seq - 1).filter(|f| f.seq as usize == seq);
+    // Text that is not this segment's, and fields beyond the definition, are text.
+    let (Some(field), true) = (field, line.split(d.field).next() == Some(id)) else {
+        return splice_segment(line, spec, wire, d, whole, path);
+    };
+    let mut fields: Vec<std::borrow::Cow<'_, str>> = typed_fields(line, id, d)
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let sent = fields.len();
+    while fields.len() < seq {
+        fields.push("".into());
+    }
+    let at: Vec<u32> = [spec.component, spec.subcomponent]
+        .into_iter()
+        .flatten()
+        .collect();
+    let text = &fields[seq - 1];
+    let repeats = field.card.repeats();
+    let new = if repeats {
+        let mut reps: Vec<&str> = if text.is_empty() {
+            Vec::new()
+        } else {
+            text.split(d.repetition).collect()
+        };
+        while reps.len() <= spec.rep {
+            reps.push("");
+        }
+        let written = write_typed_element(reps[spec.rep], field.datatype, Level::Field, &at, w, 0);
+        let mut out = String::with_capacity(text.len() + written.len() + spec.rep);
+        for (k, r) in reps.iter().enumerate() {
+            if k > 0 {
+                out.push(d.repetition);
+            }
+            out.push_str(if k == spec.rep { &written } else { r });
+        }
+        out
+    } else {
+        if spec.rep > 0 {
+            return Err(PathError::NotRepeating {
+                path: path.text.clone(),
+                what: format!("{id}-{}", spec.field),
+            });
+        }
+        let verbatim = header && seq <= 2;
+        let level = if verbatim {
+            Level::Subcomponent
+        } else {
+            Level::Field
+        };
+        // Repetitions a non-repeating field was sent with are kept after the first.
+        let (first, more) = match text.split_once(d.repetition).filter(|_| !verbatim) {
+            Some((a, b)) => (a, Some(b)),
+            None => (&**text, None),
+        };
+        let mut out = write_typed_element(first, field.datatype, level, &at, w, 0);
+        if let Some(more) = more {
+            out.push(d.repetition);
+            out.push_str(more);
+        }
+        out
+    };
+    fields[seq - 1] = new.into();
+    // Fields beyond the definition are kept with every defined one before them; otherwise
+    // the fields sent and those holding something are written (a repeating field written to
+    // holds a repetition, even an empty one).
+    if fields.len() <= seg.fields.len() {
+        let last_present = fields
+            .iter()
+            .enumerate()
+            .filter(|(k, f)| !f.is_empty() || (repeats && *k == seq - 1))
+            .map(|(k, _)| k + 1)
+            .max()
+            .unwrap_or(0);
+        fields.truncate(sent.max(last_present));
+    }
+    let mut out = String::with_capacity(line.len() + wire.len() + seq);
+    out.push_str(id);
+    for (k, f) in fields.iter().enumerate() {
+        if !(header && k == 1) {
+            out.push(d.field);
+        }
+        if !(header && k == 0) {
+            out.push_str(f);
+        }
+    }
+    Ok(out)
+}
+
+/// The datatype id of fields whose datatype another field gives at run time (OBX-5).
+const VARIES: &str = "varies";
+
+impl Path {
+    fn edit_error(&self, source: crate::tree::EditError) -> PathError {
+        PathError::Edit {
+            path: self.text.clone(),
+            source,
+        }
+    }
+
+    /// [`Path::locate`] on a lean message, for writing.
+    fn locate_lean_write(&self, m: &Lean) -> Result<LeanLocation, PathError> {
+        let mut steps: Vec<LeanStep> = Vec::new();
+        let mut exists = true;
+        let mut desc = m.root();
+        let mut target_is_group = true;
+        let last = self.steps.len() - 1;
+        for (k, step) in self.steps.iter().enumerate() {
+            let cur = if exists {
+                lean_group_at(m, &steps)
+            } else {
+                None
+            };
+            let searching = step.search || (k == 0 && !self.anchored);
+            let direct = (!searching)
+                .then(|| desc.items.iter().position(|i| item_name(i) == step.name))
+                .flatten();
+            let (found, found_group, found_exists) = if let Some(i) = direct {
+                let occurs = cur.is_some_and(|g| occurrences(m, g, i).nth(step.rep).is_some());
+                (
+                    vec![LeanStep::Item {
+                        item: i,
+                        occurrence: step.rep,
+                    }],
+                    matches!(desc.items.get(i), Some(ItemDesc::Group { .. })),
+                    occurs,
+                )
+            } else {
+                let (hit, seen) = match cur {
+                    Some(g) => search_lean(m, g.desc, g.range(m), &step.name, step.rep),
+                    None => (None, 0),
+                };
+                match hit {
+                    Some(LeanTarget::Group { entry, desc: found }) => (
+                        vec![LeanStep::Group(LeanGroup {
+                            entry: Some(entry),
+                            desc: found,
+                        })],
+                        true,
+                        true,
+                    ),
+                    Some(LeanTarget::Segment { entry, parent }) => {
+                        (vec![LeanStep::Segment { entry, parent }], false, true)
+                    }
+                    None => match definition_path(desc.items, &step.name) {
+                        // Only the next occurrence can be created.
+                        Some(chain) if step.rep == seen => {
+                            let at = new_occurrence_steps_lean(m, cur, desc.items, &chain)
+                                .ok_or_else(|| PathError::CannotCreate {
+                                    path: self.text.clone(),
+                                    name: step.name.clone(),
+                                })?;
+                            let group =
+                                matches!(leaf(desc.items, &chain), Some(ItemDesc::Group { .. }));
+                            (at, group, false)
+                        }
+                        Some(_) => {
+                            return Ok(LeanLocation {
+                                steps,
+                                new_unexpected: None,
+                            });
+                        }
+                        None if k == last && looks_like_segment(&step.name) => {
+                            return Ok(LeanLocation {
+                                steps,
+                                new_unexpected: (step.rep == seen).then(|| step.name.clone()),
+                            });
+                        }
+                        None => return Err(self.err_no_item(desc.name, &step.name)),
+                    },
+                }
+            };
+            if !found_group && k != last {
+                return Err(PathError::SegmentNotLast {
+                    path: self.text.clone(),
+                    name: step.name.clone(),
+                });
+            }
+            for s in &found {
+                match *s {
+                    LeanStep::Item { item, .. } => {
+                        if let Some(ItemDesc::Group { group, .. }) = desc.items.get(item) {
+                            desc = group;
+                        }
+                    }
+                    LeanStep::Group(g) => desc = g.desc,
+                    LeanStep::Segment { .. } => {}
+                }
+            }
+            steps.extend(found);
+            exists &= found_exists;
+            target_is_group = found_group;
+        }
+        if self.field.is_some() && target_is_group {
+            return Err(PathError::FieldOfGroup {
+                path: self.text.clone(),
+                name: self.steps[last].name.clone(),
+            });
+        }
+        Ok(LeanLocation {
+            steps,
+            new_unexpected: None,
+        })
+    }
+
+    /// The entry of occurrence `occurrence` of item `item` of `g`, adding occurrences with
+    /// `add` (which inserts one at the position given) until it exists, where `repeats`
+    /// allows more than one: `None` when it does not.
+    fn lean_occurrence(
+        &self,
+        m: &mut Lean,
+        g: LeanGroup,
+        (item, occurrence): (usize, usize),
+        repeats: bool,
+        add: impl Fn(&mut Lean, Option<usize>, usize) -> Result<usize, crate::tree::EditError>,
+    ) -> Result<Option<usize>, PathError> {
+        loop {
+            let mut count = 0;
+            let mut found = None;
+            for e in occurrences(m, g, item) {
+                if count == occurrence {
+                    found = Some(e);
+                    break;
+                }
+                count += 1;
+            }
+            if found.is_some() {
+                return Ok(found);
+            }
+            if count > 0 && !repeats {
+                return Ok(None);
+            }
+            let at = insertion_point(m, g, item);
+            add(m, g.entry, at).map_err(|e| self.edit_error(e))?;
+        }
+    }
+
+    /// [`group_at_mut`] on a lean message: the group occurrence `steps` lead to, creating
+    /// occurrences on the way.
+    fn lean_group_at_mut(&self, m: &mut Lean, steps: &[LeanStep]) -> Result<LeanGroup, PathError> {
+        let mut g = LeanGroup::root(m);
+        for step in steps {
+            match *step {
+                LeanStep::Group(found) => g = found,
+                LeanStep::Segment { .. } => {
+                    return Err(self.err_no_item(g.desc.name, "an unexpected segment"));
+                }
+                LeanStep::Item { item, occurrence } => {
+                    let name = g.desc.name;
+                    let Some(&ItemDesc::Group { group, card }) = g.desc.items.get(item) else {
+                        return Err(self.err_no_item(name, "a group"));
+                    };
+                    let item16 =
+                        u16::try_from(item).map_err(|_| self.err_no_item(name, "a group"))?;
+                    let entry = self
+                        .lean_occurrence(m, g, (item, occurrence), card.repeats(), |m, p, at| {
+                            m.insert_group(p, at, item16)
+                        })?
+                        .ok_or_else(|| PathError::CannotCreate {
+                            path: self.text.clone(),
+                            name: name.to_owned(),
+                        })?;
+                    g = LeanGroup {
+                        entry: Some(entry),
+                        desc: group,
+                    };
+                }
+            }
+        }
+        Ok(g)
+    }
+
+    /// Writes `value` (plain text: delimiters in it are escaped) at this path in a lean
+    /// message, creating what is missing on the way: the rules and results of [`Path::set`]
+    /// on the typed message. Fields are written by the definitions of the message's version
+    /// ([`Lean::with_version`]); without one, by the text's structure alone, as segments the
+    /// structure does not define are.
+    ///
+    /// ```
+    /// use hl7_model::path::Path;
+    /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
+    /// let (lean, version, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
+    /// let mut lean = lean.with_version(version);
+    /// let set = |lean: &mut hl7_model::tree::Lean, p: &str, v: &str| {
+    ///     p.parse::<Path>().unwrap().set_lean(lean, v).unwrap()
+    /// };
+    /// set(&mut lean, "PID-5-1", "O'Brien & Sons");
+    /// set(&mut lean, "OBX(1)-5", "99"); // a second OBX, in a new OBSERVATION group
+    /// set(&mut lean, "ZZZ-1", "z"); // not in the structure: added at the end
+    /// assert_eq!(
+    ///     lean.to_er7(),
+    ///     "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123||O'Brien \\T\\ Sons^John\r\
+    ///      OBR|1\rOBX|1|NM|GLU||5.4\rOBX|||||99\rZZZ|z\r"
+    /// );
+    /// ```
+    pub fn set_lean(&self, m: &mut Lean, value: &str) -> Result<(), PathError> {
+        if self.field.is_none() {
+            return Err(PathError::NoField {
+                path: self.text.clone(),
+            });
+        }
+        let d = *m.delimiters();
+        // MSH-1 and MSH-2 are the delimiters themselves: there is nothing to escape.
+        let wire = if self.names_header_field() {
+            value.into()
+        } else {
+            escape_formatted(value, &d)
+        };
+        self.write_lean(m, &wire, false)
+    }
+
+    /// Writes `wire` (ER7 text, its delimiters taken as structure) at this path in a lean
+    /// message, creating what is missing on the way: the rules and results of
+    /// [`Path::set_er7`] on the typed message. A path naming a segment replaces it whole.
+    ///
+    /// The lean message holds text only, so text with a separator above the position written
+    /// (`a~b` written to one repetition, `a|b` to a field) is at once the structure it spells:
+    /// later paths find two repetitions or two fields there, as they do in the typed message
+    /// only once it is encoded and read again.
+    pub fn set_er7_lean(&self, m: &mut Lean, wire: &str) -> Result<(), PathError> {
+        self.write_lean(m, wire, true)
+    }
+
+    fn write_lean(&self, m: &mut Lean, wire: &str, whole: bool) -> Result<(), PathError> {
+        let loc = self.locate_lean_write(m)?;
+        let d = *m.delimiters();
+        let spec = self.field;
+        let last_name = self.steps.last().map(|s| s.name.as_str()).unwrap_or("");
+        // A whole segment written as ER7 must be that segment.
+        if spec.is_none() && segment_id(wire) != last_name {
+            return Err(if looks_like_segment(last_name) {
+                PathError::WrongSegment {
+                    path: self.text.clone(),
+                    expected: last_name.to_owned(),
+                    found: segment_id(wire).to_owned(),
+                }
+            } else {
+                PathError::NoField {
+                    path: self.text.clone(),
+                }
+            });
+        }
+        if let Some(id) = loc.new_unexpected {
+            let g = self.lean_group_at_mut(m, &loc.steps)?;
+            let mut line = id;
+            if let Some(spec) = spec {
+                line = splice_segment(&line, &spec, wire, &d, whole, self)?;
+            } else if whole {
+                line = wire.to_owned();
+            }
+            let end = g.range(m).end;
+            m.insert_segment(g.entry, end, EntryKind::Unexpected, Entry::AT_END, &line)
+                .map_err(|e| self.edit_error(e))?;
+            return Ok(());
+        }
+        let Some((last, above)) = loc.steps.split_last() else {
+            return Err(PathError::FieldOfGroup {
+                path: self.text.clone(),
+                name: m.root().name.to_owned(),
+            });
+        };
+        let g = self.lean_group_at_mut(m, above)?;
+        let name = self
+            .steps
+            .last()
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        let (entry, parent) = match *last {
+            LeanStep::Segment { entry, parent } => (entry, parent),
+            LeanStep::Group(_) => {
+                return Err(PathError::NoField {
+                    path: self.text.clone(),
+                });
+            }
+            LeanStep::Item { item, occurrence } => match g.desc.items.get(item) {
+                Some(&ItemDesc::Segment { id, card }) => {
+                    let item16 =
+                        u16::try_from(item).map_err(|_| self.err_no_item(g.desc.name, &name))?;
+                    // A new segment holds its id alone; one taking any segment, nothing.
+                    let text = if id == ANY_SEGMENT_ID { "" } else { id };
+                    let entry = self
+                        .lean_occurrence(m, g, (item, occurrence), card.repeats(), |m, p, at| {
+                            m.insert_segment(p, at, EntryKind::Segment, item16, text)
+                        })?
+                        .ok_or_else(|| PathError::CannotCreate {
+                            path: self.text.clone(),
+                            name: name.clone(),
+                        })?;
+                    (entry, g.desc)
+                }
+                // Groups hold segments, not text.
+                Some(ItemDesc::Group { .. }) => {
+                    return Err(PathError::NoField {
+                        path: self.text.clone(),
+                    });
+                }
+                None => return Err(self.err_no_item(g.desc.name, &name)),
+            },
+        };
+        let Some(e) = m.tree().entries.get(entry).copied() else {
+            return Err(self.err_no_item(parent.name, &name));
+        };
+        // Segments at an item of the grammar follow their definition; segments kept outside
+        // it, and those at an item taking any segment, are text.
+        let typed_id = match (e.kind, parent.items.get(e.item as usize)) {
+            (EntryKind::Segment, Some(ItemDesc::Segment { id, .. })) if *id != ANY_SEGMENT_ID => {
+                Some(*id)
+            }
+            _ => None,
+        };
+        let old = m.segment(e.value);
+        let new = match spec {
+            Some(spec) => match typed_id
+                .zip(m.version())
+                .and_then(|(id, v)| Some((v.segment(id)?, v)))
+            {
+                Some((seg, version)) => {
+                    let w = Writing {
+                        wire,
+                        d: &d,
+                        whole,
+                        version,
+                    };
+                    write_typed_segment(old, seg, &spec, &w, self)?
+                }
+                None => splice_segment(old, &spec, wire, &d, whole, self)?,
+            },
+            None => {
+                if let Some(id) = typed_id
+                    && wire.split(d.field).next() != Some(id)
+                {
+                    return Err(PathError::WrongSegment {
+                        path: self.text.clone(),
+                        expected: id.to_owned(),
+                        found: segment_id(wire).to_owned(),
+                    });
+                }
+                wire.to_owned()
+            }
+        };
+        m.replace_segment(e.value, &new)
+            .map_err(|err| self.edit_error(err))
     }
 }
 

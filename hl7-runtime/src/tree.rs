@@ -9,8 +9,20 @@
 //!
 //! The grammar's rules are those of [`crate::grammar`]; [`assign`] applies them to segment
 //! ids alone.
+//!
+//! # Editing
+//!
+//! A [`Lean`] message is edited in place by a few operations that keep both parts consistent:
+//! [`Lean::replace_segment`] gives a segment new text, [`Lean::insert_segment`] and
+//! [`Lean::insert_group`] add a segment or an empty group occurrence at a position among a
+//! group occurrence's children. Text is only ever appended: a replaced segment's new text goes
+//! at the end of the buffer and its span moves there, so no other segment's span changes and a
+//! segment's text is never rewritten where it lies. The old text stays behind as dead bytes
+//! ([`Lean::dead_bytes`]) until [`Lean::compact`] drops it; replacing compacts on its own once
+//! the dead bytes outweigh the live ones, so a message edited many times stays within twice
+//! its size. Path writes ([`crate::path::Path::set_lean`]) are made of these operations.
 
-use crate::descriptor::{Card, GroupDesc, ItemDesc};
+use crate::descriptor::{Card, GroupDesc, ItemDesc, VersionDesc};
 use crate::element::ANY_SEGMENT_ID;
 use crate::grammar::can_begin;
 
@@ -30,11 +42,19 @@ pub enum EntryKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub kind: EntryKind,
-    /// The 0-based item of the enclosing group this entry occupies (0 for unexpected
-    /// segments).
+    /// The 0-based item of the enclosing group this entry occupies. For an unexpected
+    /// segment: 0 when it is kept where it arrived, [`Entry::AT_END`] when a write added it
+    /// after all of its group's items.
     pub item: u16,
     /// The segment index, or for a group the index past its subtree.
     pub value: u32,
+}
+
+impl Entry {
+    /// The item of an unexpected segment added after all of its group's items: occurrences
+    /// of those items added later go before it, as they go after segments kept where they
+    /// arrived (they follow the item they arrived after).
+    pub const AT_END: u16 = u16::MAX;
 }
 
 /// The group tree of a message: its structure's items and nested group occurrences, in
@@ -247,16 +267,71 @@ pub fn assign<'s>(root: &'static GroupDesc, ids: impl ExactSizeIterator<Item = &
     m.finish()
 }
 
+/// Why a [`Lean`] message refused an edit. Nothing was changed when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EditError {
+    #[error("the message has no segment {0}")]
+    NoSegment(u32),
+    #[error("entry {0} is not a group occurrence of the message")]
+    NotAGroup(usize),
+    #[error("position {at} is not between two children of the group occurrence at {parent:?}")]
+    NotAChildPosition { at: usize, parent: Option<usize> },
+    #[error("item {item} of group {group} is not a {expected}")]
+    WrongItem {
+        group: &'static str,
+        item: u16,
+        expected: &'static str,
+    },
+    #[error("a lean message holds at most 4 GiB of text and 2^32 segments")]
+    TooLarge,
+}
+
 /// A message held lean: its segments' text in one buffer (each segment followed by `\r`), a
 /// span per segment, its delimiters and its group tree. Reading it decodes nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two messages are equal when they have the same delimiters, structure, version and tree,
+/// with the same text at each segment: where the text lies in the buffer does not matter.
+#[derive(Debug, Clone)]
 pub struct Lean {
     text: String,
     spans: Vec<(u32, u32)>,
     delimiters: crate::delimiters::Delimiters,
     root: &'static GroupDesc,
     tree: Tree,
+    version: Option<&'static VersionDesc>,
+    /// Bytes of `text` no span points at any more (replaced segments and their `\r`).
+    dead: usize,
 }
+
+impl PartialEq for Lean {
+    fn eq(&self, other: &Lean) -> bool {
+        let same_version = match (self.version, other.version) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b) || a.version == b.version,
+            (None, None) => true,
+            _ => false,
+        };
+        same_version
+            && self.delimiters == other.delimiters
+            && self.root == other.root
+            && self.tree.entries.len() == other.tree.entries.len()
+            && self
+                .tree
+                .entries
+                .iter()
+                .zip(&other.tree.entries)
+                .all(|(a, b)| {
+                    a.kind == b.kind
+                        && a.item == b.item
+                        && match a.kind {
+                            EntryKind::Group => a.value == b.value,
+                            _ => self.segment(a.value) == other.segment(b.value),
+                        }
+                })
+    }
+}
+
+impl Eq for Lean {}
 
 impl Lean {
     /// Reads the one message `text` holds into the structure whose body is `root`, within the
@@ -301,13 +376,35 @@ impl Lean {
             delimiters,
             root,
             tree,
+            version: None,
+            dead: 0,
         }
     }
 
-    /// Segment `i`'s text, without terminator.
+    /// The same message, its segments defined by `version` (the version it was read as).
+    /// Path writes follow the version's field and datatype definitions, as the typed message
+    /// does; without a version they follow the text alone.
+    pub fn with_version(mut self, version: &'static VersionDesc) -> Lean {
+        self.version = Some(version);
+        self
+    }
+
+    /// The version whose definitions the message's segments follow, when it was given.
+    pub fn version(&self) -> Option<&'static VersionDesc> {
+        self.version
+    }
+
+    /// Segment `i`'s text, without terminator; `""` when there is no segment `i`.
     pub fn segment(&self, i: u32) -> &str {
-        let (start, len) = self.spans[i as usize];
-        &self.text[start as usize..(start + len) as usize]
+        self.spans
+            .get(i as usize)
+            .and_then(|&(start, len)| self.text.get(start as usize..(start + len) as usize))
+            .unwrap_or("")
+    }
+
+    /// How many segments the message holds (the tree's segment entries index them).
+    pub fn segment_count(&self) -> usize {
+        self.spans.len()
     }
 
     pub fn delimiters(&self) -> &crate::delimiters::Delimiters {
@@ -367,10 +464,461 @@ impl Lean {
         }
     }
 
-    /// Bytes this message holds on the heap.
+    /// Bytes this message holds on the heap, dead text ([`Lean::dead_bytes`]) and spare
+    /// capacity included.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
             + self.spans.capacity() * std::mem::size_of::<(u32, u32)>()
             + self.tree.entries.capacity() * std::mem::size_of::<Entry>()
+    }
+
+    /// Bytes of the text buffer that hold replaced segment text, which no span points at.
+    pub fn dead_bytes(&self) -> usize {
+        self.dead
+    }
+
+    /// Rewrites the text buffer with only the text the spans point at, in segment order, and
+    /// gives back spare capacity.
+    pub fn compact(&mut self) {
+        let live = self.text.len() - self.dead;
+        let mut buf = String::with_capacity(live);
+        for span in &mut self.spans {
+            let (start, len) = *span;
+            let text = self
+                .text
+                .get(start as usize..(start + len) as usize)
+                .unwrap_or("");
+            // The buffer only shrinks, so the offsets fit as they did.
+            *span = (buf.len() as u32, len);
+            buf.push_str(text);
+            buf.push('\r');
+        }
+        self.text = buf;
+        self.dead = 0;
+    }
+
+    /// Appends `text` and its terminator to the buffer: where it starts.
+    fn append_text(&mut self, text: &str) -> Result<u32, EditError> {
+        let start = self.text.len();
+        let end = start
+            .checked_add(text.len())
+            .and_then(|e| e.checked_add(1))
+            .ok_or(EditError::TooLarge)?;
+        if u32::try_from(end).is_err() {
+            return Err(EditError::TooLarge);
+        }
+        self.text.push_str(text);
+        self.text.push('\r');
+        Ok(start as u32)
+    }
+
+    /// Gives segment `i` the text `text` (without terminator). The text is appended to the
+    /// buffer and the segment's span moved to it; the old text stays as dead bytes, and the
+    /// buffer is compacted once those outweigh the live ones.
+    pub fn replace_segment(&mut self, i: u32, text: &str) -> Result<(), EditError> {
+        let Some(&(_, old_len)) = self.spans.get(i as usize) else {
+            return Err(EditError::NoSegment(i));
+        };
+        if self.text.len() - self.dead + text.len() >= u32::MAX as usize {
+            return Err(EditError::TooLarge);
+        }
+        if self.text.len() + text.len() >= u32::MAX as usize {
+            self.compact();
+        }
+        let start = self.append_text(text)?;
+        self.spans[i as usize] = (start, text.len() as u32);
+        self.dead += old_len as usize + 1;
+        // Compacting when the dead text outweighs the live keeps the buffer within twice the
+        // live text, at a cost proportional to the bytes replaced.
+        if self.dead > 1024 && self.dead > self.text.len() / 2 {
+            self.compact();
+        }
+        Ok(())
+    }
+
+    /// The entries of group occurrence `parent` (`None`: the structure itself) and its
+    /// definition.
+    fn group_range(
+        &self,
+        parent: Option<usize>,
+    ) -> Result<(std::ops::Range<usize>, &'static GroupDesc), EditError> {
+        let Some(p) = parent else {
+            return Ok((0..self.tree.entries.len(), self.root));
+        };
+        // Down from the root, through the group occurrence holding `p` at each level.
+        let mut desc = self.root;
+        let mut range = 0..self.tree.entries.len();
+        loop {
+            let (at, e) = self
+                .tree
+                .children(range.clone())
+                .find(|(i, e)| e.kind == EntryKind::Group && *i <= p && p < e.value as usize)
+                .ok_or(EditError::NotAGroup(p))?;
+            let Some(ItemDesc::Group { group, .. }) = desc.items.get(e.item as usize) else {
+                return Err(EditError::NotAGroup(p));
+            };
+            desc = group;
+            range = at + 1..e.value as usize;
+            if at == p {
+                return Ok((range, desc));
+            }
+        }
+    }
+
+    /// The definition of group occurrence `parent` (`None`: the structure's body), when
+    /// `parent` is one.
+    pub fn group_desc(&self, parent: Option<usize>) -> Option<&'static GroupDesc> {
+        self.group_range(parent).ok().map(|(_, d)| d)
+    }
+
+    /// Checks that `at` is a position among the children of `parent`: before one of them or
+    /// after the last.
+    fn child_position(
+        &self,
+        parent: Option<usize>,
+        at: usize,
+    ) -> Result<&'static GroupDesc, EditError> {
+        let (range, desc) = self.group_range(parent)?;
+        let end = range.end;
+        if at == end || self.tree.children(range).any(|(i, _)| i == at) {
+            Ok(desc)
+        } else {
+            Err(EditError::NotAChildPosition { at, parent })
+        }
+    }
+
+    /// Puts `entry` at position `at` of the tree, below `parent`: group entries at or after
+    /// `at` move one on, and so do the ends of the groups that enclose the position.
+    fn insert_entry(&mut self, parent: Option<usize>, at: usize, entry: Entry) {
+        for (g, e) in self.tree.entries.iter_mut().enumerate() {
+            if e.kind != EntryKind::Group {
+                continue;
+            }
+            let end = e.value as usize;
+            // A group ending exactly at `at` encloses it only when it is the parent or one of
+            // its ancestors (those start at or before the parent); any other is a preceding
+            // sibling's subtree.
+            let encloses = end > at || (end == at && parent.is_some_and(|p| g <= p));
+            if g >= at || encloses {
+                e.value += 1;
+            }
+        }
+        self.tree.entries.insert(at, entry);
+    }
+
+    /// Adds a segment of text `text` (without terminator) at position `at` of the tree,
+    /// among the children of group occurrence `parent` (`None`: the structure itself): a
+    /// segment at item `item` of the group (kind [`EntryKind::Segment`]), or one kept outside
+    /// the grammar (kind [`EntryKind::Unexpected`], item 0 or [`Entry::AT_END`]). Returns the
+    /// new entry's index; the segment's index is its value.
+    pub fn insert_segment(
+        &mut self,
+        parent: Option<usize>,
+        at: usize,
+        kind: EntryKind,
+        item: u16,
+        text: &str,
+    ) -> Result<usize, EditError> {
+        let desc = self.child_position(parent, at)?;
+        match kind {
+            EntryKind::Segment => {
+                if !matches!(
+                    desc.items.get(item as usize),
+                    Some(ItemDesc::Segment { .. })
+                ) {
+                    return Err(EditError::WrongItem {
+                        group: desc.name,
+                        item,
+                        expected: "segment",
+                    });
+                }
+            }
+            EntryKind::Unexpected => {
+                if item != 0 && item != Entry::AT_END {
+                    return Err(EditError::WrongItem {
+                        group: desc.name,
+                        item,
+                        expected: "place for an unexpected segment (0 or Entry::AT_END)",
+                    });
+                }
+            }
+            EntryKind::Group => {
+                return Err(EditError::WrongItem {
+                    group: desc.name,
+                    item,
+                    expected: "segment (insert_group adds groups)",
+                });
+            }
+        }
+        let index = u32::try_from(self.spans.len()).map_err(|_| EditError::TooLarge)?;
+        if self.tree.entries.len() >= u32::MAX as usize {
+            return Err(EditError::TooLarge);
+        }
+        let start = self.append_text(text)?;
+        self.spans.push((start, text.len() as u32));
+        self.insert_entry(
+            parent,
+            at,
+            Entry {
+                kind,
+                item,
+                value: index,
+            },
+        );
+        Ok(at)
+    }
+
+    /// Adds an empty occurrence of the group at item `item` of group occurrence `parent`
+    /// (`None`: the structure itself), at position `at` among its children. Returns the new
+    /// entry's index; its children go from there to its value.
+    pub fn insert_group(
+        &mut self,
+        parent: Option<usize>,
+        at: usize,
+        item: u16,
+    ) -> Result<usize, EditError> {
+        let desc = self.child_position(parent, at)?;
+        if !matches!(desc.items.get(item as usize), Some(ItemDesc::Group { .. })) {
+            return Err(EditError::WrongItem {
+                group: desc.name,
+                item,
+                expected: "group",
+            });
+        }
+        if self.tree.entries.len() >= u32::MAX as usize - 1 {
+            return Err(EditError::TooLarge);
+        }
+        self.insert_entry(
+            parent,
+            at,
+            Entry {
+                kind: EntryKind::Group,
+                item,
+                value: at as u32 + 1,
+            },
+        );
+        Ok(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: Card = Card {
+        min: 1,
+        max: Some(1),
+    };
+    const MANY: Card = Card { min: 0, max: None };
+
+    /// `ROOT = MSH, G*(A, B*), C*`; `G = A, B*, H*(D)`.
+    static H: GroupDesc = GroupDesc {
+        name: "H",
+        choice: false,
+        items: &[ItemDesc::Segment { id: "D", card: ONE }],
+    };
+    static G: GroupDesc = GroupDesc {
+        name: "G",
+        choice: false,
+        items: &[
+            ItemDesc::Segment { id: "A", card: ONE },
+            ItemDesc::Segment {
+                id: "B",
+                card: MANY,
+            },
+            ItemDesc::Group {
+                group: &H,
+                card: MANY,
+            },
+        ],
+    };
+    static ROOT: GroupDesc = GroupDesc {
+        name: "ROOT",
+        choice: false,
+        items: &[
+            ItemDesc::Segment {
+                id: "MSH",
+                card: ONE,
+            },
+            ItemDesc::Group {
+                group: &G,
+                card: MANY,
+            },
+            ItemDesc::Segment {
+                id: "C",
+                card: MANY,
+            },
+        ],
+    };
+
+    fn lean(lines: &[&str]) -> Lean {
+        Lean::from_lines(&ROOT, lines, Default::default())
+    }
+
+    /// Each group entry's end is past its last descendant and within its parent's.
+    fn assert_nested(m: &Lean) {
+        let entries = &m.tree().entries;
+        let mut open: Vec<usize> = vec![entries.len()];
+        for (i, e) in entries.iter().enumerate() {
+            while open.last().is_some_and(|&end| end <= i) {
+                open.pop();
+            }
+            if e.kind == EntryKind::Group {
+                let end = e.value as usize;
+                assert!(end > i && end <= *open.last().unwrap(), "{entries:?}");
+                open.push(end);
+            }
+        }
+    }
+
+    #[test]
+    fn replacing_a_segment_appends_its_text_and_compacting_drops_the_old() {
+        let mut m = lean(&["MSH|^~\\&", "A|1", "B|1", "C|1"]);
+        let before = m.clone();
+        let len = m.text.len();
+        m.replace_segment(1, "A|2|longer").unwrap();
+        assert_eq!(m.segment(1), "A|2|longer");
+        // The other segments' text did not move.
+        assert_eq!(m.spans[0], before.spans[0]);
+        assert_eq!(m.spans[2], before.spans[2]);
+        assert_eq!(m.dead_bytes(), "A|1\r".len());
+        assert_eq!(m.text.len(), len + "A|2|longer\r".len());
+        assert_eq!(m.to_er7(), "MSH|^~\\&\rA|2|longer\rB|1\rC|1\r");
+        assert_ne!(m, before);
+        let edited = m.clone();
+        m.compact();
+        assert_eq!(m.dead_bytes(), 0);
+        assert_eq!(m.text, "MSH|^~\\&\rA|2|longer\rB|1\rC|1\r");
+        // Where the text lies does not make two messages different.
+        assert_eq!(m, edited);
+        m.replace_segment(1, "A|1").unwrap();
+        assert_eq!(m, before);
+        assert_eq!(m.replace_segment(9, "x"), Err(EditError::NoSegment(9)));
+    }
+
+    #[test]
+    fn replacing_many_times_keeps_the_buffer_within_twice_the_live_text() {
+        let mut m = lean(&["MSH|^~\\&", "A|1"]);
+        for k in 0..10_000 {
+            m.replace_segment(1, &format!("A|{k:0200}")).unwrap();
+            let live = m.text.len() - m.dead_bytes();
+            assert!(m.text.len() <= 2 * live + 1024 + 210, "{k}");
+        }
+        assert!(m.segment(1).ends_with("9999"));
+        assert_eq!(m.tree_lines(), ["ROOT", "  MSH", "  G", "    A"]);
+    }
+
+    #[test]
+    fn inserting_keeps_every_group_end_right() {
+        // ROOT: MSH, G(A, B, H(D)), G(A), C
+        let mut m = lean(&["MSH|^~\\&", "A|1", "B|1", "D|1", "A|2", "C|1"]);
+        let lines = |m: &Lean| m.tree_lines().join(",");
+        assert_eq!(
+            lines(&m),
+            "ROOT,  MSH,  G,    A,    B,    H,      D,  G,    A,  C"
+        );
+        let entries = |m: &Lean| m.tree().entries.clone();
+        // [0 MSH, 1 G..6, 2 A, 3 B, 4 H..6, 5 D, 6 G..8, 7 A, 8 C]
+        assert_eq!(entries(&m)[1].value, 6);
+        assert_eq!(entries(&m)[4].value, 6);
+        // A second B in the first G, before its H: the first G grows, later groups move.
+        let at = m
+            .insert_segment(Some(1), 4, EntryKind::Segment, 1, "B|2")
+            .unwrap();
+        assert_eq!(at, 4);
+        assert_eq!(m.segment(m.tree().entries[4].value), "B|2");
+        assert_eq!(
+            (
+                entries(&m)[1].value,
+                entries(&m)[5].value,
+                entries(&m)[7].value
+            ),
+            (7, 7, 9)
+        );
+        assert_nested(&m);
+        // At the end of the first G, where its H also ends: only G (the parent) grows, and H
+        // stays as it was.
+        let h = m.insert_group(Some(1), 7, 2).unwrap();
+        assert_eq!((entries(&m)[1].value, entries(&m)[5].value), (8, 7));
+        assert_eq!(entries(&m)[h].value as usize, h + 1);
+        m.insert_segment(Some(h), h + 1, EntryKind::Segment, 0, "D|2")
+            .unwrap();
+        assert_eq!((entries(&m)[1].value, entries(&m)[h].value), (9, 9));
+        assert_nested(&m);
+        // At the end of the whole tree, under the root: no group grows.
+        let end = m.tree().entries.len();
+        m.insert_segment(None, end, EntryKind::Unexpected, Entry::AT_END, "ZZZ|1")
+            .unwrap();
+        // A new G between the second G and C.
+        let g = m.insert_group(None, 11, 1).unwrap();
+        m.insert_segment(Some(g), g + 1, EntryKind::Segment, 0, "A|3")
+            .unwrap();
+        assert_nested(&m);
+        assert_eq!(
+            lines(&m),
+            "ROOT,  MSH,  G,    A,    B,    B,    H,      D,    H,      D,  G,    A,  G,    A,  C,  ZZZ"
+        );
+        assert_eq!(
+            m.to_er7(),
+            "MSH|^~\\&\rA|1\rB|1\rB|2\rD|1\rD|2\rA|2\rA|3\rC|1\rZZZ|1\r"
+        );
+        // The message reads back into the same tree (its Z-segment as one that arrived there).
+        let text = m.to_er7();
+        let lines_again: Vec<&str> = text.split_terminator('\r').collect();
+        let again = lean(&lines_again);
+        assert_eq!(again.tree_lines(), m.tree_lines());
+        assert_eq!(again.to_er7(), text);
+    }
+
+    #[test]
+    fn edits_out_of_place_are_refused_and_change_nothing() {
+        let mut m = lean(&["MSH|^~\\&", "A|1", "B|1", "D|1", "C|1"]);
+        let before = m.clone();
+        // Inside the H subtree is not a child position of G; 5 is past the root's children
+        // only as the end of the whole tree.
+        assert_eq!(
+            m.insert_segment(Some(1), 5, EntryKind::Segment, 1, "B"),
+            Err(EditError::NotAChildPosition {
+                at: 5,
+                parent: Some(1)
+            })
+        );
+        assert!(matches!(
+            m.insert_segment(None, 2, EntryKind::Segment, 0, "MSH"),
+            Err(EditError::NotAChildPosition { .. })
+        ));
+        // Entry 2 is a segment, not a group occurrence.
+        assert_eq!(m.insert_group(Some(2), 3, 2), Err(EditError::NotAGroup(2)));
+        assert_eq!(
+            m.insert_group(Some(1000), 3, 2),
+            Err(EditError::NotAGroup(1000))
+        );
+        // Item kinds must match the definition.
+        assert!(matches!(
+            m.insert_group(Some(1), 2, 0),
+            Err(EditError::WrongItem { .. })
+        ));
+        assert!(matches!(
+            m.insert_segment(Some(1), 2, EntryKind::Segment, 2, "D"),
+            Err(EditError::WrongItem { .. })
+        ));
+        assert!(matches!(
+            m.insert_segment(Some(1), 2, EntryKind::Segment, 7, "D"),
+            Err(EditError::WrongItem { .. })
+        ));
+        assert!(matches!(
+            m.insert_segment(Some(1), 2, EntryKind::Unexpected, 3, "Z"),
+            Err(EditError::WrongItem { .. })
+        ));
+        assert!(matches!(
+            m.insert_segment(Some(1), 2, EntryKind::Group, 2, "Z"),
+            Err(EditError::WrongItem { .. })
+        ));
+        assert_eq!(m, before);
+        assert_eq!(m.segment_count(), 5);
+        assert_eq!(m.segment(99), "");
+        assert_eq!(m.group_desc(None).map(|g| g.name), Some("ROOT"));
+        assert_eq!(m.group_desc(Some(4)).map(|g| g.name), Some("H"));
+        assert_eq!(m.group_desc(Some(3)), None);
     }
 }

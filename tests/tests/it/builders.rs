@@ -123,3 +123,124 @@ fn typed_structures_are_built_with_their_own_structure_id() {
         "MSH|^~\\&|||||20240101||ORU^R01^ORU_R01|X|P|2.8\rOBX|||||1\r"
     );
 }
+
+/// The header [`MessageBuilder`] writes, written by the same paths on an empty lean message of
+/// the same structure; then the same body writes on both.
+#[test]
+fn lean_messages_built_by_paths_match_the_builder_for_every_event_of_every_version() {
+    use crate::paths::{Both, Tally};
+    use hl7_model::path::Path;
+    use hl7_model::tree::Lean;
+    let mut tally = Tally::default();
+    let mut built = 0;
+    for v in hl7_model::VERSIONS {
+        for (key, structure) in v.events {
+            let (msg_type, event) = key.split_once('^').unwrap();
+            let typed = MessageBuilder::new(v.version, msg_type, event)
+                .sending("APP", "FAC")
+                .control_id("C1")
+                .timestamp("20240101120000")
+                .build()
+                .unwrap_or_else(|e| panic!("{} {key}: {e}", v.version));
+            let body = v.structure(structure).unwrap().body;
+            let mut lean = Lean::from_lines(body, &[], Default::default()).with_version(v);
+            let structure_component = typed.get("MSH-9-3").unwrap();
+            for (path, value) in [
+                ("MSH-2", Some("^~\\&")),
+                ("MSH-3", Some("APP")),
+                ("MSH-4", Some("FAC")),
+                ("MSH-7", Some("20240101120000")),
+                ("MSH-9-1", Some(msg_type)),
+                ("MSH-9-2", Some(event)),
+                ("MSH-9-3", structure_component.as_deref()),
+                ("MSH-10", Some("C1")),
+                ("MSH-11", Some("P")),
+                ("MSH-12", Some(v.version)),
+            ] {
+                let Some(value) = value else { continue };
+                let p: Path = path.parse().unwrap();
+                p.set_lean(&mut lean, value)
+                    .unwrap_or_else(|e| panic!("{} {key}: {path}: {e}", v.version));
+            }
+            let mut both = Both { typed, lean };
+            let label = format!("{} {key}", v.version);
+            both.same_text_and_tree()
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            for (path, value, er7) in [
+                ("PID-5-1", "Doe", false),
+                ("PID-3(1)-4", "H&X", true),
+                ("EVN-2", "20240101", false),
+                ("PV1-2", "I", false),
+                ("PV1(1)-2", "O", false),
+                ("OBR-4-1", "GLU", false),
+                ("OBX-5", "5.4", false),
+                ("OBX(1)-5", "6.1", false),
+                ("/.ORDER_OBSERVATION(1)/OBR-4-1", "NA", false),
+                ("OBX(2)-5", "140", false),
+                ("NTE-3", "note", false),
+                ("NTE(1)", "NTE|2|L|more", true),
+                ("MSA-1", "AA", false),
+                ("ERR-1-1", "x", false),
+                ("ZZZ-1", "z", false),
+                ("IN1-2", "i", false),
+                ("/PATIENT/PID-1", "1", false),
+            ] {
+                both.write(&label, path, value, er7, &mut tally);
+            }
+            built += 1;
+        }
+    }
+    eprintln!(
+        "{built} messages, {} writes, {} written, refused: {:?}",
+        tally.writes, tally.ok, tally.errors
+    );
+    tally.assert_none_differ();
+    assert!(built > 2_000, "{built} messages built");
+    assert!(tally.ok > 15_000, "{} writes made", tally.ok);
+}
+
+#[test]
+fn lean_messages_built_with_custom_delimiters_match_the_builder() {
+    use hl7_model::path::Path;
+    use hl7_model::tree::Lean;
+    let d = hl7_model::delimiters::Delimiters {
+        field: '#',
+        component: '$',
+        repetition: '*',
+        escape: '!',
+        subcomponent: '%',
+        truncation: None,
+    };
+    let mut msg = MessageBuilder::new("2.5.1", "ORU", "R01")
+        .delimiters(d)
+        .control_id("C1")
+        .timestamp("20240101")
+        .build()
+        .unwrap();
+    msg.set("PID-5-1", "A#B").unwrap();
+    msg.set("OBX-5", "5$6").unwrap();
+    let v = hl7_model::VERSIONS
+        .iter()
+        .find(|v| v.version == "2.5.1")
+        .unwrap();
+    let body = v.structure("ORU_R01").unwrap().body;
+    let mut lean = Lean::from_lines(body, &[], d).with_version(v);
+    for (path, value) in [
+        ("MSH-2", "$*!%"),
+        ("MSH-7", "20240101"),
+        ("MSH-9-1", "ORU"),
+        ("MSH-9-2", "R01"),
+        ("MSH-9-3", "ORU_R01"),
+        ("MSH-10", "C1"),
+        ("MSH-11", "P"),
+        ("MSH-12", "2.5.1"),
+        ("PID-5-1", "A#B"),
+        ("OBX-5", "5$6"),
+    ] {
+        let p: Path = path.parse().unwrap();
+        p.set_lean(&mut lean, value)
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    assert_eq!(lean.to_er7(), msg.to_er7());
+    assert!(lean.to_er7().contains("PID#####A!F!B\r"));
+}
