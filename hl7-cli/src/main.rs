@@ -1,10 +1,11 @@
 //! `hl7`: the command-line face of the toolkit, for HL7 v2 files in ER7 (pipe-delimited) form.
 //!
 //! - `hl7 tree FILE…` prints each message's structure and group tree
-//!   ([`hl7_model::grammar::tree`]): the structure id, then its segments and groups, nested.
+//!   ([`hl7_model::message::LeanMessage::tree_lines`]): the structure id, then its segments
+//!   and groups, nested.
 //! - `hl7 validate [--strict] FILE…` prints every validation finding
-//!   ([`hl7_model::message::Parsed::validate`]) and exits with 1 when any is an error (with
-//!   `--strict`, a warning too).
+//!   ([`hl7_model::message::LeanMessage::validate`]) and exits with 1 when any is an error
+//!   (with `--strict`, a warning too).
 //! - `hl7 encode FILE…` parses each file and writes it back in ER7, every segment ended by
 //!   `\r`: the bytes that were read, with line ends normalised.
 //! - `hl7 json [--pretty] FILE…` prints each message in the JSON form of [`hl7_model::json`]
@@ -22,6 +23,9 @@
 //! Input is read as bytes and, for now, decoded as UTF-8 with invalid sequences replaced by
 //! U+FFFD; MSH-18 character sets are not applied yet.
 //!
+//! Every message is read into the lean form ([`hl7_model::message::LeanMessage`]): its text
+//! and group tree, nothing decoded until asked for.
+//!
 //! Exit codes: 0 when all went well, 1 when `validate` found an error, 2 when a file could not
 //! be read or a message could not be parsed (each reported on stderr with the file name).
 
@@ -32,7 +36,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hl7_model::er7::{Batch, Item};
-use hl7_model::message::{self, Parsed};
+use hl7_model::message::{LeanMessage, ParseOptions};
 use hl7_model::validate::Severity;
 
 const INPUT_NOTE: &str = "FILE may hold one message, several messages one after another, or a \
@@ -207,7 +211,7 @@ fn inputs<'f>(run: &'f mut Run, files: &'f [PathBuf]) -> impl Iterator<Item = In
 
 /// The messages of one input, parsed, with their 1-based index; a message that does not parse
 /// is reported and left out. `None` when the text cannot be split into messages at all.
-fn parse_messages(run: &mut Run, input: &Input) -> Option<Vec<(usize, Parsed)>> {
+fn parse_messages(run: &mut Run, input: &Input) -> Option<Vec<(usize, LeanMessage)>> {
     let batch = match Batch::parse(&input.text) {
         Ok(b) => b,
         Err(e) => {
@@ -216,8 +220,9 @@ fn parse_messages(run: &mut Run, input: &Input) -> Option<Vec<(usize, Parsed)>> 
         }
     };
     let mut parsed = Vec::new();
+    let opts = ParseOptions::default();
     for (i, m) in batch.messages().enumerate() {
-        match message::parse(m.as_str()) {
+        match LeanMessage::parse(m.as_str(), &opts) {
             Ok(p) => parsed.push((i + 1, p)),
             Err(e) => run.error(&input.name, format_args!("message {}: {e}", i + 1)),
         }
@@ -249,7 +254,7 @@ fn tree(run: &mut Run, files: &[PathBuf], out: &mut impl Write) -> io::Result<()
             } else {
                 separate(out)?;
             }
-            for line in hl7_model::grammar::tree(parsed.message.as_group()) {
+            for line in parsed.tree_lines() {
                 writeln!(out, "{line}")?;
             }
         }
@@ -323,7 +328,7 @@ fn encode_one(run: &mut Run, input: &Input) -> Option<String> {
             }
             Item::Message(m) => {
                 index += 1;
-                match message::parse(m.as_str()) {
+                match LeanMessage::parse(m.as_str(), &ParseOptions::default()) {
                     Ok(parsed) => text.push_str(&parsed.to_er7()),
                     Err(e) => {
                         run.error(&input.name, format_args!("message {index}: {e}"));
@@ -381,11 +386,10 @@ fn get(
         for (index, parsed) in &messages {
             let mut line = Vec::with_capacity(parsed_paths.len());
             for path in &parsed_paths {
-                let group = parsed.message.as_group();
                 let got = if value {
-                    path.get(group, &parsed.delimiters)
+                    path.get_lean(parsed.lean())
                 } else {
-                    path.get_er7(group, &parsed.delimiters)
+                    path.get_er7_lean(parsed.lean())
                 };
                 match got {
                     Ok(v) => line.push(v.unwrap_or_default()),

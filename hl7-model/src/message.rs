@@ -284,10 +284,177 @@ fn resolve_structure_with_fallbacks(
     None
 }
 
+/// A message as read, held lean: its segments' text and group tree ([`crate::tree::Lean`],
+/// nothing decoded), the version and structure it was read as, how they were chosen, and
+/// what the tokenizer noticed. It costs about what was sent; typed access is through the
+/// views of each version's `typed` module, paths, validation and JSON work on it directly.
+///
+/// ```
+/// # #[cfg(feature = "v2_5")] {
+/// use hl7_model::message::LeanMessage;
+/// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
+/// let mut m = LeanMessage::parse(text, &Default::default()).unwrap();
+/// assert_eq!(m.structure().id, "ORU_R01");
+/// assert_eq!(m.get("PID-5-2").unwrap().as_deref(), Some("John"));
+///
+/// // Typed: the views of v2.5's ORU_R01.
+/// let oru: hl7_model::v2_5::typed::OruR01 = m.typed().unwrap();
+/// let result = oru.patient_result().first().unwrap();
+/// let obx = result.order_observation().first().unwrap().observation().first().unwrap().obx().unwrap();
+/// assert_eq!(obx.observation_value().first().unwrap().as_str(), "5.4");
+///
+/// m.set("PID-5-1", "Roe").unwrap();
+/// assert!(m.to_er7().contains("PID|1||7||Roe^John\r"));
+/// assert!(m.validate().iter().all(|f| f.code != 100));
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeanMessage {
+    lean: crate::tree::Lean,
+    version: &'static VersionDesc,
+    structure: &'static crate::descriptor::StructureDesc,
+    version_fallback: Option<String>,
+    structure_fallback: Option<String>,
+    findings: Vec<crate::er7::Finding>,
+}
+
+impl LeanMessage {
+    /// Reads one message, resolving version and structure as [`parse_with`] does. A type no
+    /// compiled version defines is read with the generic structure (unless `opts` says
+    /// otherwise).
+    pub fn parse(text: &str, opts: &ParseOptions) -> Result<LeanMessage, ParseError> {
+        let tokens = tokenize(text, opts)?;
+        let h = header(&tokens);
+        let (version, fallback) = resolve_version(h.version, opts)?;
+        let (read_as, structure, structure_fallback) = match resolve_structure_with_fallbacks(
+            version, &h,
+        ) {
+            Some(found) => found,
+            None if opts.generic_for_unknown_types => (
+                version,
+                <crate::group::GenericMessage as StructureType>::STRUCTURE,
+                Some(format!(
+                    "no structure for MSH-9 `{}^{}` in any compiled version: read as a generic message",
+                    h.msg_type, h.event
+                )),
+            ),
+            None => {
+                return Err(ParseError::UnknownStructure {
+                    msg_type: h.msg_type.to_owned(),
+                    event: h.event.to_owned(),
+                    structure: h.structure.map(str::to_owned),
+                    version: version.version,
+                });
+            }
+        };
+        let lean =
+            crate::tree::Lean::from_lines(structure.body, &segment_lines(&tokens), h.delimiters)
+                .with_version(read_as);
+        Ok(LeanMessage {
+            lean,
+            version: read_as,
+            structure,
+            version_fallback: (fallback || !std::ptr::eq(read_as, version))
+                .then(|| h.version.to_owned()),
+            structure_fallback,
+            findings: tokens.findings().to_vec(),
+        })
+    }
+
+    /// The segments' text and the group tree.
+    pub fn lean(&self) -> &crate::tree::Lean {
+        &self.lean
+    }
+
+    /// The version the message was read as.
+    pub fn version(&self) -> &'static VersionDesc {
+        self.version
+    }
+
+    /// The structure the message was read as.
+    pub fn structure(&self) -> &'static crate::descriptor::StructureDesc {
+        self.structure
+    }
+
+    /// MSH-12 as sent, when the message was read as another (lower or default) version.
+    pub fn version_fallback(&self) -> Option<&str> {
+        self.version_fallback.as_deref()
+    }
+
+    /// How the structure was chosen when MSH-9 did not name one of the version's structures.
+    pub fn structure_fallback(&self) -> Option<&str> {
+        self.structure_fallback.as_deref()
+    }
+
+    /// What the tokenizer read past (a byte order mark, noise lines, MLLP framing …).
+    pub fn findings(&self) -> &[crate::er7::Finding] {
+        &self.findings
+    }
+
+    /// The message as the typed view `T` of its structure, when it was read as that
+    /// structure of that version.
+    pub fn typed<'m, T: crate::typed::TypedStructure<'m>>(&'m self) -> Option<T> {
+        T::of(&self.lean)
+    }
+
+    /// The value at a terser-style `path` (`PID-5-1`, `OBX(1)-5`), escapes decoded; see
+    /// [`crate::path`] for the syntax and rules.
+    pub fn get(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
+        crate::path::Path::parse(path)?.get_lean(&self.lean)
+    }
+
+    /// The wire text of what `path` names (a whole field, a segment, a group).
+    pub fn get_er7(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
+        crate::path::Path::parse(path)?.get_er7_lean(&self.lean)
+    }
+
+    /// Writes `value` (plain text, escaped as needed) at `path`, creating what is missing.
+    pub fn set(&mut self, path: &str, value: &str) -> Result<(), crate::path::PathError> {
+        crate::path::Path::parse(path)?.set_lean(&mut self.lean, value)
+    }
+
+    /// Writes ER7 text (`Doe^John`) at `path`, creating what is missing.
+    pub fn set_er7(&mut self, path: &str, wire: &str) -> Result<(), crate::path::PathError> {
+        crate::path::Path::parse(path)?.set_er7_lean(&mut self.lean, wire)
+    }
+
+    /// Every finding of validation against the version the message was read as.
+    pub fn validate(&self) -> Vec<crate::validate::Finding> {
+        crate::validate::validate_lean(&self.lean, self.version)
+    }
+
+    /// The message in ER7, segments ended by `\r`.
+    pub fn to_er7(&self) -> String {
+        self.lean.to_er7()
+    }
+
+    /// The group tree, one node per line: the structure, then its segments and groups,
+    /// nested.
+    pub fn tree_lines(&self) -> Vec<String> {
+        self.lean.tree_lines()
+    }
+
+    /// Bytes the message holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.lean.heap_bytes()
+            + self.version_fallback.as_ref().map_or(0, String::capacity)
+            + self.structure_fallback.as_ref().map_or(0, String::capacity)
+            + self.findings.capacity() * std::mem::size_of::<crate::er7::Finding>()
+    }
+}
+
+/// The message in the product's JSON form (`hl7_model::json`), as [`Parsed`] gives it.
+#[cfg(feature = "serde")]
+impl serde::Serialize for LeanMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::json::LeanJson::new(&self.lean, self.version, self.structure).serialize(s)
+    }
+}
+
 /// Reads one message into the lean form (`hl7_model::tree::Lean`: its segments' text and its
 /// group tree, nothing decoded), resolving version and structure as [`parse_with`] does. A
 /// type no compiled version defines is read with the generic structure. Gives the version
-/// and structure it was read as.
+/// and structure it was read as; [`LeanMessage`] keeps them together.
 pub fn parse_lean(
     text: &str,
     opts: &ParseOptions,
@@ -299,26 +466,19 @@ pub fn parse_lean(
     ),
     ParseError,
 > {
-    let tokens = tokenize(text, opts)?;
-    let h = header(&tokens);
-    let (version, _) = resolve_version(h.version, opts)?;
-    let (read_as, structure) = match resolve_structure_with_fallbacks(version, &h) {
-        Some((read_as, structure, _)) => (read_as, structure),
-        None if opts.generic_for_unknown_types => (
-            version,
-            <crate::group::GenericMessage as StructureType>::STRUCTURE,
-        ),
-        None => {
-            return Err(ParseError::UnknownStructure {
-                msg_type: h.msg_type.to_owned(),
-                event: h.event.to_owned(),
-                structure: h.structure.map(str::to_owned),
-                version: version.version,
-            });
-        }
-    };
-    let lean = crate::tree::Lean::from_lines(structure.body, &segment_lines(&tokens), h.delimiters);
-    Ok((lean, read_as, structure))
+    let m = LeanMessage::parse(text, opts)?;
+    Ok((m.lean, m.version, m.structure))
+}
+
+/// Parses every message of `text` into the lean form: one message, several one after
+/// another, or a batch (FHS/BHS … BTS/FTS, whose envelope segments are not part of any
+/// message).
+pub fn parse_lean_all(text: &str, opts: &ParseOptions) -> Result<Vec<LeanMessage>, ParseError> {
+    let batch = crate::er7::Batch::parse(text)?;
+    batch
+        .messages()
+        .map(|m| LeanMessage::parse(m.as_str(), opts))
+        .collect()
 }
 
 /// Parses every message of `text`: one message, several one after another, or a batch

@@ -1506,6 +1506,51 @@ impl Path {
     }
 }
 
+impl Path {
+    /// The wire text of what this path names in a lean message (a field with all its
+    /// components, a segment, a group's segments each ended by `\r`): the same rules and
+    /// results as [`Path::get_er7`] on the typed message; `None` when nothing is there.
+    ///
+    /// ```
+    /// use hl7_model::path::Path;
+    /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
+    /// let (lean, _, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
+    /// let get = |p: &str| p.parse::<Path>().unwrap().get_er7_lean(&lean).unwrap();
+    /// assert_eq!(get("PID-5").as_deref(), Some("Doe^John"));
+    /// assert_eq!(get("/PATIENT_RESULT/ORDER_OBSERVATION").as_deref(), Some("OBR|1\rOBX|1|NM|GLU||5.4\r"));
+    /// assert_eq!(get("PV1-2"), None);
+    /// ```
+    pub fn get_er7_lean(&self, m: &crate::tree::Lean) -> Result<Option<String>, PathError> {
+        use crate::tree::EntryKind;
+        let entries = &m.tree().entries;
+        match self.locate_lean(m)? {
+            None => Ok(None),
+            Some(LeanTarget::Segment { entry, .. }) => {
+                let Some(i) = entries.get(entry).map(|e| e.value) else {
+                    return Ok(None);
+                };
+                let d = m.delimiters();
+                Ok(self.descend(Node::RawSegment(m.segment(i)), d).map(|node| {
+                    let mut out = String::new();
+                    write_node(&node, &mut out, d);
+                    out
+                }))
+            }
+            Some(LeanTarget::Group { entry, .. }) => {
+                let end = entries.get(entry).map_or(entry, |e| e.value as usize);
+                let mut out = String::new();
+                for e in entries.get(entry + 1..end).unwrap_or_default() {
+                    if e.kind != EntryKind::Group {
+                        out.push_str(m.segment(e.value));
+                        out.push('\r');
+                    }
+                }
+                Ok(Some(out))
+            }
+        }
+    }
+}
+
 /// A group occurrence of a lean message: its entry (`None`: the structure itself) and its
 /// definition.
 #[derive(Clone, Copy)]

@@ -64,3 +64,57 @@ fn a_lean_message_costs_about_what_was_sent() {
     assert!(measured >= 380, "{measured}");
     eprintln!("worst ratio {:.2} ({})", worst.0, worst.1);
 }
+
+/// `LeanMessage` reads every corpus message as `parse` does: the same version and structure,
+/// the same fallback notes, text, tree, validation and JSON.
+#[test]
+fn a_lean_message_reads_every_corpus_message_as_parse_does() {
+    let opts = hl7_model::message::ParseOptions::default();
+    let (mut compared, mut fallbacks) = (0, 0);
+    for (file, text) in corpus_messages() {
+        let Ok(parsed) = hl7_model::message::parse(&text) else {
+            assert!(
+                hl7_model::message::LeanMessage::parse(&text, &opts).is_err(),
+                "{}",
+                file.display()
+            );
+            continue;
+        };
+        let m = hl7_model::message::LeanMessage::parse(&text, &opts)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = file.display();
+        assert_eq!(
+            m.version().version,
+            parsed.message.version().version,
+            "{name}"
+        );
+        assert_eq!(m.structure().id, parsed.message.structure().id, "{name}");
+        assert_eq!(
+            m.version_fallback(),
+            parsed.version_fallback.as_deref(),
+            "{name}"
+        );
+        assert_eq!(
+            m.structure_fallback(),
+            parsed.structure_fallback.as_deref(),
+            "{name}"
+        );
+        assert_eq!(m.to_er7(), parsed.to_er7(), "{name}");
+        assert_eq!(
+            m.tree_lines(),
+            hl7_model::grammar::tree(parsed.message.as_group()),
+            "{name}"
+        );
+        assert_eq!(m.validate(), parsed.validate(), "{name}");
+        assert_eq!(
+            serde_json::to_value(&m).unwrap(),
+            serde_json::to_value(&parsed).unwrap(),
+            "{name}"
+        );
+        fallbacks +=
+            usize::from(m.version_fallback().is_some() || m.structure_fallback().is_some());
+        compared += 1;
+    }
+    assert!(compared >= 380, "{compared}");
+    assert!(fallbacks >= 10, "{fallbacks} messages read with a fallback");
+}

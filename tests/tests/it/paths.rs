@@ -34,7 +34,7 @@ fn expected(seg: &er7::Segment<'_>, f: usize, r: usize, c: usize) -> Option<Stri
 
 #[test]
 fn typed_paths_agree_with_the_tokenizer_on_every_corpus_message() {
-    let (mut messages, mut checked, mut present) = (0, 0, 0);
+    let (mut messages, mut checked, mut present, mut er7_checked) = (0, 0, 0, 0);
     for (file, text) in corpus_messages() {
         let Ok(parsed) = parse(&text) else { continue };
         let Ok(tokens) = er7::Message::parse(&text) else {
@@ -81,13 +81,24 @@ fn typed_paths_agree_with_the_tokenizer_on_every_corpus_message() {
                         let wire = parsed.get_er7(&path).unwrap().unwrap_or_default();
                         let sent = field.repetition(r).map_or("", |x| x.as_str());
                         assert_eq!(wire, sent, "{}: {path}", file.display());
+                        let p: Path = path.parse().unwrap();
+                        assert_eq!(
+                            p.get_er7_lean(&lean).unwrap().unwrap_or_default(),
+                            sent,
+                            "{}: {path}",
+                            file.display()
+                        );
+                        er7_checked += 1;
                     }
                 }
             }
         }
     }
-    eprintln!("{messages} messages, {checked} paths, {present} values present");
+    eprintln!(
+        "{messages} messages, {checked} paths, {present} values present, {er7_checked} wire texts"
+    );
     assert!(messages > 350, "{messages} messages");
+    assert!(er7_checked > 20_000, "{er7_checked} wire texts");
     assert!(present > 20_000, "{present} of {checked} values present");
 }
 
@@ -151,6 +162,22 @@ fn paths_through_groups_repetitions_and_searches() {
     assert_eq!(get("PID-5-1").as_deref(), Some("Doe"));
     assert_eq!(get("PID-5").as_deref(), Some("Doe"));
     assert_eq!(p.get_er7("PID-5").unwrap().as_deref(), Some("Doe^John"));
+    for path in [
+        "PID-5",
+        "PID",
+        "/PATIENT_RESULT/ORDER_OBSERVATION(1)",
+        "/PATIENT_RESULT",
+        "ZXT",
+        "OBX(2)-5-1",
+        "PV1-2",
+    ] {
+        let parsed: Path = path.parse().unwrap();
+        assert_eq!(
+            parsed.get_er7_lean(&lean).unwrap(),
+            p.get_er7(path).unwrap(),
+            "{path}"
+        );
+    }
     assert_eq!(get("PID-3(1)-4").as_deref(), Some("X"));
     assert_eq!(get("PID-3[2]-4").as_deref(), Some("X"));
     assert_eq!(
@@ -847,8 +874,10 @@ fn er7_text_with_higher_separators_is_read_back_as_structure_on_the_lean_message
 fn lean_messages_without_a_version_are_written_as_text() {
     // Without the version's definitions every field may repeat and a value goes where the
     // text's separators put it, as in a segment the structure does not define.
-    let (lean, _, _) = hl7_model::message::parse_lean(ORU, &Default::default()).unwrap();
-    let mut lean = lean;
+    let (read, _, structure) = hl7_model::message::parse_lean(ORU, &Default::default()).unwrap();
+    assert!(read.version().is_some(), "parse_lean attaches the version");
+    let mut lean = hl7_model::tree::Lean::parse(structure.body, ORU, &Default::default()).unwrap();
+    assert!(lean.version().is_none());
     let p = |s: &str| s.parse::<Path>().unwrap();
     p("MSH-10(1)").set_lean(&mut lean, "x").unwrap();
     p("PID-7-2").set_lean(&mut lean, "y").unwrap();
