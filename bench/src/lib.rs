@@ -260,7 +260,19 @@ pub fn parsers() -> Vec<Parser> {
             builds: "segment text in one buffer, flat group tree",
             parse: |t| {
                 let opts = hl7_model::message::ParseOptions::default();
-                Some(Box::new(hl7_model::message::parse_lean(t, &opts).ok()?.0))
+                Some(Box::new(
+                    hl7_model::message::LeanMessage::parse(t, &opts).ok()?,
+                ))
+            },
+        },
+        Parser {
+            name: "lean + validate",
+            builds: "the lean message, then every validation finding",
+            parse: |t| {
+                let opts = hl7_model::message::ParseOptions::default();
+                let m = hl7_model::message::LeanMessage::parse(t, &opts).ok()?;
+                let findings = m.validate();
+                Some(Box::new((m, findings)))
             },
         },
         Parser {

@@ -28,7 +28,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::delimiters::Delimiters;
 use crate::descriptor::VersionDesc;
 use crate::group::{Group, StructureType};
-use crate::message::{ParseOptions, Parsed, resolve_version};
+use crate::message::{LeanMessage, ParseOptions, Parsed, resolve_version};
 use crate::path::{Path, PathError};
 
 /// Why a message could not be built.
@@ -175,6 +175,78 @@ impl MessageBuilder {
         Ok(message)
     }
 
+    /// The message held lean ([`LeanMessage`]), in the structure the version's event map
+    /// gives `msg_type^event`: the same header as [`MessageBuilder::build`] writes.
+    ///
+    /// ```
+    /// # #[cfg(feature = "v2_5")] {
+    /// use hl7_model::build::MessageBuilder;
+    ///
+    /// let mut msg = MessageBuilder::new("2.5", "ADT", "A04")
+    ///     .sending("ADMIT", "HOSP")
+    ///     .control_id("MSG00001")
+    ///     .timestamp("20240101120000")
+    ///     .build_lean()
+    ///     .unwrap();
+    /// msg.set("PID-5-1", "Doe").unwrap();
+    /// assert_eq!(
+    ///     msg.to_er7(),
+    ///     "MSH|^~\\&|ADMIT|HOSP|||20240101120000||ADT^A04^ADT_A01|MSG00001|P|2.5\rPID|||||Doe\r"
+    /// );
+    /// # }
+    /// ```
+    pub fn build_lean(self) -> Result<LeanMessage, BuildError> {
+        let version = self.version_desc()?;
+        let structure = version
+            .resolve_structure(&self.msg_type, &self.event, None)
+            .ok_or_else(|| BuildError::UnknownStructure {
+                version: version.version,
+                msg_type: self.msg_type.clone(),
+                event: self.event.clone(),
+            })?;
+        let d = self.delimiters;
+        d.validate()?;
+        let mut m = LeanMessage::new(version, structure, d);
+        // MSH-1 and MSH-2 are the delimiters themselves: the segment starts with them.
+        m.set_er7("MSH", &format!("MSH{}{}", d.field, d.encoding_characters()))?;
+        for (path, value) in self.header_fields(version, structure.id) {
+            m.set(path, &value)?;
+        }
+        Ok(m)
+    }
+
+    /// The header fields after MSH-2, by path, with the values to write (empty ones left
+    /// out).
+    fn header_fields(
+        &self,
+        version: &'static VersionDesc,
+        structure: &str,
+    ) -> Vec<(&'static str, String)> {
+        let ts = self
+            .timestamp
+            .clone()
+            .unwrap_or_else(|| format!("{}+0000", now()));
+        let mut fields = vec![
+            ("MSH-3", self.sending.0.clone()),
+            ("MSH-4", self.sending.1.clone()),
+            ("MSH-5", self.receiving.0.clone()),
+            ("MSH-6", self.receiving.1.clone()),
+            ("MSH-7", ts),
+            ("MSH-9-1", self.msg_type.clone()),
+            ("MSH-9-2", self.event.clone()),
+        ];
+        // MSH-9.3 (message structure) exists from 2.3.1 on; before, MSH-9 has two components.
+        if msh9_components(version) >= 3 {
+            fields.push(("MSH-9-3", structure.to_owned()));
+        }
+        let id = self.control_id.clone().unwrap_or_else(next_control_id);
+        fields.push(("MSH-10", id));
+        fields.push(("MSH-11", self.processing_id.clone()));
+        fields.push(("MSH-12", version.version.to_owned()));
+        fields.retain(|(_, v)| !v.is_empty());
+        fields
+    }
+
     fn write_header(
         &self,
         g: &mut dyn Group,
@@ -183,34 +255,11 @@ impl MessageBuilder {
     ) -> Result<(), BuildError> {
         let d = &self.delimiters;
         d.validate()?;
-        let set = |g: &mut dyn Group, path: &str, value: &str| -> Result<(), BuildError> {
-            if !value.is_empty() {
-                Path::parse(path)?.set(g, value, d)?;
-            }
-            Ok(())
-        };
         Path::parse("MSH-2")?.set(g, &d.encoding_characters(), d)?;
         set_field_separator(g, d.field);
-        set(g, "MSH-3", &self.sending.0)?;
-        set(g, "MSH-4", &self.sending.1)?;
-        set(g, "MSH-5", &self.receiving.0)?;
-        set(g, "MSH-6", &self.receiving.1)?;
-        let now = now();
-        let ts = self
-            .timestamp
-            .clone()
-            .unwrap_or_else(|| format!("{now}+0000"));
-        set(g, "MSH-7", &ts)?;
-        set(g, "MSH-9-1", &self.msg_type)?;
-        set(g, "MSH-9-2", &self.event)?;
-        // MSH-9.3 (message structure) exists from 2.3.1 on; before, MSH-9 has two components.
-        if msh9_components(version) >= 3 {
-            set(g, "MSH-9-3", structure)?;
+        for (path, value) in self.header_fields(version, structure) {
+            Path::parse(path)?.set(g, &value, d)?;
         }
-        let id = self.control_id.clone().unwrap_or_else(next_control_id);
-        set(g, "MSH-10", &id)?;
-        set(g, "MSH-11", &self.processing_id)?;
-        set(g, "MSH-12", version.version)?;
         Ok(())
     }
 }

@@ -361,6 +361,24 @@ impl LeanMessage {
         })
     }
 
+    /// An empty message of `structure` in `version`, to be filled by paths (see
+    /// `hl7_model::build::MessageBuilder::build_lean` for one with its header).
+    pub fn new(
+        version: &'static VersionDesc,
+        structure: &'static crate::descriptor::StructureDesc,
+        delimiters: Delimiters,
+    ) -> LeanMessage {
+        LeanMessage {
+            lean: crate::tree::Lean::from_lines(structure.body, &[], delimiters)
+                .with_version(version),
+            version,
+            structure,
+            version_fallback: None,
+            structure_fallback: None,
+            findings: Vec::new(),
+        }
+    }
+
     /// The segments' text and the group tree.
     pub fn lean(&self) -> &crate::tree::Lean {
         &self.lean

@@ -244,3 +244,49 @@ fn lean_messages_built_with_custom_delimiters_match_the_builder() {
     assert_eq!(lean.to_er7(), msg.to_er7());
     assert!(lean.to_er7().contains("PID#####A!F!B\r"));
 }
+
+/// `build_lean` writes the header `build` writes, for every event of every version and with
+/// custom delimiters; what follows is written the same on both.
+#[test]
+fn build_lean_gives_what_build_gives_for_every_event_of_every_version() {
+    let d = hl7_model::delimiters::Delimiters {
+        field: '#',
+        component: '$',
+        repetition: '*',
+        escape: '!',
+        subcomponent: '%',
+        truncation: None,
+    };
+    let mut built = 0;
+    for v in hl7_model::VERSIONS {
+        for (key, _) in v.events {
+            let (msg_type, event) = key.split_once('^').unwrap();
+            for delimiters in [Default::default(), d] {
+                let builder = MessageBuilder::new(v.version, msg_type, event)
+                    .sending("APP", "FAC")
+                    .receiving("LAB", "")
+                    .control_id("C1")
+                    .timestamp("20240101")
+                    .delimiters(delimiters);
+                let mut typed = builder.clone().build().unwrap();
+                let mut lean = builder.build_lean().unwrap();
+                assert_eq!(lean.to_er7(), typed.to_er7(), "{} {key}", v.version);
+                assert_eq!(lean.structure().id, typed.message.structure().id);
+                for (path, value) in [("PID-5-1", "A#B|C"), ("EVN-2", "20240101")] {
+                    assert_eq!(lean.set(path, value), typed.set(path, value), "{path}");
+                }
+                assert_eq!(lean.to_er7(), typed.to_er7(), "{} {key}", v.version);
+                assert_eq!(
+                    lean.tree_lines(),
+                    hl7_model::grammar::tree(typed.message.as_group())
+                );
+                built += 1;
+            }
+        }
+    }
+    assert!(built > 4_000, "{built} messages built");
+    assert!(matches!(
+        MessageBuilder::new("2.5", "ZZZ", "Z01").build_lean(),
+        Err(BuildError::UnknownStructure { .. })
+    ));
+}
