@@ -6,6 +6,7 @@
 //! cargo run --release -p hl7-bench                                # print the tables
 //! cargo run --release -p hl7-bench -- --write docs/representation.md  # and write them there
 //! cargo run --release -p hl7-bench -- --seconds 0.05                # a quick look
+//! cargo run --release -p hl7-bench -- --only lean                   # the parsers named so
 //! ```
 
 use std::fmt::Write as _;
@@ -148,8 +149,10 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut write = None;
     let mut seconds = 0.5;
+    let mut only: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
+            "--only" => only = Some(args.next().context("--only needs a parser's name")?),
             "--write" => write = Some(args.next().context("--write needs a path")?),
             "--seconds" => {
                 seconds = args
@@ -158,11 +161,21 @@ fn main() -> Result<()> {
                     .parse()
                     .context("--seconds needs a number")?
             }
-            other => bail!("unknown argument `{other}` (try --write FILE, --seconds S)"),
+            other => {
+                bail!("unknown argument `{other}` (try --write FILE, --seconds S, --only NAME)")
+            }
         }
     }
+    if write.is_some() && only.is_some() {
+        bail!("--write writes every parser's figures: drop --only");
+    }
     let budget = Duration::from_secs_f64(seconds);
-    let all = parsers();
+    // The floor and hl7-2 are what the ratios are taken against: always measured.
+    let keep = |name: &str| {
+        matches!(name, "split floor" | "hl7-2 0.2.7")
+            || only.as_deref().is_none_or(|o| name.contains(o))
+    };
+    let all: Vec<_> = parsers().into_iter().filter(|p| keep(p.name)).collect();
     let mut report = format!(
         "One run, one thread, release build; each cell is the mean over {seconds} s of parses. \
          \"% of floor\": the split floor's time over the parser's; \"× hl7-2\": hl7-2's untyped \
@@ -173,7 +186,11 @@ fn main() -> Result<()> {
     report.push_str(
         "\n**Scaling**: throughput on growing messages (flat across a row is linear time).\n",
     );
-    report.push_str(&scaling(&scaling_samples()?, &scaling_parsers(), budget));
+    let scaling_parsers: Vec<_> = scaling_parsers()
+        .into_iter()
+        .filter(|p| keep(p.name))
+        .collect();
+    report.push_str(&scaling(&scaling_samples()?, &scaling_parsers, budget));
     print!("{report}");
     if let Some(path) = write {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;

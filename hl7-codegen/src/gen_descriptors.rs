@@ -68,7 +68,10 @@ pub fn version_module(schema: &VersionSchema) -> String {
     tables.sort_by_key(|(id, _)| *id);
     let tables = tables.iter().map(|(id, t)| {
         let name = opt_str(t.name.as_deref());
-        let values = t.values.iter().map(|v| {
+        // Sorted by code, so that the runtime looks codes up by binary search.
+        let mut sorted: Vec<_> = t.values.iter().collect();
+        sorted.sort_by(|a, b| a.code.cmp(&b.code));
+        let values = sorted.into_iter().map(|v| {
             let (code, desc) = (&v.code, opt_str(v.desc.as_deref()));
             quote!((#code, #desc))
         });

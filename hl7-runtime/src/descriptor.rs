@@ -99,8 +99,27 @@ pub struct StructureDesc {
 pub struct TableDesc {
     pub id: &'static str,
     pub name: Option<&'static str>,
-    /// (code, description), in the order the version lists them.
+    /// (code, description), sorted by code (byte order), so that a lookup is a binary
+    /// search.
     pub values: &'static [(&'static str, Option<&'static str>)],
+}
+
+impl TableDesc {
+    /// The entry of `code`, when the table lists it.
+    ///
+    /// ```
+    /// # use hl7_model::descriptor::TableDesc;
+    /// let t = TableDesc { id: "0001", name: None, values: &[("F", Some("Female")), ("M", None)] };
+    /// assert_eq!(t.value("F"), Some(&("F", Some("Female"))));
+    /// assert_eq!(t.value("X"), None);
+    /// ```
+    pub fn value(&self, code: &str) -> Option<&'static (&'static str, Option<&'static str>)> {
+        let values = self.values;
+        values
+            .binary_search_by(|(c, _)| (*c).cmp(code))
+            .ok()
+            .map(|i| &values[i])
+    }
 }
 
 /// Everything one HL7 version defines.

@@ -17,7 +17,6 @@
 //! Locations follow ERL: segment id, occurrence of that segment id in the message (from 1),
 //! field, repetition, component, subcomponent (`MSH^1^10^1^1`).
 
-use std::collections::HashMap;
 use std::fmt;
 
 use crate::delimiters::Delimiters;
@@ -107,13 +106,7 @@ pub struct Invalid(pub Vec<Finding>);
 
 /// Every finding of `message`, a structure of `version`, in message order.
 pub fn validate(message: &dyn Group, version: &VersionDesc, d: &Delimiters) -> Vec<Finding> {
-    let mut v = Validator {
-        version,
-        d,
-        seen: HashMap::new(),
-        last: None,
-        findings: Vec::new(),
-    };
+    let mut v = Validator::new(version, d);
     v.group(message);
     v.findings
 }
@@ -142,13 +135,7 @@ pub fn validate_strict(
 /// ```
 pub fn validate_lean(message: &crate::tree::Lean, version: &VersionDesc) -> Vec<Finding> {
     let d = message.delimiters();
-    let mut v = Validator {
-        version,
-        d,
-        seen: HashMap::new(),
-        last: None,
-        findings: Vec::new(),
-    };
+    let mut v = Validator::new(version, d);
     v.lean_group(message, message.root(), 0..message.tree().entries.len());
     v.findings
 }
@@ -174,18 +161,63 @@ fn strict(findings: Vec<Finding>) -> Result<Vec<Finding>, Invalid> {
     }
 }
 
+/// A location while validating: the segment id by its index in [`Validator::ids`], so that
+/// locations are copied without allocating; a [`Location`] is made only for a finding.
+#[derive(Debug, Clone, Copy)]
+struct Loc {
+    segment: u32,
+    sequence: u32,
+    field: Option<u32>,
+    repetition: Option<u32>,
+    component: Option<u32>,
+    subcomponent: Option<u32>,
+}
+
 struct Validator<'a> {
     version: &'a VersionDesc,
     d: &'a Delimiters,
-    /// Occurrences of each segment id so far.
-    seen: HashMap<String, u32>,
+    /// Each segment id met, with its occurrences so far: a handful per message, searched in
+    /// order.
+    ids: Vec<(Box<str>, u32)>,
     /// The last segment met, for locating missing segments.
-    last: Option<Location>,
+    last: Option<Loc>,
     findings: Vec<Finding>,
 }
 
-impl Validator<'_> {
-    fn push(&mut self, code: u16, severity: Severity, location: Location, message: String) {
+impl<'a> Validator<'a> {
+    fn new(version: &'a VersionDesc, d: &'a Delimiters) -> Self {
+        Validator {
+            version,
+            d,
+            ids: Vec::new(),
+            last: None,
+            findings: Vec::new(),
+        }
+    }
+
+    fn id_index(&mut self, id: &str) -> usize {
+        match self.ids.iter().position(|(known, _)| &**known == id) {
+            Some(i) => i,
+            None => {
+                self.ids.push((id.into(), 0));
+                self.ids.len() - 1
+            }
+        }
+    }
+
+    fn id(&self, loc: Loc) -> &str {
+        self.ids.get(loc.segment as usize).map_or("", |(id, _)| id)
+    }
+
+    fn push(&mut self, code: u16, severity: Severity, loc: Loc, message: String) {
+        let location = Location {
+            segment: self.id(loc).to_owned(),
+            sequence: loc.sequence,
+            field: loc.field,
+            repetition: loc.repetition,
+            component: loc.component,
+            subcomponent: loc.subcomponent,
+        };
         self.findings.push(Finding {
             code,
             severity,
@@ -194,18 +226,18 @@ impl Validator<'_> {
         });
     }
 
-    fn next_location(&mut self, id: &str) -> Location {
-        let n = self.seen.entry(id.to_owned()).or_insert(0);
-        *n += 1;
-        let loc = Location {
-            segment: id.to_owned(),
-            sequence: *n,
+    fn next_location(&mut self, id: &str) -> Loc {
+        let i = self.id_index(id);
+        self.ids[i].1 += 1;
+        let loc = Loc {
+            segment: i as u32,
+            sequence: self.ids[i].1,
             field: None,
             repetition: None,
             component: None,
             subcomponent: None,
         };
-        self.last = Some(loc.clone());
+        self.last = Some(loc);
         loc
     }
 
@@ -220,23 +252,39 @@ impl Validator<'_> {
         );
     }
 
-    fn cardinality(&mut self, what: &str, card: Card, count: usize, group: &str) {
-        let loc = self.last.clone().unwrap_or(Location {
-            segment: what.to_owned(),
-            sequence: 1,
-            field: None,
-            repetition: None,
-            component: None,
-            subcomponent: None,
-        });
-        if count < card.min as usize {
+    fn cardinality(&mut self, item: &ItemDesc, count: usize, group: &str) {
+        let card: Card = match item {
+            ItemDesc::Segment { card, .. } | ItemDesc::Group { card, .. } => *card,
+        };
+        let too_few = count < card.min as usize;
+        let too_many = card.max.is_some_and(|m| count > m as usize);
+        if !too_few && !too_many {
+            return;
+        }
+        let what = match item {
+            ItemDesc::Segment { id, .. } => format!("segment {id}"),
+            ItemDesc::Group { group, .. } => format!("group {}", group.name),
+        };
+        let what = what.as_str();
+        let loc = match self.last {
+            Some(loc) => loc,
+            None => Loc {
+                segment: self.id_index(what) as u32,
+                sequence: 1,
+                field: None,
+                repetition: None,
+                component: None,
+                subcomponent: None,
+            },
+        };
+        if too_few {
             self.push(
                 100,
                 Severity::Error,
                 loc,
                 format!("required {what} missing in {group}"),
             );
-        } else if card.max.is_some_and(|m| count > m as usize) {
+        } else {
             self.push(
                 100,
                 Severity::Error,
@@ -285,13 +333,9 @@ impl Validator<'_> {
             }) {
                 self.unexpected(&u.segment, desc.name);
             }
-            let (what, card) = match item {
-                ItemDesc::Segment { id, card } => (format!("segment {id}"), *card),
-                ItemDesc::Group { group, card } => (format!("group {}", group.name), *card),
-            };
             // In a choice group one item is present per occurrence; the others are not missing.
             if !desc.choice {
-                self.cardinality(&what, card, count, desc.name);
+                self.cardinality(item, count, desc.name);
             }
         }
     }
@@ -360,11 +404,9 @@ impl Validator<'_> {
         if desc.choice {
             return;
         }
-        let (what, card) = match &desc.items[i] {
-            ItemDesc::Segment { id, card } => (format!("segment {id}"), *card),
-            ItemDesc::Group { group, card } => (format!("group {}", group.name), *card),
-        };
-        self.cardinality(&what, card, count, desc.name);
+        if let Some(item) = desc.items.get(i) {
+            self.cardinality(item, count, desc.name);
+        }
     }
 
     /// A segment of definition `desc`, read from its text.
@@ -376,22 +418,32 @@ impl Validator<'_> {
         let id = desc.id;
         let loc = self.next_location(id);
         let mut not_repeating = Vec::new();
+        // One buffer for every field's repetitions, and one pass over the segment's fields.
+        let mut reps: Vec<&str> = Vec::new();
+        let mut fields = s.fields();
         for field in desc.fields {
             let seq = field.seq;
+            let Some(view) = fields.next() else { break };
             // MSH-1 and MSH-2 are the delimiters themselves, checked by the tokenizer.
             if crate::delimiters::is_header(id) && seq <= 2 {
                 continue;
             }
-            let view = s.field(seq as usize);
-            let mut reps: Vec<String> = view.repetitions().map(|r| r.as_str().to_owned()).collect();
+            reps.clear();
+            reps.extend(view.repetitions().map(|r| r.as_str()));
             if !field.card.repeats() && reps.len() > 1 {
                 not_repeating.push(seq);
                 reps.truncate(1);
             }
-            self.field(&loc, field, &reps);
+            self.field(loc, field, &reps);
+        }
+        // Fields not sent are still checked (a required one is missing).
+        for field in desc.fields.iter().skip(s.field_count()) {
+            if !(crate::delimiters::is_header(id) && field.seq <= 2) {
+                self.field(loc, field, &[]);
+            }
         }
         for seq in not_repeating {
-            let mut at = loc.clone();
+            let mut at = loc;
             at.field = Some(seq);
             at.repetition = Some(2);
             self.push(
@@ -420,13 +472,14 @@ impl Validator<'_> {
             let header = crate::delimiters::is_header(id) && seq <= 2;
             if !header {
                 let texts = self.repetitions(field);
-                self.field(&loc, desc, &texts);
+                let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+                self.field(loc, desc, &texts);
             }
             seq += 1;
         }
         // Repetitions of a non-repeating field beyond the first are kept in the tail.
         for (seq, _) in s.tail().extra_repetitions() {
-            let mut at = loc.clone();
+            let mut at = loc;
             at.field = Some(*seq);
             at.repetition = Some(2);
             self.push(
@@ -451,62 +504,57 @@ impl Validator<'_> {
         }
     }
 
-    fn field(&mut self, seg: &Location, desc: &ElementDesc, reps: &[String]) {
-        let mut at = seg.clone();
+    fn field(&mut self, seg: Loc, desc: &ElementDesc, reps: &[&str]) {
+        let mut at = seg;
         at.field = Some(desc.seq);
-        let valued: Vec<&String> = reps.iter().filter(|t| !t.is_empty()).collect();
-        if valued.is_empty() {
+        if reps.iter().all(|t| t.is_empty()) {
             if desc.usage == Usage::R {
                 at.repetition = Some(1);
                 at.component = Some(1);
-                self.push(
-                    101,
-                    Severity::Error,
-                    at,
-                    format!("{}-{} {} is required", seg.segment, desc.seq, desc.name),
-                );
+                let message = format!("{}-{} {} is required", self.id(seg), desc.seq, desc.name);
+                self.push(101, Severity::Error, at, message);
             }
             return;
         }
         if desc.usage == Usage::X {
-            self.push(
-                102,
-                Severity::Warning,
-                at.clone(),
-                format!(
-                    "{}-{} {} is not supported, but valued",
-                    seg.segment, desc.seq, desc.name
-                ),
+            let message = format!(
+                "{}-{} {} is not supported, but valued",
+                self.id(seg),
+                desc.seq,
+                desc.name
             );
+            self.push(102, Severity::Warning, at, message);
         }
         if desc.card.max.is_some_and(|m| reps.len() > m as usize) {
-            self.push(
-                102,
-                Severity::Error,
-                at.clone(),
-                format!(
-                    "{}-{} has {} repetitions, at most {} allowed",
-                    seg.segment,
-                    desc.seq,
-                    reps.len(),
-                    desc.card.max.unwrap_or(0)
-                ),
+            let message = format!(
+                "{}-{} has {} repetitions, at most {} allowed",
+                self.id(seg),
+                desc.seq,
+                reps.len(),
+                desc.card.max.unwrap_or(0)
             );
+            self.push(102, Severity::Error, at, message);
         }
         for (r, text) in reps.iter().enumerate() {
-            let mut at = at.clone();
+            let mut at = at;
             at.repetition = Some(r as u32 + 1);
-            self.value(&at, desc, text, 0);
+            self.value(at, desc, text, 0);
         }
     }
 
     /// Checks `text`, the wire form of an element of `desc` at nesting `depth` (0: field,
     /// 1: component, 2: subcomponent).
-    fn value(&mut self, at: &Location, desc: &ElementDesc, text: &str, depth: usize) {
+    fn value(&mut self, at: Loc, desc: &ElementDesc, text: &str, depth: usize) {
         if text.is_empty() || text == "\"\"" {
             return;
         }
-        let datatype: Option<&DatatypeDesc> = self.version.datatype(desc.datatype);
+        // Most values are of a primitive type, which every version defines without
+        // components: no need to look it up.
+        let datatype: Option<&DatatypeDesc> = if is_primitive(desc.datatype) {
+            None
+        } else {
+            self.version.datatype(desc.datatype)
+        };
         let separator = match depth {
             0 => Some(self.d.component),
             1 if self.d.has_subcomponent() => Some(self.d.subcomponent),
@@ -515,10 +563,10 @@ impl Validator<'_> {
         if let (Some(dt), Some(sep)) = (datatype, separator)
             && !dt.components.is_empty()
         {
-            let parts: Vec<&str> = text.split(sep).collect();
+            let mut parts = text.split(sep);
             for (i, c) in dt.components.iter().enumerate() {
-                let part = parts.get(i).copied().unwrap_or("");
-                let mut at = at.clone();
+                let part = parts.next().unwrap_or("");
+                let mut at = at;
                 if depth == 0 {
                     at.component = Some(i as u32 + 1);
                 } else {
@@ -539,7 +587,7 @@ impl Validator<'_> {
                     }
                     continue;
                 }
-                self.value(&at, c, part, depth + 1);
+                self.value(at, c, part, depth + 1);
             }
             return;
         }
@@ -550,7 +598,7 @@ impl Validator<'_> {
             self.push(
                 102,
                 Severity::Warning,
-                at.clone(),
+                at,
                 format!(
                     "{} is {} characters long, above its length {len}",
                     desc.name,
@@ -567,13 +615,13 @@ impl Validator<'_> {
             _ => None,
         };
         if let Some(e) = format {
-            self.push(102, Severity::Error, at.clone(), e.to_string());
+            self.push(102, Severity::Error, at, e.to_string());
         }
         if let Some(table) = desc.table
             && matches!(desc.datatype, "ID" | "IS")
             && let Some(t) = self.version.table(table)
             && !t.values.is_empty()
-            && !t.values.iter().any(|(code, _)| *code == decoded.as_ref())
+            && t.value(&decoded).is_none()
             && !in_event_map(self.version, table, &decoded)
         {
             let severity = if desc.datatype == "ID" {
@@ -584,7 +632,7 @@ impl Validator<'_> {
             self.push(
                 103,
                 severity,
-                at.clone(),
+                at,
                 format!(
                     "`{decoded}` is not a value of table {table} ({})",
                     desc.name
@@ -592,6 +640,15 @@ impl Validator<'_> {
             );
         }
     }
+}
+
+/// Whether `id` is a primitive datatype in every version (the ones with typed checks, the
+/// text types, and `varies`).
+fn is_primitive(id: &str) -> bool {
+    matches!(
+        id,
+        "ST" | "TX" | "FT" | "ID" | "IS" | "NM" | "SI" | "DT" | "TM" | "DTM" | "varies"
+    )
 }
 
 /// Whether `code` is a message type (table 0076), trigger event (0003) or message structure

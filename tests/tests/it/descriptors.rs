@@ -121,3 +121,25 @@ fn v2_5_descriptors_hold_the_standard_facts() {
     let msh18 = &hl7_model::v2_3_1::VERSION.segment("MSH").unwrap().fields[17];
     assert_eq!((msh18.datatype, msh18.table), ("ID", Some("0211")));
 }
+
+/// Table values are sorted by code in every version, so that `TableDesc::value` (a binary
+/// search) finds every code the table lists.
+#[test]
+fn table_values_are_sorted_and_found_by_code() {
+    let mut found = 0;
+    for v in hl7_model::VERSIONS {
+        for t in v.tables {
+            assert!(
+                t.values.windows(2).all(|w| w[0].0 <= w[1].0),
+                "v{} table {}",
+                v.version,
+                t.id
+            );
+            for entry in t.values {
+                assert_eq!(t.value(entry.0).map(|e| e.0), Some(entry.0));
+                found += 1;
+            }
+        }
+    }
+    assert!(found > 10_000, "{found}");
+}
