@@ -304,17 +304,8 @@ pub fn composite(input: &DeriveInput) -> Result<TokenStream> {
     })
 }
 
-/// Whether a segment id is three upper-case letters or digits.
-pub(crate) fn valid_segment_id(id: &str) -> bool {
-    id.len() == 3
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
-
-pub fn segment(input: &DeriveInput) -> Result<TokenStream> {
-    let mut errors = Errors::default();
-    let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
+/// Reports a segment's id that is missing or not three upper-case letters or digits.
+pub(crate) fn segment_id_errors(c: &attrs::Container, ident: &Ident, errors: &mut Errors) {
     match &c.id {
         Some(id) if !valid_segment_id(&id.value()) => errors.push(Error::new(
             id.span(),
@@ -325,11 +316,25 @@ pub fn segment(input: &DeriveInput) -> Result<TokenStream> {
         )),
         Some(_) => {}
         None if c.keys.omitted("segment") => errors.push(Error::new_spanned(
-            &input.ident,
+            ident,
             "missing `#[hl7(segment = \"…\")]`: the segment's three-character id",
         )),
         None => {}
     }
+}
+
+/// Whether a segment id is three upper-case letters or digits.
+fn valid_segment_id(id: &str) -> bool {
+    id.len() == 3
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+pub fn segment(input: &DeriveInput) -> Result<TokenStream> {
+    let mut errors = Errors::default();
+    let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
+    segment_id_errors(&c, &input.ident, &mut errors);
     let parts = members(input, Derive::Segment, &mut errors);
     let mut descs = Vec::new();
     let mut refs = Vec::new();

@@ -11,7 +11,7 @@ use syn::{Attribute, DeriveInput, Error, ItemStruct, Result};
 
 use crate::attrs::{self, Derive, Errors};
 use crate::expand::{
-    Parts, Wired, container_name, element_desc, named_fields, parts, positions, valid_segment_id,
+    Parts, Wired, container_name, element_desc, named_fields, parts, positions, segment_id_errors,
 };
 
 /// The declaration's doc attributes, to carry onto what is generated from it.
@@ -158,21 +158,7 @@ pub fn segment(item: ItemStruct) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
     let mut errors = Errors::default();
     let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
-    match &c.id {
-        Some(id) if !valid_segment_id(&id.value()) => errors.push(Error::new(
-            id.span(),
-            format!(
-                "invalid segment id \"{}\": a segment id is three upper-case letters or digits, e.g. \"ZPI\"",
-                id.value()
-            ),
-        )),
-        Some(_) => {}
-        None if c.keys.omitted("segment") => errors.push(Error::new_spanned(
-            &input.ident,
-            "missing `#[hl7(segment = \"…\")]`: the segment's three-character id",
-        )),
-        None => {}
-    }
+    segment_id_errors(&c, &input.ident, &mut errors);
     let parts = members(&input, Derive::Segment, "seq", &mut errors);
     errors.finish()?;
     let (Some(parts), Some(id)) = (parts, &c.id) else {

@@ -128,23 +128,36 @@ impl MessageBuilder {
         }
     }
 
-    /// The message, in the structure the version's event map gives `msg_type^event`.
-    pub fn build(self) -> Result<Parsed, BuildError> {
+    /// The version, and the structure its event map gives `msg_type^event`.
+    fn structure(
+        &self,
+    ) -> Result<
+        (
+            &'static VersionDesc,
+            &'static crate::descriptor::StructureDesc,
+        ),
+        BuildError,
+    > {
         let version = self.version_desc()?;
         let structure = version
             .resolve_structure(&self.msg_type, &self.event, None)
-            .ok_or_else(|| BuildError::UnknownStructure {
-                version: version.version,
-                msg_type: self.msg_type.clone(),
-                event: self.event.clone(),
-            })?;
-        let mut message = crate::Message::new(version, structure.id).ok_or_else(|| {
-            BuildError::UnknownStructure {
-                version: version.version,
-                msg_type: self.msg_type.clone(),
-                event: self.event.clone(),
-            }
-        })?;
+            .ok_or_else(|| self.unknown(version))?;
+        Ok((version, structure))
+    }
+
+    fn unknown(&self, version: &VersionDesc) -> BuildError {
+        BuildError::UnknownStructure {
+            version: version.version,
+            msg_type: self.msg_type.clone(),
+            event: self.event.clone(),
+        }
+    }
+
+    /// The message, in the structure the version's event map gives `msg_type^event`.
+    pub fn build(self) -> Result<Parsed, BuildError> {
+        let (version, structure) = self.structure()?;
+        let mut message =
+            crate::Message::new(version, structure.id).ok_or_else(|| self.unknown(version))?;
         self.write_header(message.as_group_mut(), version, structure.id)?;
         Ok(Parsed {
             message,
@@ -196,14 +209,7 @@ impl MessageBuilder {
     /// # }
     /// ```
     pub fn build_lean(self) -> Result<LeanMessage, BuildError> {
-        let version = self.version_desc()?;
-        let structure = version
-            .resolve_structure(&self.msg_type, &self.event, None)
-            .ok_or_else(|| BuildError::UnknownStructure {
-                version: version.version,
-                msg_type: self.msg_type.clone(),
-                event: self.event.clone(),
-            })?;
+        let (version, structure) = self.structure()?;
         let d = self.delimiters;
         d.validate()?;
         let mut m = LeanMessage::new(version, structure, d);

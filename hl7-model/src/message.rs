@@ -170,41 +170,22 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
     let tokens = tokenize(text, opts)?;
     let h = header(&tokens);
     let (version, fallback) = resolve_version(h.version, opts)?;
-    let (read_as, mut message, structure_fallback) = match resolve_structure_with_fallbacks(
-        version, &h,
-    ) {
-        Some((read_as, structure, note)) => match crate::Message::new(read_as, structure.id) {
-            Some(message) => (read_as, message, note),
-            // The descriptors and the structs are generated together: this would be a
-            // generator fault, reported rather than panicked on.
-            None => {
-                return Err(ParseError::UnknownStructure {
-                    msg_type: h.msg_type.to_owned(),
-                    event: h.event.to_owned(),
-                    structure: Some(structure.id.to_owned()),
-                    version: read_as.version,
-                });
-            }
-        },
-        None if opts.generic_for_unknown_types => (
+    let (read_as, structure, structure_fallback) = choose_structure(version, &h, opts)?;
+    let generic = <crate::group::GenericMessage as StructureType>::STRUCTURE;
+    let mut message = if std::ptr::eq(structure, generic) {
+        crate::Message::Generic {
             version,
-            crate::Message::Generic {
-                version,
-                message: Box::default(),
-            },
-            Some(format!(
-                "no structure for MSH-9 `{}^{}` in any compiled version: read as a generic message",
-                h.msg_type, h.event
-            )),
-        ),
-        None => {
-            return Err(ParseError::UnknownStructure {
-                msg_type: h.msg_type.to_owned(),
-                event: h.event.to_owned(),
-                structure: h.structure.map(str::to_owned),
-                version: version.version,
-            });
+            message: Box::default(),
         }
+    } else {
+        // The descriptors and the structs are generated together: a structure without its
+        // struct would be a generator fault, reported rather than panicked on.
+        crate::Message::new(read_as, structure.id).ok_or_else(|| ParseError::UnknownStructure {
+            msg_type: h.msg_type.to_owned(),
+            event: h.event.to_owned(),
+            structure: Some(structure.id.to_owned()),
+            version: read_as.version,
+        })?
     };
     let assignment = assign(
         message.as_group_mut(),
@@ -219,6 +200,40 @@ pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError>
             .then(|| h.version.to_owned()),
         structure_fallback,
     })
+}
+
+/// The version and structure a message of header `h` (MSH-12 resolved to `version`) is read
+/// as, with a note on how the structure was chosen when MSH-9 did not name it: the generic
+/// structure for a type no compiled version defines, when `opts` allows it.
+fn choose_structure(
+    version: &'static VersionDesc,
+    h: &Header<'_>,
+    opts: &ParseOptions,
+) -> Result<
+    (
+        &'static VersionDesc,
+        &'static crate::descriptor::StructureDesc,
+        Option<String>,
+    ),
+    ParseError,
+> {
+    match resolve_structure_with_fallbacks(version, h) {
+        Some(found) => Ok(found),
+        None if opts.generic_for_unknown_types => Ok((
+            version,
+            <crate::group::GenericMessage as StructureType>::STRUCTURE,
+            Some(format!(
+                "no structure for MSH-9 `{}^{}` in any compiled version: read as a generic message",
+                h.msg_type, h.event
+            )),
+        )),
+        None => Err(ParseError::UnknownStructure {
+            msg_type: h.msg_type.to_owned(),
+            event: h.event.to_owned(),
+            structure: h.structure.map(str::to_owned),
+            version: version.version,
+        }),
+    }
 }
 
 /// The structure of a message (docs/conformance.md §3.2: MSH-9.3, else the event map, else the
@@ -326,27 +341,7 @@ impl LeanMessage {
         let tokens = tokenize(text, opts)?;
         let h = header(&tokens);
         let (version, fallback) = resolve_version(h.version, opts)?;
-        let (read_as, structure, structure_fallback) = match resolve_structure_with_fallbacks(
-            version, &h,
-        ) {
-            Some(found) => found,
-            None if opts.generic_for_unknown_types => (
-                version,
-                <crate::group::GenericMessage as StructureType>::STRUCTURE,
-                Some(format!(
-                    "no structure for MSH-9 `{}^{}` in any compiled version: read as a generic message",
-                    h.msg_type, h.event
-                )),
-            ),
-            None => {
-                return Err(ParseError::UnknownStructure {
-                    msg_type: h.msg_type.to_owned(),
-                    event: h.event.to_owned(),
-                    structure: h.structure.map(str::to_owned),
-                    version: version.version,
-                });
-            }
-        };
+        let (read_as, structure, structure_fallback) = choose_structure(version, &h, opts)?;
         let lean =
             crate::tree::Lean::from_lines(structure.body, &segment_lines(&tokens), h.delimiters)
                 .with_version(read_as);

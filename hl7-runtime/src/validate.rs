@@ -409,6 +409,19 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Repetitions were sent for field `seq`, which does not repeat.
+    fn not_repeating(&mut self, segment: Loc, id: &str, seq: u32) {
+        let mut at = segment;
+        at.field = Some(seq);
+        at.repetition = Some(2);
+        self.push(
+            102,
+            Severity::Error,
+            at,
+            format!("{id}-{seq} does not repeat, but repetitions were sent"),
+        );
+    }
+
     /// A segment of definition `desc`, read from its text.
     fn lean_segment(
         &mut self,
@@ -443,15 +456,7 @@ impl<'a> Validator<'a> {
             }
         }
         for seq in not_repeating {
-            let mut at = loc;
-            at.field = Some(seq);
-            at.repetition = Some(2);
-            self.push(
-                102,
-                Severity::Error,
-                at,
-                format!("{id}-{seq} does not repeat, but repetitions were sent"),
-            );
+            self.not_repeating(loc, id, seq);
         }
     }
 
@@ -479,15 +484,7 @@ impl<'a> Validator<'a> {
         }
         // Repetitions of a non-repeating field beyond the first are kept in the tail.
         for (seq, _) in s.tail().extra_repetitions() {
-            let mut at = loc;
-            at.field = Some(*seq);
-            at.repetition = Some(2);
-            self.push(
-                102,
-                Severity::Error,
-                at,
-                format!("{id}-{seq} does not repeat, but repetitions were sent"),
-            );
+            self.not_repeating(loc, id, *seq);
         }
     }
 
