@@ -81,6 +81,18 @@ fn field_vis<'a>(input: &'a DeriveInput, w: &Wired) -> Option<&'a syn::Visibilit
         .map(|f| &f.vis)
 }
 
+/// An accessor: the member's docs, `fn name(&self) -> ret { body }`.
+fn accessor(w: &Wired, input: &DeriveInput, ret: TokenStream, body: TokenStream) -> TokenStream {
+    let (f, fdoc, fvis) = (w.ident, field_docs(input, w), field_vis(input, w));
+    quote! {
+        #(#fdoc)*
+        #[inline]
+        #fvis fn #f(&self) -> #ret {
+            #body
+        }
+    }
+}
+
 /// `#[composite]`: a view of a composite value.
 pub fn composite(item: ItemStruct) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
@@ -106,15 +118,13 @@ pub fn composite(item: ItemStruct) -> Result<TokenStream> {
     for (i, w) in parts.wired.iter().enumerate() {
         let min = u32::from(w.attr.usage.as_ref().is_some_and(|(u, _)| u == "R"));
         descs.push(element_desc(w, (min, Some(1))));
-        let (f, fdoc, fvis) = (w.ident, field_docs(&input, w), field_vis(&input, w));
         let ty = with_lifetime(attrs::wrapped(w.ty).1);
-        accessors.push(quote! {
-            #(#fdoc)*
-            #[inline]
-            #fvis fn #f(&self) -> Option<#ty> {
-                ::hl7_model::typed::component(self.0, #i)
-            }
-        });
+        accessors.push(accessor(
+            w,
+            &input,
+            quote!(Option<#ty>),
+            quote!(::hl7_model::typed::component(self.0, #i)),
+        ));
     }
     Ok(quote! {
         #(#doc)*
@@ -174,24 +184,21 @@ pub fn segment(item: ItemStruct) -> Result<TokenStream> {
         let (min, max) = w.attr.card.map_or((0, Some(1)), |(min, max, _)| (min, max));
         descs.push(element_desc(w, (min, max)));
         let seq = w.attr.seq.map_or(0, |(s, _)| s) as usize;
-        let (f, fdoc, fvis) = (w.ident, field_docs(&input, w), field_vis(&input, w));
         let ty = with_lifetime(attrs::wrapped(w.ty).1);
         accessors.push(if max != Some(1) {
-            quote! {
-                #(#fdoc)*
-                #[inline]
-                #fvis fn #f(&self) -> ::hl7_model::typed::Reps<'m, #ty> {
-                    ::hl7_model::typed::reps(self.0, #seq)
-                }
-            }
+            accessor(
+                w,
+                &input,
+                quote!(::hl7_model::typed::Reps<'m, #ty>),
+                quote!(::hl7_model::typed::reps(self.0, #seq)),
+            )
         } else {
-            quote! {
-                #(#fdoc)*
-                #[inline]
-                #fvis fn #f(&self) -> Option<#ty> {
-                    ::hl7_model::typed::field(self.0, #seq)
-                }
-            }
+            accessor(
+                w,
+                &input,
+                quote!(Option<#ty>),
+                quote!(::hl7_model::typed::field(self.0, #seq)),
+            )
         });
     }
     Ok(quote! {
@@ -262,7 +269,6 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
         };
         let card = quote!(::hl7_model::descriptor::Card { min: #min, max: #max_t });
         let i = index as u16;
-        let (f, fdoc, fvis) = (w.ident, field_docs(&input, w), field_vis(&input, w));
         let repeats = max != Some(1);
         match (&m.segment, m.group) {
             (Some(seg), None) => {
@@ -270,21 +276,19 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
                     quote!(::hl7_model::descriptor::ItemDesc::Segment { id: #seg, card: #card }),
                 );
                 accessors.push(if repeats {
-                    quote! {
-                        #(#fdoc)*
-                        #[inline]
-                        #fvis fn #f(&self) -> ::hl7_model::typed::Items<'m, ::hl7_model::typed::Segment<#ty>> {
-                            ::hl7_model::typed::segments(self.0, #i)
-                        }
-                    }
+                    accessor(
+                        w,
+                        &input,
+                        quote!(::hl7_model::typed::Items<'m, ::hl7_model::typed::Segment<#ty>>),
+                        quote!(::hl7_model::typed::segments(self.0, #i)),
+                    )
                 } else {
-                    quote! {
-                        #(#fdoc)*
-                        #[inline]
-                        #fvis fn #f(&self) -> Option<#ty> {
-                            ::hl7_model::typed::segment(self.0, #i)
-                        }
-                    }
+                    accessor(
+                        w,
+                        &input,
+                        quote!(Option<#ty>),
+                        quote!(::hl7_model::typed::segment(self.0, #i)),
+                    )
                 });
             }
             (None, Some(_)) => {
@@ -305,21 +309,19 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
                     }
                 });
                 accessors.push(if repeats {
-                    quote! {
-                        #(#fdoc)*
-                        #[inline]
-                        #fvis fn #f(&self) -> ::hl7_model::typed::Items<'m, ::hl7_model::typed::Group<#ty>> {
-                            ::hl7_model::typed::groups(self.0, #i)
-                        }
-                    }
+                    accessor(
+                        w,
+                        &input,
+                        quote!(::hl7_model::typed::Items<'m, ::hl7_model::typed::Group<#ty>>),
+                        quote!(::hl7_model::typed::groups(self.0, #i)),
+                    )
                 } else {
-                    quote! {
-                        #(#fdoc)*
-                        #[inline]
-                        #fvis fn #f(&self) -> Option<#ty> {
-                            ::hl7_model::typed::group(self.0, #i)
-                        }
-                    }
+                    accessor(
+                        w,
+                        &input,
+                        quote!(Option<#ty>),
+                        quote!(::hl7_model::typed::group(self.0, #i)),
+                    )
                 });
             }
             (Some(_), Some(group)) => errors.push(Error::new(
