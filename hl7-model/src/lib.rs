@@ -20,6 +20,11 @@
 //! [`build::MessageBuilder`] for new messages; [`validate`] for findings with HL7 error codes;
 //! `json` (feature `serde`) for the JSON form; [`er7`] for the zero-copy tokenizer.
 //!
+//! [`message::LeanMessage`] is the form the typed models are moving onto: a message held as
+//! its segments' text and a flat group tree, about the size of what was sent, with paths,
+//! validation, JSON and typed views (`v2_5::typed::OruR01` and the like, `Copy` handles whose
+//! accessors read the text when called; [`typed`]).
+//!
 //! The runtime lives in the `hl7-runtime` crate and each version's models in a crate of their
 //! own (`hl7-v2-5` …), so that versions compile in parallel and in bounded memory; this crate
 //! re-exports them all under one name.
