@@ -21,11 +21,16 @@ fn docs(attrs: &[Attribute]) -> Vec<&Attribute> {
 
 /// `T` as a view type: `T<'m>` (the last path segment takes the lifetime).
 fn with_lifetime(ty: &syn::Type) -> syn::Type {
+    with_a_lifetime(ty, syn::parse_quote!('m))
+}
+
+/// `T<'lt>`: the last path segment of `ty` takes lifetime `lt`.
+fn with_a_lifetime(ty: &syn::Type, lt: syn::Lifetime) -> syn::Type {
     let mut ty = ty.clone();
     if let syn::Type::Path(p) = &mut ty
         && let Some(last) = p.path.segments.last_mut()
     {
-        last.arguments = syn::PathArguments::AngleBracketed(syn::parse_quote!(<'m>));
+        last.arguments = syn::PathArguments::AngleBracketed(syn::parse_quote!(<#lt>));
     }
     ty
 }
@@ -292,16 +297,7 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
                 });
             }
             (None, Some(_)) => {
-                let stat = {
-                    let mut t = inner.clone();
-                    if let syn::Type::Path(p) = &mut t
-                        && let Some(last) = p.path.segments.last_mut()
-                    {
-                        last.arguments =
-                            syn::PathArguments::AngleBracketed(syn::parse_quote!(<'static>));
-                    }
-                    t
-                };
+                let stat = with_a_lifetime(inner, syn::parse_quote!('static));
                 items.push(quote! {
                     ::hl7_model::descriptor::ItemDesc::Group {
                         group: <#stat as ::hl7_model::typed::TypedGroup<'static>>::DESC,

@@ -67,7 +67,9 @@ struct Level {
     occurrence: usize,
 }
 
-fn id_matches(item_id: &str, id: &str, wildcard: bool) -> bool {
+/// Whether an item of segment id `item_id` takes segment `id` (`wildcard`: only the `*` item
+/// does, the pass for segments no item names).
+pub(crate) fn id_matches(item_id: &str, id: &str, wildcard: bool) -> bool {
     if wildcard {
         item_id == ANY_SEGMENT_ID
     } else {
@@ -75,7 +77,8 @@ fn id_matches(item_id: &str, id: &str, wildcard: bool) -> bool {
     }
 }
 
-fn has_room(card: Card, count: usize) -> bool {
+/// Whether an item of cardinality `card` holding `count` occurrences takes one more.
+pub(crate) fn has_room(card: Card, count: usize) -> bool {
     card.max.is_none_or(|m| count < m as usize)
 }
 

@@ -22,9 +22,8 @@
 //! the dead bytes outweigh the live ones, so a message edited many times stays within twice
 //! its size. Path writes ([`crate::path::Path::set_lean`]) are made of these operations.
 
-use crate::descriptor::{Card, GroupDesc, ItemDesc, VersionDesc};
-use crate::element::ANY_SEGMENT_ID;
-use crate::grammar::can_begin;
+use crate::descriptor::{GroupDesc, ItemDesc, VersionDesc};
+use crate::grammar::{can_begin, has_room, id_matches};
 
 /// What an entry of a [`Tree`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,18 +111,6 @@ struct Open {
     counts: usize,
 }
 
-fn id_matches(item_id: &str, id: &str, wildcard: bool) -> bool {
-    if wildcard {
-        item_id == ANY_SEGMENT_ID
-    } else {
-        item_id == id
-    }
-}
-
-fn has_room(card: Card, count: u32) -> bool {
-    card.max.is_none_or(|m| count < m)
-}
-
 /// The matcher's state: the open groups and, for each, how many occurrences each of its items
 /// holds so far (one shared stack, so opening a group allocates nothing).
 struct Matcher {
@@ -165,7 +152,7 @@ impl Matcher {
                 }
                 ItemDesc::Group { group, card } => (can_begin(group, id, wildcard), *card),
             };
-            if fits && has_room(card, self.count(depth, j)) {
+            if fits && has_room(card, self.count(depth, j) as usize) {
                 return Some(j);
             }
         }
@@ -704,6 +691,7 @@ impl Lean {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::descriptor::Card;
 
     const ONE: Card = Card {
         min: 1,
