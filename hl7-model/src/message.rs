@@ -356,6 +356,43 @@ impl LeanMessage {
         })
     }
 
+    /// Reads one message as the structure `T`, whatever MSH-9 says: a site's own structure
+    /// (declared with `#[hl7_model::group]`), or a message whose MSH-9 is known to be wrong.
+    /// MSH-12 gives the version its segments are validated against, resolved as
+    /// [`LeanMessage::parse`] does.
+    ///
+    /// ```
+    /// # #[cfg(feature = "v2_5")] {
+    /// use hl7_model::message::LeanMessage;
+    /// use hl7_model::v2_5::typed::OruR01;
+    /// // MSH-9 says ORU^R03, which v2.5's event map does not list.
+    /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R03|1|P|2.5\rPID|1||7\rOBR|1\rOBX|1|NM|GLU||5.4\r";
+    /// let m = LeanMessage::parse_as::<OruR01>(text, &Default::default()).unwrap();
+    /// assert_eq!(m.structure().id, "ORU_R01");
+    /// assert!(m.structure_fallback().is_none());
+    /// assert!(m.typed::<OruR01>().is_some());
+    /// # }
+    /// ```
+    pub fn parse_as<'a, T: crate::typed::TypedStructure<'a>>(
+        text: &str,
+        opts: &ParseOptions,
+    ) -> Result<LeanMessage, ParseError> {
+        let tokens = tokenize(text, opts)?;
+        let h = header(&tokens);
+        let (version, fallback) = resolve_version(h.version, opts)?;
+        let lean =
+            crate::tree::Lean::from_lines(T::STRUCTURE.body, &segment_lines(&tokens), h.delimiters)
+                .with_version(version);
+        Ok(LeanMessage {
+            lean,
+            version,
+            structure: T::STRUCTURE,
+            version_fallback: fallback.then(|| h.version.to_owned()),
+            structure_fallback: None,
+            findings: tokens.findings().to_vec(),
+        })
+    }
+
     /// An empty message of `structure` in `version`, to be filled by paths (see
     /// `hl7_model::build::MessageBuilder::build_lean` for one with its header).
     pub fn new(
