@@ -1,10 +1,10 @@
 //! `hl7`: the command-line face of the toolkit, for HL7 v2 files in ER7 (pipe-delimited) form.
 //!
 //! - `hl7 tree FILE…` prints each message's structure and group tree
-//!   ([`hl7_model::message::LeanMessage::tree_lines`]): the structure id, then its segments
+//!   ([`hl7_model::message::Message::tree_lines`]): the structure id, then its segments
 //!   and groups, nested.
 //! - `hl7 validate [--strict] FILE…` prints every validation finding
-//!   ([`hl7_model::message::LeanMessage::validate`]) and exits with 1 when any is an error
+//!   ([`hl7_model::message::Message::validate`]) and exits with 1 when any is an error
 //!   (with `--strict`, a warning too).
 //! - `hl7 encode FILE…` parses each file and writes it back in ER7, every segment ended by
 //!   `\r`: the bytes that were read, with line ends normalised.
@@ -23,7 +23,7 @@
 //! Input is read as bytes and, for now, decoded as UTF-8 with invalid sequences replaced by
 //! U+FFFD; MSH-18 character sets are not applied yet.
 //!
-//! Every message is read into the lean form ([`hl7_model::message::LeanMessage`]): its text
+//! Every message is read into a [`hl7_model::Message`]: its text
 //! and group tree, nothing decoded until asked for.
 //!
 //! Exit codes: 0 when all went well, 1 when `validate` found an error, 2 when a file could not
@@ -36,7 +36,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hl7_model::er7::{Batch, Item};
-use hl7_model::message::{LeanMessage, ParseOptions};
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::validate::Severity;
 
 const INPUT_NOTE: &str = "FILE may hold one message, several messages one after another, or a \
@@ -211,7 +211,7 @@ fn inputs<'f>(run: &'f mut Run, files: &'f [PathBuf]) -> impl Iterator<Item = In
 
 /// The messages of one input, parsed, with their 1-based index; a message that does not parse
 /// is reported and left out. `None` when the text cannot be split into messages at all.
-fn parse_messages(run: &mut Run, input: &Input) -> Option<Vec<(usize, LeanMessage)>> {
+fn parse_messages(run: &mut Run, input: &Input) -> Option<Vec<(usize, Message)>> {
     let batch = match Batch::parse(&input.text) {
         Ok(b) => b,
         Err(e) => {
@@ -222,7 +222,7 @@ fn parse_messages(run: &mut Run, input: &Input) -> Option<Vec<(usize, LeanMessag
     let mut parsed = Vec::new();
     let opts = ParseOptions::default();
     for (i, m) in batch.messages().enumerate() {
-        match LeanMessage::parse(m.as_str(), &opts) {
+        match Message::parse(m.as_str(), &opts) {
             Ok(p) => parsed.push((i + 1, p)),
             Err(e) => run.error(&input.name, format_args!("message {}: {e}", i + 1)),
         }
@@ -328,7 +328,7 @@ fn encode_one(run: &mut Run, input: &Input) -> Option<String> {
             }
             Item::Message(m) => {
                 index += 1;
-                match LeanMessage::parse(m.as_str(), &ParseOptions::default()) {
+                match Message::parse(m.as_str(), &ParseOptions::default()) {
                     Ok(parsed) => text.push_str(&parsed.to_er7()),
                     Err(e) => {
                         run.error(&input.name, format_args!("message {index}: {e}"));
@@ -387,9 +387,9 @@ fn get(
             let mut line = Vec::with_capacity(parsed_paths.len());
             for path in &parsed_paths {
                 let got = if value {
-                    path.get_lean(parsed.lean())
+                    path.get(parsed.lean())
                 } else {
-                    path.get_er7_lean(parsed.lean())
+                    path.get_er7(parsed.lean())
                 };
                 match got {
                     Ok(v) => line.push(v.unwrap_or_default()),

@@ -75,14 +75,13 @@ pub fn generate_versions(
     Ok(generated)
 }
 
-/// Writes `versions.rs`: the module declarations `decls`, then the cross-version `Message`
-/// enum and `VERSIONS` over `modules`.
+/// Writes `versions.rs`: the module declarations `decls`, then `VERSIONS` over `modules`.
 fn write_declarations(
     out_dir: &Path,
     mut decls: String,
     modules: &[String],
 ) -> Result<(), BuildError> {
-    decls.push_str(&versions_enum(modules));
+    decls.push_str(&versions_list(modules));
     let target = out_dir.join("versions.rs");
     std::fs::write(&target, decls).map_err(|source| BuildError::Io {
         path: target.clone(),
@@ -132,7 +131,7 @@ pub fn crate_name(folder: &str) -> String {
 
 /// For a crate that re-exports per-version crates (hl7-model): `versions.rs` in `out_dir`
 /// with `pub use hl7_v2_5 as v2_5;` for every version folder under `schemas` that `enabled`
-/// accepts, the cross-version `Message` enum and `VERSIONS`. Nothing is parsed: each version
+/// accepts, and `VERSIONS`. Nothing is parsed: each version
 /// crate generates its own models.
 pub fn generate_reexports(
     schemas: &Path,
@@ -153,74 +152,11 @@ pub fn generate_reexports(
     Ok(generated)
 }
 
-/// `Message` over the generated versions, and `VERSIONS`, their descriptors in version order.
-fn versions_enum(modules: &[String]) -> String {
+/// `VERSIONS`: the generated versions' descriptors in version order.
+fn versions_list(modules: &[String]) -> String {
     use quote::{format_ident, quote};
     let mods: Vec<_> = modules.iter().map(|m| format_ident!("{m}")).collect();
-    let variants: Vec<_> = modules
-        .iter()
-        .map(|m| format_ident!("{}", m.to_ascii_uppercase()))
-        .collect();
-    let docs = modules
-        .iter()
-        .map(|m| format!(" A message of HL7 {}.", m.replace('_', ".")));
     let tokens = quote! {
-        /// A message of any structure of any version compiled in.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum Message {
-            #(#[doc = #docs] #variants(#mods::Message),)*
-            /// A message whose type no compiled version defines, every segment kept as sent;
-            /// `version` is the version it was read under.
-            Generic {
-                version: &'static ::hl7_model::descriptor::VersionDesc,
-                message: Box<::hl7_model::group::GenericMessage>,
-            },
-        }
-
-        impl Message {
-            /// An empty message of structure `structure` of the version whose descriptors are
-            /// `version`, when that version is compiled in and has the structure.
-            pub fn new(version: &'static ::hl7_model::descriptor::VersionDesc, structure: &str) -> Option<Message> {
-                #(if ::core::ptr::eq(version, &#mods::VERSION) {
-                    return #mods::Message::new(structure).map(Message::#variants);
-                })*
-                let _ = (version, structure);
-                None
-            }
-
-            /// The message as a group, for the generic runtime.
-            pub fn as_group(&self) -> &dyn ::hl7_model::group::Group {
-                match *self {
-                    #(Message::#variants(ref m) => m.as_group(),)*
-                    Message::Generic { ref message, .. } => &**message,
-                }
-            }
-
-            /// The message as a mutable group, for the generic runtime.
-            pub fn as_group_mut(&mut self) -> &mut dyn ::hl7_model::group::Group {
-                match *self {
-                    #(Message::#variants(ref mut m) => m.as_group_mut(),)*
-                    Message::Generic { ref mut message, .. } => &mut **message,
-                }
-            }
-
-            /// The descriptors of the message's version.
-            pub fn version(&self) -> &'static ::hl7_model::descriptor::VersionDesc {
-                match *self {
-                    #(Message::#variants(_) => &#mods::VERSION,)*
-                    Message::Generic { version, .. } => version,
-                }
-            }
-
-            /// The definition of the message's structure.
-            pub fn structure(&self) -> &'static ::hl7_model::descriptor::StructureDesc {
-                match *self {
-                    #(Message::#variants(ref m) => m.structure(),)*
-                    Message::Generic { .. } => <::hl7_model::group::GenericMessage as ::hl7_model::group::StructureType>::STRUCTURE,
-                }
-            }
-        }
-
         /// The descriptors of every version compiled in, in version order.
         pub static VERSIONS: &[&::hl7_model::descriptor::VersionDesc] = &[#(&#mods::VERSION),*];
     };

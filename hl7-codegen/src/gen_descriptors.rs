@@ -19,7 +19,7 @@ fn opt_str(s: Option<&str>) -> TokenStream {
 
 /// The Rust source of a version module: its typed models (see [`crate::gen_types`]) and
 /// `pub static VERSION: VersionDesc`, whose composite, segment and structure entries are the
-/// views' own descriptors (`typed`).
+/// views' own descriptors.
 pub fn version_module(schema: &VersionSchema) -> String {
     let types = crate::gen_types::version_types(schema);
     let version = schema.version.trim_start_matches('v');
@@ -41,7 +41,7 @@ pub fn version_module(schema: &VersionSchema) -> String {
     let datatypes = datatypes.iter().map(|(id, name)| {
         if schema.datatypes.composites.contains_key(*id) {
             let t = format_ident!("{}", type_name(id));
-            return quote!(*<typed::datatypes::#t<'static> as ::hl7_model::typed::TypedComposite<'static>>::DESC);
+            return quote!(*<datatypes::#t<'static> as ::hl7_model::typed::TypedComposite<'static>>::DESC);
         }
         quote!(DatatypeDesc { id: #id, name: #name, components: &[] })
     });
@@ -50,14 +50,14 @@ pub fn version_module(schema: &VersionSchema) -> String {
     segments.sort();
     let segments = segments.iter().map(|id| {
         let t = format_ident!("{}", type_name(id));
-        quote!(*<typed::segments::#t<'static> as ::hl7_model::typed::TypedSegment<'static>>::DESC)
+        quote!(*<segments::#t<'static> as ::hl7_model::typed::TypedSegment<'static>>::DESC)
     });
 
     let mut structures: Vec<_> = schema.structures.keys().collect();
     structures.sort();
     let structures = structures.iter().map(|id| {
         let t = format_ident!("{}", type_name(id));
-        quote!(*<typed::structures::#t<'static> as ::hl7_model::typed::TypedStructure<'static>>::STRUCTURE)
+        quote!(*<structures::#t<'static> as ::hl7_model::typed::TypedStructure<'static>>::STRUCTURE)
     });
 
     let mut events: Vec<_> = schema.events.iter().collect();

@@ -1,8 +1,10 @@
-//! Emits a version's typed models: one struct per composite datatype, per segment, per group and
-//! per message structure, carrying the `hl7-model` derives and their `#[hl7(...)]` attributes,
-//! documented from the YAML; plus `Message`, the enum over the version's structures.
+//! Emits a version's typed models: one declaration per composite datatype, per segment, per
+//! group and per message structure, carrying the `hl7-model` attribute macros and their
+//! `#[hl7(...)]` keys, documented from the YAML. The macros turn each into a view over a
+//! message (`hl7_model::typed`): a `Copy` handle whose accessors read the message's text when
+//! called, and the static descriptor the runtime is driven by.
 //!
-//! Primitives are the runtime's value types (`ST` → `hl7_model::value::St`), shared by every
+//! Primitives are the runtime's view types (`ST` → `hl7_model::typed::St`), shared by every
 //! version. Generated code names the runtime as `::hl7_model`, so it compiles in hl7-model
 //! itself and in any crate that generates models for its own schema folder.
 //!
@@ -35,48 +37,15 @@ pub fn primitive_type(id: &str) -> &'static str {
     }
 }
 
-/// Which models are emitted: the owned structs (with the derives), or the views over a lean
-/// message (with the attribute macros, `hl7_model::typed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
-    Structs,
-    Views,
+/// The runtime module holding the primitive view types.
+fn primitives() -> TokenStream {
+    quote!(::hl7_model::typed)
 }
 
-impl Form {
-    /// The runtime module holding the primitive types.
-    fn primitives(self) -> TokenStream {
-        match self {
-            Form::Structs => quote!(::hl7_model::value),
-            Form::Views => quote!(::hl7_model::typed),
-        }
-    }
-
-    /// The attributes that make a declaration a model: `derive` is the derive's name,
-    /// `attribute` the attribute macro's.
-    fn marker(self, derive: &str, attribute: &str) -> TokenStream {
-        match self {
-            Form::Structs => {
-                let d = ident(derive);
-                quote!(#[derive(Debug, Clone, Default, PartialEq, ::hl7_model::#d)])
-            }
-            Form::Views => {
-                let a = ident(attribute);
-                quote!(#[::hl7_model::#a])
-            }
-        }
-    }
-
-    /// The tail field of a struct; views have none.
-    fn tail(self, doc: &str, ty: TokenStream) -> Option<TokenStream> {
-        (self == Form::Structs).then(|| {
-            quote! {
-                #[doc = #doc]
-                #[hl7(tail)]
-                pub tail: #ty,
-            }
-        })
-    }
+/// The attribute macro that makes a declaration a model.
+fn marker(attribute: &str) -> TokenStream {
+    let a = ident(attribute);
+    quote!(#[::hl7_model::#a])
 }
 
 fn lit(n: u32) -> proc_macro2::Literal {
@@ -167,9 +136,8 @@ fn type_of(
     schema: &VersionSchema,
     datatype: &str,
     from_datatypes: bool,
-    form: Form,
 ) -> TokenStream {
-    let prim = form.primitives();
+    let prim = primitives();
     if datatype == VARIES {
         return quote!(#prim::Varies);
     }
@@ -197,7 +165,7 @@ fn table_attr(table: Option<&String>) -> Option<TokenStream> {
 }
 
 /// The struct of composite datatype `id`.
-pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite, form: Form) -> TokenStream {
+pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenStream {
     let names = member_names(c.components.iter().map(|m| (m.seq, m.name.as_str())));
     let members = c.components.iter().zip(&names).map(|(m, n)| {
         let doc = MemberDoc {
@@ -213,7 +181,7 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite, form: For
         }
         .tokens();
         let field = ident(n);
-        let ty = type_of(schema, &m.datatype, true, form);
+        let ty = type_of(schema, &m.datatype, true);
         let (seq, dt, name, usage) = (lit(m.seq), &m.datatype, &m.name, m.usage.as_str());
         let (len, table) = (len_attr(m.len), table_attr(m.table.as_ref()));
         quote! {
@@ -225,24 +193,19 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite, form: For
     let doc = format!(" {id}: {}.", c.name);
     let name = &c.name;
     let t = format_ident!("{}", type_name(id));
-    let marker = form.marker("Composite", "composite");
-    let tail = form.tail(
-        " What was sent beyond this definition.",
-        quote!(::hl7_model::element::Tail),
-    );
+    let marker = marker("composite");
     quote! {
         #[doc = #doc]
         #marker
         #[hl7(datatype = #id, name = #name)]
         pub struct #t {
             #(#members)*
-            #tail
         }
     }
 }
 
 /// The struct of segment `id`.
-pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment, form: Form) -> TokenStream {
+pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStream {
     let names = member_names(s.fields.iter().map(|f| (f.seq, f.name.as_str())));
     let fields = s.fields.iter().zip(&names).map(|(f, n)| {
         let doc = MemberDoc {
@@ -258,7 +221,7 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment, form: Form) -
         }
         .tokens();
         let field = ident(n);
-        let elem = type_of(schema, &f.datatype, false, form);
+        let elem = type_of(schema, &f.datatype, false);
         let ty = if f.card.repeats() {
             quote!(Vec<#elem>)
         } else {
@@ -281,53 +244,43 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment, form: Form) -
     let doc = format!(" {id}: {}.", s.name);
     let name = &s.name;
     let t = format_ident!("{}", type_name(id));
-    let marker = form.marker("Segment", "segment");
-    let tail = form.tail(
-        " What was sent beyond this definition.",
-        quote!(::hl7_model::element::Tail),
-    );
+    let marker = marker("segment");
     quote! {
         #[doc = #doc]
         #marker
         #[hl7(segment = #id, name = #name)]
         pub struct #t {
             #(#fields)*
-            #tail
         }
     }
 }
 
 /// The struct of structure `id`, followed by the module holding its group structs.
-pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure, form: Form) -> TokenStream {
+pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> TokenStream {
     let module = format_ident!("{}", id.to_ascii_lowercase());
     let t = format_ident!("{}", type_name(id));
     let mut groups: BTreeMap<&str, &Group> = BTreeMap::new();
     collect_groups(&st.body, &mut groups);
     let group_types = groups.values().map(|g| {
         let gt = format_ident!("{}", type_name(&g.name));
-        let fields = item_fields(schema, &g.body, quote!(super::super), quote!(), form);
+        let fields = item_fields(schema, &g.body, quote!(super::super), quote!());
         let (name, choice) = (&g.name, g.choice.then(|| quote!(, choice)));
         let doc = if g.choice {
             format!(" Group {name} of {id}: each occurrence holds one of its items.")
         } else {
             format!(" Group {name} of {id}.")
         };
-        let marker = form.marker("Group", "group");
-        let tail = form.tail(
-            " Whether the group occurred, and segments kept where they arrived.",
-            quote!(::hl7_model::group::GroupTail),
-        );
+        let marker = marker("group");
         quote! {
             #[doc = #doc]
             #marker
             #[hl7(group = #name #choice)]
             pub struct #gt {
                 #fields
-                #tail
-            }
+                }
         }
     });
-    let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::), form);
+    let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::));
     let doc = format!(" {id}: {}.", st.name);
     let name = &st.name;
     let mod_doc = format!(" Groups of {id}.");
@@ -339,80 +292,19 @@ pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure, form: Fo
             }
         }
     });
-    let marker = form.marker("Group", "group");
-    let tail = form.tail(
-        " Segments kept where they arrived outside the grammar.",
-        quote!(::hl7_model::group::GroupTail),
-    );
+    let marker = marker("group");
     quote! {
         #[doc = #doc]
         #marker
         #[hl7(structure = #id, name = #name)]
         pub struct #t {
             #fields
-            #tail
         }
         #group_mod
     }
 }
 
-/// `Message`: one variant per structure of the version, boxed so that the enum stays small
-/// whatever the structure.
-fn message_enum(schema: &VersionSchema) -> TokenStream {
-    let mut ids: Vec<&String> = schema.structures.keys().collect();
-    ids.sort();
-    let variants: Vec<Ident> = ids
-        .iter()
-        .map(|id| format_ident!("{}", type_name(id)))
-        .collect();
-    let docs = ids
-        .iter()
-        .map(|id| format!(" {id}: {}.", schema.structures[*id].name));
-    let version = schema.version.trim_start_matches('v');
-    let doc = format!(" A message of any structure of HL7 v{version}.");
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum Message {
-            #(#[doc = #docs] #variants(Box<structures::#variants>),)*
-        }
-
-        impl Message {
-            /// An empty message of structure `id` (`"ORU_R01"`), or `None` when this version
-            /// has no such structure.
-            pub fn new(id: &str) -> Option<Message> {
-                Some(match id {
-                    #(#ids => Message::#variants(Box::default()),)*
-                    _ => return None,
-                })
-            }
-
-            /// The message as a group, for the generic runtime.
-            pub fn as_group(&self) -> &dyn ::hl7_model::group::Group {
-                match self {
-                    #(Message::#variants(m) => &**m,)*
-                }
-            }
-
-            /// The message as a mutable group, for the generic runtime.
-            pub fn as_group_mut(&mut self) -> &mut dyn ::hl7_model::group::Group {
-                match self {
-                    #(Message::#variants(m) => &mut **m,)*
-                }
-            }
-
-            /// The definition of the message's structure.
-            pub fn structure(&self) -> &'static ::hl7_model::descriptor::StructureDesc {
-                match self {
-                    #(Message::#variants(_) => <structures::#variants as ::hl7_model::group::StructureType>::STRUCTURE,)*
-                }
-            }
-        }
-    }
-}
-
-/// The Rust source of the `datatypes`, `segments` and `structures` modules of a version, and of
-/// its `Message` enum.
+/// The Rust source of the `datatypes`, `segments` and `structures` modules of a version.
 pub fn version_types(schema: &VersionSchema) -> TokenStream {
     let recursive = recursive_composites(schema);
     assert!(
@@ -420,53 +312,27 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         "{}: composites contain themselves: {recursive:?}",
         schema.version
     );
-    let structs = model_modules(schema, Form::Structs);
-    let views = model_modules(schema, Form::Views);
-    let message = message_enum(schema);
-    quote! {
-        #structs
-        // `v2_5::OruR01` as well as `v2_5::structures::OruR01`: structures are what users name
-        // most.
-        pub use structures::*;
-        #message
-        /// The models as views over a lean message (`hl7_model::typed`): a `Copy` handle per
-        /// composite, segment, group and structure, whose accessors read the message's text
-        /// when called.
-        pub mod typed {
-            #views
-            pub use structures::*;
-        }
-    }
-}
-
-/// The `datatypes`, `segments` and `structures` modules in `form`.
-fn model_modules(schema: &VersionSchema, form: Form) -> TokenStream {
     let composites: BTreeMap<&String, _> = schema
         .datatypes
         .composites
         .iter()
-        .map(|(id, c)| (id, composite_item(schema, id, c, form)))
+        .map(|(id, c)| (id, composite_item(schema, id, c)))
         .collect();
     let composites = composites.values();
     let segments: BTreeMap<&String, _> = schema
         .segments
         .iter()
-        .map(|(id, s)| (id, segment_item(schema, id, s, form)))
+        .map(|(id, s)| (id, segment_item(schema, id, s)))
         .collect();
     let segments = segments.values();
     let structures: BTreeMap<&String, _> = schema
         .structures
         .iter()
-        .map(|(id, st)| (id, structure_item(schema, id, st, form)))
+        .map(|(id, st)| (id, structure_item(schema, id, st)))
         .collect();
     let structures = structures.values();
-    let prim = match form {
-        Form::Structs => "`hl7_model::value`",
-        Form::Views => "`hl7_model::typed`",
-    };
-    let doc = format!(" Composite datatypes of this version; primitives are {prim} types.");
     quote! {
-        #[doc = #doc]
+        /// Composite datatypes of this version; primitives are `hl7_model::typed` types.
         pub mod datatypes {
             #(#composites)*
         }
@@ -478,6 +344,9 @@ fn model_modules(schema: &VersionSchema, form: Form) -> TokenStream {
         pub mod structures {
             #(#structures)*
         }
+        // `v2_5::OruR01` as well as `v2_5::structures::OruR01`: structures are what users name
+        // most.
+        pub use structures::*;
     }
 }
 
@@ -487,10 +356,10 @@ fn model_modules(schema: &VersionSchema, form: Form) -> TokenStream {
 /// tests; `None` when the version has no such item.
 pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
     let tokens = if let Some(c) = schema.datatypes.composites.get(id) {
-        composite_item(schema, id, c, Form::Structs)
+        composite_item(schema, id, c)
     } else if let Some(p) = schema.datatypes.primitives.get(id) {
         let doc = format!(
-            " {id}: {}. A primitive: held as `hl7_model::value::{}`.",
+            " {id}: {}. A primitive: read as `hl7_model::typed::{}`.",
             p.name,
             primitive_type(id)
         );
@@ -498,12 +367,12 @@ pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
         let t = ident(primitive_type(id));
         quote! {
             #[doc = #doc]
-            pub type #alias = ::hl7_model::value::#t;
+            pub type #alias<'m> = ::hl7_model::typed::#t<'m>;
         }
     } else if let Some(s) = schema.segments.get(id) {
-        segment_item(schema, id, s, Form::Structs)
+        segment_item(schema, id, s)
     } else if let Some(st) = schema.structures.get(id) {
-        structure_item(schema, id, st, Form::Structs)
+        structure_item(schema, id, st)
     } else {
         return None;
     };
@@ -529,7 +398,6 @@ fn item_fields(
     body: &[Item],
     up: TokenStream,
     groups: TokenStream,
-    form: Form,
 ) -> TokenStream {
     let names = member_names(body.iter().enumerate().map(|(i, item)| {
         let label = match item {
@@ -546,10 +414,7 @@ fn item_fields(
         let card = c.to_string();
         let (inner, attr, doc) = match item {
             Item::Segment(s) if s.segment == ANY_SEGMENT => (
-                match form {
-                    Form::Structs => quote!(::hl7_model::element::AnySegment),
-                    Form::Views => quote!(::hl7_model::typed::AnySegment),
-                },
+                quote!(::hl7_model::typed::AnySegment),
                 quote!(segment = "*"),
                 format!(" Any segment ({card})."),
             ),

@@ -25,12 +25,6 @@ impl Errors {
     pub fn finish(self) -> Result<()> {
         self.0.map_or(Ok(()), Err)
     }
-    /// The errors gathered so far, to return when an expansion cannot go on.
-    pub fn fail(self, last: Error) -> Error {
-        let mut all = self;
-        all.push(last);
-        all.0.expect("just pushed")
-    }
 }
 
 /// Which derive is reading the attributes: it decides the keys a field may carry.
@@ -371,17 +365,4 @@ pub fn wrapped(ty: &syn::Type) -> (Option<&'static str>, &syn::Type) {
         return (Some(kind), inner);
     }
     (None, ty)
-}
-
-/// Whether a type is syntactically `Vec<…>`.
-pub fn is_vec(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
-}
-
-/// Cardinality as written in attributes: `0..1`, `1..*`.
-pub fn card_text(min: u32, max: Option<u32>) -> String {
-    match max {
-        Some(m) => format!("{min}..{m}"),
-        None => format!("{min}..*"),
-    }
 }

@@ -10,7 +10,7 @@ use quote::quote;
 use syn::{Attribute, DeriveInput, Error, ItemStruct, Result};
 
 use crate::attrs::{self, Derive, Errors};
-use crate::expand::{
+use crate::decl::{
     Parts, Wired, container_name, element_desc, named_fields, parts, positions, segment_id_errors,
 };
 

@@ -1,6 +1,6 @@
 //! Creating messages from nothing: a header with the defaults a receiver expects (delimiters,
 //! timestamp, message type with its structure, a unique control id, processing id, version),
-//! then the content by typed fields or [paths](crate::path).
+//! then the content by [paths](crate::path).
 //!
 //! ```
 //! # #[cfg(feature = "v2_5")] {
@@ -27,9 +27,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::delimiters::Delimiters;
 use crate::descriptor::VersionDesc;
-use crate::group::{Group, StructureType};
-use crate::message::{LeanMessage, ParseOptions, Parsed, resolve_version};
-use crate::path::{Path, PathError};
+use crate::message::{Message, ParseOptions, resolve_version};
+use crate::path::PathError;
 
 /// Why a message could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -154,65 +153,38 @@ impl MessageBuilder {
     }
 
     /// The message, in the structure the version's event map gives `msg_type^event`.
-    pub fn build(self) -> Result<Parsed, BuildError> {
+    pub fn build(self) -> Result<Message, BuildError> {
         let (version, structure) = self.structure()?;
-        let mut message =
-            crate::Message::new(version, structure.id).ok_or_else(|| self.unknown(version))?;
-        self.write_header(message.as_group_mut(), version, structure.id)?;
-        Ok(Parsed {
-            message,
-            delimiters: self.delimiters,
-            assignment: Default::default(),
-            version_fallback: None,
-            structure_fallback: None,
-        })
+        self.build_in(version, structure)
     }
 
-    /// The header written into a new `T` (a generated structure of this builder's version, or
-    /// a site's own): MSH-9.3 names `T`'s structure.
+    /// The message in structure `T` (a generated structure of this builder's version, or a
+    /// site's own): MSH-9.3 names `T`'s structure.
     ///
     /// ```
     /// # #[cfg(feature = "v2_5")] {
     /// use hl7_model::build::MessageBuilder;
-    /// use hl7_model::v2_5::structures::OruR01;
+    /// use hl7_model::v2_5::OruR01;
     ///
-    /// let oru: OruR01 = MessageBuilder::new("2.5", "ORU", "R01").control_id("7").build_as().unwrap();
-    /// assert_eq!(oru.msh.message_control_id.as_str(), Some("7"));
-    /// assert_eq!(oru.msh.message_type.message_structure.as_str(), Some("ORU_R01"));
+    /// let m = MessageBuilder::new("2.5", "ORU", "R01").control_id("7").build_as::<OruR01>().unwrap();
+    /// let oru: OruR01 = m.typed().unwrap();
+    /// assert_eq!(oru.msh().unwrap().message_control_id().unwrap().as_str(), "7");
+    /// assert_eq!(m.get("MSH-9-3").unwrap().as_deref(), Some("ORU_R01"));
     /// # }
     /// ```
-    pub fn build_as<T: StructureType>(self) -> Result<T, BuildError> {
+    pub fn build_as<'a, T: crate::typed::TypedStructure<'a>>(self) -> Result<Message, BuildError> {
         let version = self.version_desc()?;
-        let mut message = T::default();
-        self.write_header(&mut message, version, T::STRUCTURE.id)?;
-        Ok(message)
+        self.build_in(version, T::STRUCTURE)
     }
 
-    /// The message held lean ([`LeanMessage`]), in the structure the version's event map
-    /// gives `msg_type^event`: the same header as [`MessageBuilder::build`] writes.
-    ///
-    /// ```
-    /// # #[cfg(feature = "v2_5")] {
-    /// use hl7_model::build::MessageBuilder;
-    ///
-    /// let mut msg = MessageBuilder::new("2.5", "ADT", "A04")
-    ///     .sending("ADMIT", "HOSP")
-    ///     .control_id("MSG00001")
-    ///     .timestamp("20240101120000")
-    ///     .build_lean()
-    ///     .unwrap();
-    /// msg.set("PID-5-1", "Doe").unwrap();
-    /// assert_eq!(
-    ///     msg.to_er7(),
-    ///     "MSH|^~\\&|ADMIT|HOSP|||20240101120000||ADT^A04^ADT_A01|MSG00001|P|2.5\rPID|||||Doe\r"
-    /// );
-    /// # }
-    /// ```
-    pub fn build_lean(self) -> Result<LeanMessage, BuildError> {
-        let (version, structure) = self.structure()?;
+    fn build_in(
+        self,
+        version: &'static VersionDesc,
+        structure: &'static crate::descriptor::StructureDesc,
+    ) -> Result<Message, BuildError> {
         let d = self.delimiters;
         d.validate()?;
-        let mut m = LeanMessage::new(version, structure, d);
+        let mut m = Message::new(version, structure, d);
         // MSH-1 and MSH-2 are the delimiters themselves: the segment starts with them.
         m.set_er7("MSH", &format!("MSH{}{}", d.field, d.encoding_characters()))?;
         for (path, value) in self.header_fields(version, structure.id) {
@@ -251,48 +223,6 @@ impl MessageBuilder {
         fields.push(("MSH-12", version.version.to_owned()));
         fields.retain(|(_, v)| !v.is_empty());
         fields
-    }
-
-    fn write_header(
-        &self,
-        g: &mut dyn Group,
-        version: &'static VersionDesc,
-        structure: &str,
-    ) -> Result<(), BuildError> {
-        let d = &self.delimiters;
-        d.validate()?;
-        Path::parse("MSH-2")?.set(g, &d.encoding_characters(), d)?;
-        set_field_separator(g, d.field);
-        for (path, value) in self.header_fields(version, structure) {
-            Path::parse(path)?.set(g, &value, d)?;
-        }
-        Ok(())
-    }
-}
-
-/// MSH-1 holds the field separator itself, which paths do not write: it is set on the typed
-/// field directly.
-fn set_field_separator(g: &mut dyn Group, sep: char) {
-    use crate::element::FieldMut;
-    use crate::group::ItemMut;
-    let mut i = 0;
-    while let Some(item) = g.item_mut(i) {
-        if let ItemMut::Segment(slot) = item {
-            if slot.count() == 0 {
-                slot.add();
-            }
-            if let Some(s) = slot.get_mut(0)
-                && s.desc().id == "MSH"
-            {
-                if let Some(FieldMut::One(e)) = s.field_mut(1)
-                    && let Some(v) = e.as_value_mut()
-                {
-                    *v = crate::value::Value::from_wire(&sep.to_string());
-                }
-                return;
-            }
-        }
-        i += 1;
     }
 }
 

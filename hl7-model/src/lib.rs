@@ -2,9 +2,10 @@
 //! typed views) and the typed models generated from `schemas/`, one cargo feature per version
 //! (`v2_5`, `v2_3_1`, …; `all-versions` for every one; the default is `v2_5`).
 //!
-//! Each version module holds a struct per composite datatype, segment, group and message
-//! structure, the `Message` enum over its structures, and the static descriptor tables the
-//! generic runtime is driven by:
+//! Each version module holds a view per composite datatype, segment, group and message
+//! structure (`v2_5::OruR01`, `v2_5::segments::Pid`: `Copy` handles whose accessors read the
+//! message's text when called, [`typed`]), and the static descriptor tables the generic runtime
+//! is driven by:
 //!
 //! ```
 //! # #[cfg(feature = "v2_5")] {
@@ -15,15 +16,12 @@
 //! # }
 //! ```
 //!
-//! Where to start: [`message::parse`] (any message, version and structure from its header) or
-//! `v2_5::OruR01::parse` (one structure); [`path`] to read and write by `PID-5-1`;
+//! Where to start: [`parse`] (any message, version and structure from its header, held as a
+//! [`Message`]: its segments' text and group tree, about the size of what was sent) and
+//! [`Message::typed`] for a version's views; [`path`] to read and write by `PID-5-1`;
 //! [`build::MessageBuilder`] for new messages; [`validate`] for findings with HL7 error codes;
-//! `json` (feature `serde`) for the JSON form; [`er7`] for the zero-copy tokenizer.
-//!
-//! [`message::LeanMessage`] is the form the typed models are moving onto: a message held as
-//! its segments' text and a flat group tree, about the size of what was sent, with paths,
-//! validation, JSON and typed views (`v2_5::typed::OruR01` and the like, `Copy` handles whose
-//! accessors read the text when called; [`typed`]).
+//! `json` (feature `serde`) for the JSON form; [`er7`] for the zero-copy tokenizer;
+//! `#[hl7_model::segment]` and its siblings for a site's own Z-segments and structures.
 //!
 //! The runtime lives in the `hl7-runtime` crate and each version's models in a crate of their
 //! own (`hl7-v2-5` …), so that versions compile in parallel and in bounded memory; this crate
@@ -38,7 +36,7 @@ pub use hl7_runtime::*;
 pub mod build;
 pub mod message;
 
-pub use message::{ParseError, Parsed};
+pub use message::{Message, ParseError, ParseOptions};
 
 /// Parses one message from its bytes or text: version from MSH-12, structure from MSH-9, with
 /// the default [`message::ParseOptions`] (see [`message::parse_with`]). Bytes must be UTF-8;
@@ -47,16 +45,16 @@ pub use message::{ParseError, Parsed};
 /// ```
 /// # #[cfg(feature = "v2_5")] {
 /// let bytes: &[u8] = b"MSH|^~\\&|A||||20240101||ADT^A04|1|P|2.5\rPID|1||7||Doe^John\r";
-/// let parsed = hl7_model::parse(bytes).unwrap();
-/// assert_eq!(parsed.message.structure().id, "ADT_A01");
-/// assert_eq!(parsed.get("PID-5-2").unwrap().as_deref(), Some("John"));
+/// let m = hl7_model::parse(bytes).unwrap();
+/// assert_eq!(m.structure().id, "ADT_A01");
+/// assert_eq!(m.get("PID-5-2").unwrap().as_deref(), Some("John"));
 /// assert!(matches!(
 ///     hl7_model::parse(b"MSH|^~\\&|A\rPID|1||\xe9\r"),
 ///     Err(hl7_model::ParseError::NotUtf8 { valid_up_to: 18 })
 /// ));
 /// # }
 /// ```
-pub fn parse(message: impl AsRef<[u8]>) -> Result<Parsed, ParseError> {
+pub fn parse(message: impl AsRef<[u8]>) -> Result<Message, ParseError> {
     let bytes = message.as_ref();
     let text = std::str::from_utf8(bytes).map_err(|e| ParseError::NotUtf8 {
         valid_up_to: e.valid_up_to(),

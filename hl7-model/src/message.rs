@@ -1,68 +1,11 @@
-//! Parsing one ER7 message into its typed structure: delimiters from MSH-1/MSH-2, the version
-//! from MSH-12, the structure from MSH-9, then the grammar assigns the segments to groups
-//! ([`crate::grammar`]).
+//! Reading one ER7 message: delimiters from MSH-1/MSH-2, the version from MSH-12, the structure
+//! from MSH-9, then the grammar places the segments in groups ([`crate::grammar`]). The
+//! message is held as its segments' text and its group tree ([`Message`]).
 
 use crate::delimiters::Delimiters;
 use crate::descriptor::VersionDesc;
-use crate::grammar::{Assignment, assign};
-use crate::group::{StructureType, encode_group};
 use crate::parsing::segment_lines;
 pub use crate::parsing::{ParseError, ParseOptions, tokenize};
-
-/// A parsed message, with what parsing found out about it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Parsed {
-    pub message: crate::Message,
-    /// The delimiters MSH-1 and MSH-2 declared.
-    pub delimiters: Delimiters,
-    /// Where each segment went.
-    pub assignment: Assignment,
-    /// MSH-12 as sent, when the message was read as another (lower or default) version.
-    pub version_fallback: Option<String>,
-    /// How the structure was chosen when MSH-9 did not name one of the version's structures.
-    pub structure_fallback: Option<String>,
-}
-
-impl Parsed {
-    /// Every finding of validation (`hl7_model::validate`) against the version the message
-    /// was read as.
-    pub fn validate(&self) -> Vec<crate::validate::Finding> {
-        crate::validate::validate(
-            self.message.as_group(),
-            self.message.version(),
-            &self.delimiters,
-        )
-    }
-
-    /// The message in ER7, segments ended by `\r`: the bytes that were read, with line ends
-    /// normalised to `\r`, plus any edits made since.
-    pub fn to_er7(&self) -> String {
-        let mut out = String::new();
-        encode_group(self.message.as_group(), &mut out, &self.delimiters);
-        out
-    }
-
-    /// The value at a terser-style `path` (`PID-5-1`, `OBX(1)-5`), escapes decoded; see
-    /// [`crate::path`] for the syntax and rules.
-    pub fn get(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
-        crate::path::Path::parse(path)?.get(self.message.as_group(), &self.delimiters)
-    }
-
-    /// The wire text of what `path` names (a whole field, a segment, a group).
-    pub fn get_er7(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
-        crate::path::Path::parse(path)?.get_er7(self.message.as_group(), &self.delimiters)
-    }
-
-    /// Writes `value` (plain text, escaped as needed) at `path`, creating what is missing.
-    pub fn set(&mut self, path: &str, value: &str) -> Result<(), crate::path::PathError> {
-        crate::path::Path::parse(path)?.set(self.message.as_group_mut(), value, &self.delimiters)
-    }
-
-    /// Writes ER7 text (`Doe^John`) at `path`, creating what is missing.
-    pub fn set_er7(&mut self, path: &str, wire: &str) -> Result<(), crate::path::PathError> {
-        crate::path::Path::parse(path)?.set_er7(self.message.as_group_mut(), wire, &self.delimiters)
-    }
-}
 
 /// The header fields parsing needs, read from the MSH line with its own delimiters.
 struct Header<'a> {
@@ -146,60 +89,21 @@ pub fn resolve_version(
 /// ```
 /// # #[cfg(feature = "v2_5")] {
 /// let text = "MSH|^~\\&|LAB|HOSP|||20240101120000||ORU^R01|42|P|2.5\rPID|1||123^^^H||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4|mmol/L\rZXT|site data\r";
-/// let parsed = hl7_model::message::parse(text).unwrap();
-/// let hl7_model::Message::V2_5(hl7_model::v2_5::Message::OruR01(oru)) = &parsed.message else {
-///     panic!("an ORU_R01")
-/// };
-/// let obx = &oru.patient_result[0].order_observation[0].observation[0].obx;
-/// assert_eq!(obx.observation_value[0].as_str(), Some("5.4"));
-/// assert_eq!(parsed.to_er7(), text); // the Z-segment is kept where it was
+/// let m = hl7_model::message::parse(text).unwrap();
+/// let oru: hl7_model::v2_5::OruR01 = m.typed().unwrap();
+/// let obx = oru.patient_result().first().unwrap().order_observation().first().unwrap()
+///     .observation().first().unwrap().obx().unwrap();
+/// assert_eq!(obx.observation_value().first().unwrap().as_str(), "5.4");
+/// assert_eq!(m.to_er7(), text); // the Z-segment is kept where it was
 /// # }
 /// ```
-pub fn parse(text: &str) -> Result<Parsed, ParseError> {
-    parse_with(text, &ParseOptions::default())
+pub fn parse(text: &str) -> Result<Message, ParseError> {
+    Message::parse(text, &ParseOptions::default())
 }
 
-/// Parses one message.
-// Built without any version feature, `Message` has no variants and all after its construction
-// is unreachable.
-#[cfg_attr(
-    not(any_version),
-    allow(unreachable_code, unused_variables, unused_mut)
-)]
-pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Parsed, ParseError> {
-    let tokens = tokenize(text, opts)?;
-    let h = header(&tokens);
-    let (version, fallback) = resolve_version(h.version, opts)?;
-    let (read_as, structure, structure_fallback) = choose_structure(version, &h, opts)?;
-    let generic = <crate::group::GenericMessage as StructureType>::STRUCTURE;
-    let mut message = if std::ptr::eq(structure, generic) {
-        crate::Message::Generic {
-            version,
-            message: Box::default(),
-        }
-    } else {
-        // The descriptors and the structs are generated together: a structure without its
-        // struct would be a generator fault, reported rather than panicked on.
-        crate::Message::new(read_as, structure.id).ok_or_else(|| ParseError::UnknownStructure {
-            msg_type: h.msg_type.to_owned(),
-            event: h.event.to_owned(),
-            structure: Some(structure.id.to_owned()),
-            version: read_as.version,
-        })?
-    };
-    let assignment = assign(
-        message.as_group_mut(),
-        tokens.segments().iter().map(|s| s.as_str()),
-        &h.delimiters,
-    );
-    Ok(Parsed {
-        message,
-        delimiters: h.delimiters,
-        assignment,
-        version_fallback: (fallback || !std::ptr::eq(read_as, version))
-            .then(|| h.version.to_owned()),
-        structure_fallback,
-    })
+/// Parses one message within the limits and fallbacks of `opts`.
+pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Message, ParseError> {
+    Message::parse(text, opts)
 }
 
 /// The version and structure a message of header `h` (MSH-12 resolved to `version`) is read
@@ -221,7 +125,7 @@ fn choose_structure(
         Some(found) => Ok(found),
         None if opts.generic_for_unknown_types => Ok((
             version,
-            <crate::group::GenericMessage as StructureType>::STRUCTURE,
+            &crate::grammar::GENERIC,
             Some(format!(
                 "no structure for MSH-9 `{}^{}` in any compiled version: read as a generic message",
                 h.msg_type, h.event
@@ -299,21 +203,20 @@ fn resolve_structure_with_fallbacks(
     None
 }
 
-/// A message as read, held lean: its segments' text and group tree ([`crate::tree::Lean`],
-/// nothing decoded), the version and structure it was read as, how they were chosen, and
-/// what the tokenizer noticed. It costs about what was sent; typed access is through the
-/// views of each version's `typed` module, paths, validation and JSON work on it directly.
+/// A message as read: its segments' text and group tree ([`crate::tree::Lean`], nothing
+/// decoded), the version and structure it was read as, how they were chosen, and what the
+/// tokenizer noticed. It costs about what was sent; typed access is through the views each
+/// version generates (`v2_5::OruR01` …), and paths, validation and JSON work on it directly.
 ///
 /// ```
 /// # #[cfg(feature = "v2_5")] {
-/// use hl7_model::message::LeanMessage;
-/// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
-/// let mut m = LeanMessage::parse(text, &Default::default()).unwrap();
+/// /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
+/// let mut m = hl7_model::Message::parse(text, &Default::default()).unwrap();
 /// assert_eq!(m.structure().id, "ORU_R01");
 /// assert_eq!(m.get("PID-5-2").unwrap().as_deref(), Some("John"));
 ///
 /// // Typed: the views of v2.5's ORU_R01.
-/// let oru: hl7_model::v2_5::typed::OruR01 = m.typed().unwrap();
+/// let oru: hl7_model::v2_5::OruR01 = m.typed().unwrap();
 /// let result = oru.patient_result().first().unwrap();
 /// let obx = result.order_observation().first().unwrap().observation().first().unwrap().obx().unwrap();
 /// assert_eq!(obx.observation_value().first().unwrap().as_str(), "5.4");
@@ -324,7 +227,7 @@ fn resolve_structure_with_fallbacks(
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeanMessage {
+pub struct Message {
     lean: crate::tree::Lean,
     version: &'static VersionDesc,
     structure: &'static crate::descriptor::StructureDesc,
@@ -333,11 +236,12 @@ pub struct LeanMessage {
     findings: Vec<crate::er7::Finding>,
 }
 
-impl LeanMessage {
-    /// Reads one message, resolving version and structure as [`parse_with`] does. A type no
-    /// compiled version defines is read with the generic structure (unless `opts` says
-    /// otherwise).
-    pub fn parse(text: &str, opts: &ParseOptions) -> Result<LeanMessage, ParseError> {
+impl Message {
+    /// Reads one message: the version from MSH-12 ([`resolve_version`]), the structure from
+    /// MSH-9 (docs/conformance.md §3.2, with the fallbacks of real feeds, each reported in
+    /// [`Message::structure_fallback`]). A type no compiled version defines is read with the
+    /// generic structure ([`crate::grammar::GENERIC`]) unless `opts` says otherwise.
+    pub fn parse(text: &str, opts: &ParseOptions) -> Result<Message, ParseError> {
         let tokens = tokenize(text, opts)?;
         let h = header(&tokens);
         let (version, fallback) = resolve_version(h.version, opts)?;
@@ -345,7 +249,7 @@ impl LeanMessage {
         let lean =
             crate::tree::Lean::from_lines(structure.body, &segment_lines(&tokens), h.delimiters)
                 .with_version(read_as);
-        Ok(LeanMessage {
+        Ok(Message {
             lean,
             version: read_as,
             structure,
@@ -359,15 +263,14 @@ impl LeanMessage {
     /// Reads one message as the structure `T`, whatever MSH-9 says: a site's own structure
     /// (declared with `#[hl7_model::group]`), or a message whose MSH-9 is known to be wrong.
     /// MSH-12 gives the version its segments are validated against, resolved as
-    /// [`LeanMessage::parse`] does.
+    /// [`Message::parse`] does.
     ///
     /// ```
     /// # #[cfg(feature = "v2_5")] {
-    /// use hl7_model::message::LeanMessage;
-    /// use hl7_model::v2_5::typed::OruR01;
+    ///     /// use hl7_model::v2_5::OruR01;
     /// // MSH-9 says ORU^R03, which v2.5's event map does not list.
     /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R03|1|P|2.5\rPID|1||7\rOBR|1\rOBX|1|NM|GLU||5.4\r";
-    /// let m = LeanMessage::parse_as::<OruR01>(text, &Default::default()).unwrap();
+    /// let m = hl7_model::Message::parse_as::<OruR01>(text, &Default::default()).unwrap();
     /// assert_eq!(m.structure().id, "ORU_R01");
     /// assert!(m.structure_fallback().is_none());
     /// assert!(m.typed::<OruR01>().is_some());
@@ -376,14 +279,14 @@ impl LeanMessage {
     pub fn parse_as<'a, T: crate::typed::TypedStructure<'a>>(
         text: &str,
         opts: &ParseOptions,
-    ) -> Result<LeanMessage, ParseError> {
+    ) -> Result<Message, ParseError> {
         let tokens = tokenize(text, opts)?;
         let h = header(&tokens);
         let (version, fallback) = resolve_version(h.version, opts)?;
         let lean =
             crate::tree::Lean::from_lines(T::STRUCTURE.body, &segment_lines(&tokens), h.delimiters)
                 .with_version(version);
-        Ok(LeanMessage {
+        Ok(Message {
             lean,
             version,
             structure: T::STRUCTURE,
@@ -394,13 +297,13 @@ impl LeanMessage {
     }
 
     /// An empty message of `structure` in `version`, to be filled by paths (see
-    /// `hl7_model::build::MessageBuilder::build_lean` for one with its header).
+    /// [`crate::build::MessageBuilder`] for one with its header).
     pub fn new(
         version: &'static VersionDesc,
         structure: &'static crate::descriptor::StructureDesc,
         delimiters: Delimiters,
-    ) -> LeanMessage {
-        LeanMessage {
+    ) -> Message {
+        Message {
             lean: crate::tree::Lean::from_lines(structure.body, &[], delimiters)
                 .with_version(version),
             version,
@@ -450,27 +353,28 @@ impl LeanMessage {
     /// The value at a terser-style `path` (`PID-5-1`, `OBX(1)-5`), escapes decoded; see
     /// [`crate::path`] for the syntax and rules.
     pub fn get(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
-        crate::path::Path::parse(path)?.get_lean(&self.lean)
+        crate::path::Path::parse(path)?.get(&self.lean)
     }
 
     /// The wire text of what `path` names (a whole field, a segment, a group).
     pub fn get_er7(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
-        crate::path::Path::parse(path)?.get_er7_lean(&self.lean)
+        crate::path::Path::parse(path)?.get_er7(&self.lean)
     }
 
     /// Writes `value` (plain text, escaped as needed) at `path`, creating what is missing.
     pub fn set(&mut self, path: &str, value: &str) -> Result<(), crate::path::PathError> {
-        crate::path::Path::parse(path)?.set_lean(&mut self.lean, value)
+        crate::path::Path::parse(path)?.set(&mut self.lean, value)
     }
 
     /// Writes ER7 text (`Doe^John`) at `path`, creating what is missing.
     pub fn set_er7(&mut self, path: &str, wire: &str) -> Result<(), crate::path::PathError> {
-        crate::path::Path::parse(path)?.set_er7_lean(&mut self.lean, wire)
+        crate::path::Path::parse(path)?.set_er7(&mut self.lean, wire)
     }
 
-    /// Every finding of validation against the version the message was read as.
+    /// Every finding of validation ([`crate::validate`]) against the version the message was
+    /// read as.
     pub fn validate(&self) -> Vec<crate::validate::Finding> {
-        crate::validate::validate_lean(&self.lean, self.version)
+        crate::validate::validate(&self.lean, self.version)
     }
 
     /// The message in ER7, segments ended by `\r`.
@@ -493,74 +397,22 @@ impl LeanMessage {
     }
 }
 
-/// The message in the product's JSON form (`hl7_model::json`), as [`Parsed`] gives it.
+/// The message in the product's JSON form (`hl7_model::json`):
+/// `{"version": "2.5", "structure": "ORU_R01", "message": {...}}`, with `varies` fields (OBX-5)
+/// named by the datatypes of the version the message was read as.
 #[cfg(feature = "serde")]
-impl serde::Serialize for LeanMessage {
+impl serde::Serialize for Message {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         crate::json::LeanJson::new(&self.lean, self.version, self.structure).serialize(s)
     }
 }
 
-/// Reads one message into the lean form (`hl7_model::tree::Lean`: its segments' text and its
-/// group tree, nothing decoded), resolving version and structure as [`parse_with`] does. A
-/// type no compiled version defines is read with the generic structure. Gives the version
-/// and structure it was read as; [`LeanMessage`] keeps them together.
-pub fn parse_lean(
-    text: &str,
-    opts: &ParseOptions,
-) -> Result<
-    (
-        crate::tree::Lean,
-        &'static VersionDesc,
-        &'static crate::descriptor::StructureDesc,
-    ),
-    ParseError,
-> {
-    let m = LeanMessage::parse(text, opts)?;
-    Ok((m.lean, m.version, m.structure))
-}
-
-/// Parses every message of `text` into the lean form: one message, several one after
-/// another, or a batch (FHS/BHS … BTS/FTS, whose envelope segments are not part of any
-/// message).
-pub fn parse_lean_all(text: &str, opts: &ParseOptions) -> Result<Vec<LeanMessage>, ParseError> {
-    let batch = crate::er7::Batch::parse(text)?;
-    batch
-        .messages()
-        .map(|m| LeanMessage::parse(m.as_str(), opts))
-        .collect()
-}
-
 /// Parses every message of `text`: one message, several one after another, or a batch
 /// (FHS/BHS … BTS/FTS, whose envelope segments are not part of any message).
-pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Parsed>, ParseError> {
+pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Message>, ParseError> {
     let batch = crate::er7::Batch::parse(text)?;
     batch
         .messages()
-        .map(|m| parse_with(m.as_str(), opts))
+        .map(|m| Message::parse(m.as_str(), opts))
         .collect()
-}
-
-/// Parses one message into the structure `T`, whatever its MSH-9 says (a site's own structure,
-/// or a message whose MSH-9 is known to be wrong); MSH-1/MSH-2 give the delimiters.
-pub fn parse_as<T: StructureType>(text: &str) -> Result<(T, Delimiters, Assignment), ParseError> {
-    let mut message = T::default();
-    let (d, assignment) = crate::parsing::parse_into(text, &mut message, &ParseOptions::default())?;
-    Ok((message, d, assignment))
-}
-
-/// The message in the product's JSON form (`hl7_model::json`):
-/// `{"version": "2.5", "structure": "ORU_R01", "message": {...}}`, with `varies` fields (OBX-5)
-/// named by the datatypes of the version the message was read as.
-#[cfg(feature = "serde")]
-impl serde::Serialize for Parsed {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::json::MessageJson::new(
-            self.message.as_group(),
-            &self.delimiters,
-            self.message.version(),
-            self.message.structure(),
-        )
-        .serialize(s)
-    }
 }

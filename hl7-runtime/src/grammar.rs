@@ -21,50 +21,47 @@
 //! 6. **Unexpected segments** (Z-segments, segments out of order, segments the structure does
 //!    not define) are kept in the innermost open group, after the item and repetition they
 //!    followed, and are written back there.
+//!
+//! The matcher itself is [`crate::tree`]'s; this module holds the rules' shared pieces.
 
-use crate::delimiters::Delimiters;
-use crate::descriptor::{Card, GroupDesc, ItemDesc};
-use crate::element::{ANY_SEGMENT_ID, decode_segment};
-use crate::group::{Group, ItemMut, ItemRef, Unexpected, Visit};
+use crate::descriptor::{Card, GroupDesc, ItemDesc, SegmentDesc};
 
-/// Where the matcher put each segment, for reports and tests.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Assignment {
-    /// One entry per segment, in arrival order.
-    pub placements: Vec<Placement>,
-}
+/// The id under which a structure position accepts any segment.
+pub const ANY_SEGMENT_ID: &str = "*";
 
-impl Assignment {
-    /// Segments kept outside the grammar, with their 1-based position in the message.
-    pub fn unexpected(&self) -> impl Iterator<Item = (usize, &Placement)> {
-        self.placements
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.unexpected)
-            .map(|(i, p)| (i + 1, p))
-    }
-}
+/// The descriptor of a position that accepts any segment (the standard's "any HL7 segment",
+/// a site's Zxx): no fields of its own, the segment is read as sent.
+pub static ANY_SEGMENT: SegmentDesc = SegmentDesc {
+    id: ANY_SEGMENT_ID,
+    name: "Any segment",
+    fields: &[],
+};
 
-/// Where one segment went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
-    /// The segment id as sent.
-    pub id: String,
-    /// Group names from the structure down to the group that holds it (`["PATIENT_RESULT",
-    /// "ORDER_OBSERVATION"]`); empty for the structure's own items.
-    pub groups: Vec<&'static str>,
-    /// Whether it was kept as an unexpected segment of the innermost open group.
-    pub unexpected: bool,
-}
+/// The body of the generic structure: any segment, any number of times. A message whose type
+/// no compiled version defines is read with it, every segment kept in order.
+pub static GENERIC_BODY: GroupDesc = GroupDesc {
+    name: "GENERIC",
+    choice: false,
+    items: &[ItemDesc::Segment {
+        id: ANY_SEGMENT_ID,
+        card: Card { min: 0, max: None },
+    }],
+};
 
-/// One open group on the cursor's path.
-#[derive(Debug, Clone, Copy)]
-struct Level {
-    desc: &'static GroupDesc,
-    /// The item of this group that received the last segment.
-    item: Option<usize>,
-    /// Which occurrence of the parent's item this group is.
-    occurrence: usize,
+/// The generic structure (see [`GENERIC_BODY`]).
+pub static GENERIC: crate::descriptor::StructureDesc = crate::descriptor::StructureDesc {
+    id: "GENERIC",
+    name: "Message of a type no compiled version defines",
+    items: GENERIC_BODY.items,
+    body: &GENERIC_BODY,
+};
+
+/// The segment id at the start of a raw segment line (its leading letters and digits), without
+/// knowing the message's delimiters.
+pub fn segment_id(raw: &str) -> &str {
+    raw.split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("")
 }
 
 /// Whether an item of segment id `item_id` takes segment `id` (`wildcard`: only the `*` item
@@ -99,184 +96,4 @@ pub fn can_begin(group: &GroupDesc, id: &str, wildcard: bool) -> bool {
         }
     }
     false
-}
-
-/// The group at the end of `path` below `root`.
-fn group_at<'g>(root: &'g mut dyn Group, path: &[Level]) -> Option<&'g mut dyn Group> {
-    let mut g = root;
-    for pair in path.windows(2) {
-        let item = pair[0].item?;
-        g = match g.item_mut(item)? {
-            ItemMut::Group(slot) => slot.get_mut(pair[1].occurrence)?,
-            ItemMut::Segment(_) => return None,
-        };
-    }
-    Some(g)
-}
-
-fn item_count(g: &dyn Group, item: usize) -> usize {
-    match g.item(item) {
-        Some(ItemRef::Segment(s)) => s.count(),
-        Some(ItemRef::Group(s)) => s.count(),
-        None => 0,
-    }
-}
-
-/// The first item of level `depth` where `id` fits, searching from the cursor (rule 1).
-fn find_in_level(
-    root: &mut dyn Group,
-    path: &[Level],
-    depth: usize,
-    id: &str,
-    wildcard: bool,
-) -> Option<usize> {
-    let level = path[depth];
-    let g = group_at(root, &path[..=depth])?;
-    let start = level.item.unwrap_or(0);
-    for (j, item) in level.desc.items.iter().enumerate().skip(start) {
-        let at_cursor = level.item == Some(j);
-        if level.desc.choice && level.item.is_some() && !at_cursor {
-            break;
-        }
-        let (fits, card) = match item {
-            ItemDesc::Segment { id: item_id, card } => (id_matches(item_id, id, wildcard), *card),
-            ItemDesc::Group { group, card } => (can_begin(group, id, wildcard), *card),
-        };
-        if fits && has_room(card, item_count(g, j)) {
-            return Some(j);
-        }
-    }
-    None
-}
-
-/// Puts `line` at item `j` of the group at the end of `path`, opening groups as needed, and
-/// moves the cursor there.
-fn place(
-    root: &mut dyn Group,
-    path: &mut Vec<Level>,
-    mut j: usize,
-    id: &str,
-    wildcard: bool,
-    line: &str,
-    d: &Delimiters,
-) -> bool {
-    loop {
-        let depth = path.len() - 1;
-        path[depth].item = Some(j);
-        let desc = path[depth].desc;
-        let Some(g) = group_at(root, path) else {
-            return false;
-        };
-        match (desc.items.get(j), g.item_mut(j)) {
-            (Some(ItemDesc::Segment { .. }), Some(ItemMut::Segment(slot))) => {
-                return match slot.add() {
-                    // The id was matched already, so decoding cannot fail on it.
-                    Some(seg) => decode_segment(seg, line, d).is_ok(),
-                    None => false,
-                };
-            }
-            (Some(ItemDesc::Group { group, .. }), Some(ItemMut::Group(slot))) => {
-                if slot.add().is_none() {
-                    return false;
-                }
-                let occurrence = slot.count() - 1;
-                path.push(Level {
-                    desc: group,
-                    item: None,
-                    occurrence,
-                });
-                let Some(next) = find_in_level(root, path, path.len() - 1, id, wildcard) else {
-                    return false;
-                };
-                j = next;
-            }
-            _ => return false,
-        }
-    }
-}
-
-/// Keeps `line` as an unexpected segment of the innermost open group (rule 6).
-fn keep_unexpected(root: &mut dyn Group, path: &[Level], line: &str) {
-    let level = path[path.len() - 1];
-    let g = if group_at(root, path).is_some() {
-        group_at(root, path).expect("checked just above")
-    } else {
-        root
-    };
-    let (after_item, after_occurrences) = match level.item {
-        Some(j) => (j as u32 + 1, item_count(g, j) as u32),
-        None => (0, 0),
-    };
-    g.tail_mut().unexpected.push(Unexpected {
-        after_item,
-        after_occurrences,
-        segment: line.into(),
-    });
-}
-
-/// Assigns `segments` (lines without terminators, in arrival order) to the items of `root`,
-/// a message structure, by the rules of this module. Every segment ends up in the structure,
-/// in a slot of its grammar or kept as unexpected.
-pub fn assign<'s>(
-    root: &mut dyn Group,
-    segments: impl IntoIterator<Item = &'s str>,
-    d: &Delimiters,
-) -> Assignment {
-    let mut path = vec![Level {
-        desc: root.desc(),
-        item: None,
-        occurrence: 0,
-    }];
-    root.tail_mut().present = true;
-    let mut out = Assignment::default();
-    for line in segments {
-        let id = line.split(d.field).next().unwrap_or("");
-        let mut placed = false;
-        'search: for wildcard in [false, true] {
-            for depth in (0..path.len()).rev() {
-                if let Some(j) = find_in_level(root, &path, depth, id, wildcard) {
-                    path.truncate(depth + 1);
-                    placed = place(root, &mut path, j, id, wildcard, line, d);
-                    break 'search;
-                }
-            }
-        }
-        if !placed {
-            keep_unexpected(root, &path, line);
-        }
-        out.placements.push(Placement {
-            id: id.to_owned(),
-            groups: path[1..].iter().map(|l| l.desc.name).collect(),
-            unexpected: !placed,
-        });
-    }
-    out
-}
-
-/// The structure and group tree of `g`, one node per line, two spaces of indent per level:
-/// the structure's id, then its segments and groups (group names without the structure
-/// prefix), unexpected segments where they were kept.
-pub fn tree(g: &dyn Group) -> Vec<String> {
-    let id_of = |s: &str| crate::element::segment_id(s).to_owned();
-    let mut out = vec![g.desc().name.to_owned()];
-    let mut depth = 1;
-    crate::group::walk(g, &mut |v| {
-        let pad = "  ".repeat(depth);
-        match v {
-            Visit::Segment(s) => {
-                let id = match s.desc().id {
-                    ANY_SEGMENT_ID => s.tail().extra().first().map_or(String::new(), |r| id_of(r)),
-                    id => id.to_owned(),
-                };
-                out.push(format!("{pad}{id}"));
-            }
-            Visit::Unexpected(raw, _) => out.push(format!("{pad}{}", id_of(raw))),
-            Visit::Enter(child) => {
-                out.push(format!("{pad}{}", child.desc().name));
-                depth += 1;
-            }
-            Visit::Leave(_) => depth -= 1,
-        }
-    });
-    out
 }

@@ -12,7 +12,7 @@
 //!   take as the precision measured.
 //! - `-0` is zero; zero is never negative.
 //!
-//! SI: a non-negative integer of at most 4 digits ([`Si::MAX`] = 9999), the length HL7 gives
+//! SI: a non-negative integer of at most 4 digits ([`SI_MAX`] = 9999), the length HL7 gives
 //! it. It is written with digits only: no sign and no decimal point, which no Set ID needs.
 
 use std::cmp::Ordering;
@@ -22,7 +22,6 @@ use std::str::FromStr;
 
 use crate::format_error::{FormatError, FormatErrorKind};
 use crate::temporal::unexpected_at;
-use crate::value::{Nm, Si};
 
 /// An exact decimal number, as an NM carries it: a sign, a digit string of any length and the
 /// number of digits after the decimal point, so nothing a sender wrote is rounded.
@@ -280,7 +279,12 @@ pub fn check_nm(s: &str) -> Result<(), FormatError> {
         .map_err(|k| FormatError::new("NM", k, s))
 }
 
-/// Reads an SI: 1 to 4 digits, at most [`Si::MAX`].
+/// The largest SI: HL7 gives the type 4 digits.
+pub const SI_MAX: u32 = 9999;
+/// The most digits an SI may have.
+pub const SI_MAX_DIGITS: usize = 4;
+
+/// Reads an SI: 1 to 4 digits, at most [`SI_MAX`].
 ///
 /// ```
 /// use hl7_model::number::parse_si;
@@ -297,7 +301,7 @@ pub fn parse_si(s: &str) -> Result<u32, FormatError> {
     if let Some(i) = s.bytes().position(|b| !b.is_ascii_digit()) {
         return Err(fail(unexpected_at(s, i)));
     }
-    if s.len() > Si::MAX_DIGITS {
+    if s.len() > SI_MAX_DIGITS {
         return Err(fail(FormatErrorKind::BadLength {
             digits: s.len(),
             expected: "1 to 4",
@@ -305,6 +309,24 @@ pub fn parse_si(s: &str) -> Result<u32, FormatError> {
     }
     // At most 4 digits, so at most 9999.
     Ok(s.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')))
+}
+
+/// The text of SI `n`, to write by path; an error above [`SI_MAX`].
+///
+/// ```
+/// use hl7_model::number::format_si;
+/// assert_eq!(format_si(12).unwrap(), "12");
+/// assert!(format_si(10_000).is_err());
+/// ```
+pub fn format_si(n: u32) -> Result<String, FormatError> {
+    if n > SI_MAX {
+        return Err(FormatError::new(
+            "SI",
+            FormatErrorKind::TooLarge { max: SI_MAX },
+            n.to_string(),
+        ));
+    }
+    Ok(n.to_string())
 }
 
 /// An NM split at its sign and point.
@@ -351,72 +373,6 @@ fn scan_nm(s: &str) -> Result<NmParts<'_>, FormatErrorKind> {
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// Views on the value types
-
-impl Nm {
-    /// The exact number, or `None` when the value is absent or null (`""`).
-    ///
-    /// ```
-    /// use hl7_model::number::Decimal;
-    /// use hl7_model::value::Nm;
-    ///
-    /// let v = Nm::from("0.10");
-    /// assert_eq!(v.number().unwrap().unwrap(), Decimal::new(1, 1));
-    /// assert_eq!(v.to_f64().unwrap().unwrap(), 0.1);
-    /// assert!(Nm::from("<12").number().unwrap().is_err());
-    /// assert!(Nm::default().number().is_none());
-    /// assert_eq!(Nm::from(Decimal::new(-75, 1)).as_str(), Some("-7.5"));
-    /// ```
-    pub fn number(&self) -> Option<Result<Decimal, FormatError>> {
-        self.as_str().map(Decimal::parse)
-    }
-
-    /// The number as the nearest `f64`, or `None` when the value is absent or null.
-    pub fn to_f64(&self) -> Option<Result<f64, FormatError>> {
-        self.number().map(|r| r.map(|d| d.to_f64()))
-    }
-}
-
-impl Si {
-    /// The largest SI: HL7 gives the type 4 digits.
-    pub const MAX: u32 = 9999;
-    /// The most digits an SI may have.
-    pub const MAX_DIGITS: usize = 4;
-
-    /// The sequence id, or `None` when the value is absent or null (`""`).
-    ///
-    /// ```
-    /// use hl7_model::value::Si;
-    ///
-    /// assert_eq!(Si::from("1").to_u32(), Some(Ok(1)));
-    /// assert_eq!(Si::try_from(12).unwrap().as_str(), Some("12"));
-    /// assert!(Si::try_from(10_000).is_err());
-    /// ```
-    pub fn to_u32(&self) -> Option<Result<u32, FormatError>> {
-        self.as_str().map(parse_si)
-    }
-}
-
-impl From<Decimal> for Nm {
-    fn from(d: Decimal) -> Nm {
-        Nm::from(d.to_hl7().as_str())
-    }
-}
-
-impl TryFrom<u32> for Si {
-    type Error = FormatError;
-    fn try_from(n: u32) -> Result<Si, FormatError> {
-        if n > Si::MAX {
-            return Err(FormatError::new(
-                "SI",
-                FormatErrorKind::TooLarge { max: Si::MAX },
-                n.to_string(),
-            ));
-        }
-        Ok(Si::from(n.to_string().as_str()))
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -467,12 +423,7 @@ mod tests {
             assert_eq!(d.to_hl7(), canonical, "{text}");
             assert_eq!(dec(canonical), d);
             assert!(check_nm(text).is_ok());
-            assert_eq!(Nm::from(text).number(), Some(Ok(d.clone())));
-            assert_eq!(
-                Nm::from(text).to_f64(),
-                Some(Ok(text.parse::<f64>().unwrap()))
-            );
-            assert_eq!(Nm::from(d).as_str(), Some(canonical));
+            assert_eq!(d.to_f64(), text.parse::<f64>().unwrap());
         }
     }
 
@@ -588,7 +539,6 @@ mod tests {
     fn sequence_ids() {
         for (text, n) in [("0", 0), ("1", 1), ("0001", 1), ("42", 42), ("9999", 9999)] {
             assert_eq!(parse_si(text), Ok(n));
-            assert_eq!(Si::from(text).to_u32(), Some(Ok(n)));
         }
         let cases: &[(&str, FormatErrorKind)] = &[
             ("", K::Empty),
@@ -649,11 +599,9 @@ mod tests {
                 (kind, "SI", *text)
             );
         }
-        assert_eq!(Si::default().to_u32(), None);
-        assert_eq!(Si::from("\"\"").to_u32(), None);
-        assert_eq!(Si::try_from(0).unwrap().as_str(), Some("0"));
-        assert_eq!(Si::try_from(Si::MAX).unwrap().as_str(), Some("9999"));
-        let err = Si::try_from(Si::MAX + 1).unwrap_err();
+        assert_eq!(format_si(0).unwrap(), "0");
+        assert_eq!(format_si(SI_MAX).unwrap(), "9999");
+        let err = format_si(SI_MAX + 1).unwrap_err();
         assert_eq!(*err.kind(), K::TooLarge { max: 9999 });
         assert_eq!(
             err.to_string(),
@@ -722,9 +670,9 @@ mod tests {
         }
 
         #[test]
-        fn sequence_ids_round_trip(n in 0u32..=Si::MAX) {
-            let si = Si::try_from(n).unwrap();
-            prop_assert_eq!(si.to_u32(), Some(Ok(n)));
+        fn sequence_ids_round_trip(n in 0u32..=SI_MAX) {
+            let si = format_si(n).unwrap();
+            prop_assert_eq!(parse_si(&si), Ok(n));
         }
     }
 }

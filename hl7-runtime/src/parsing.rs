@@ -1,10 +1,6 @@
-//! Reading the text of one message: explicit limits, its segment lines, the delimiters its
-//! header declares, and construction into a given structure by the grammar. The version and
-//! structure resolution of `hl7_model::message` is built on this.
-
-use crate::delimiters::Delimiters;
-use crate::grammar::{Assignment, assign};
-use crate::group::{Group, encode_group};
+//! Reading the text of one message: explicit limits, its segment lines and the delimiters its
+//! header declares. The version and structure resolution of `hl7_model::message` is built on
+//! this.
 
 /// Limits and fallbacks of parsing (`hl7_model::message::parse_with`). Every limit is explicit so that hostile input
 /// cannot make the parser use unbounded memory.
@@ -20,7 +16,7 @@ pub struct ParseOptions {
     /// Most segments accepted in one message.
     pub max_segments: usize,
     /// Whether a message whose type no compiled version defines is read as
-    /// [`crate::group::GenericMessage`] (every segment kept, in order) rather than refused with
+    /// [`crate::grammar::GENERIC`] (every segment kept, in order) rather than refused with
     /// [`ParseError::UnknownStructure`].
     pub generic_for_unknown_types: bool,
 }
@@ -37,7 +33,7 @@ impl Default for ParseOptions {
     }
 }
 
-/// Why a message could not be parsed into a typed structure.
+/// Why a message could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParseError {
@@ -64,15 +60,10 @@ pub enum ParseError {
     },
     #[error("splitting the messages: {0}")]
     Er7(#[from] crate::er7::Er7Error),
-    #[error("the message is of structure {found}, not {expected}")]
-    WrongStructure {
-        expected: &'static str,
-        found: &'static str,
-    },
 }
 
 /// Tokenizes the one message `text` holds ([`crate::er7::Message`]), within the limits of
-/// `opts`: every reader of one message (typed, lean, paths) takes its segments and delimiters
+/// `opts`: every reader of one message takes its segments and delimiters
 /// from here, so that all follow the tokenizer's rules for lines (docs/conformance.md §2):
 /// `\r`, `\n` or `\r\n` end a segment; empty lines and lines of only whitespace or control
 /// characters are skipped (the latter reported in the tokenizer's findings); a byte order mark
@@ -112,37 +103,4 @@ pub fn tokenize<'a>(
 /// The segments' text of a tokenized message, in arrival order.
 pub fn segment_lines<'a>(m: &crate::er7::Message<'a>) -> Vec<&'a str> {
     m.segments().iter().map(|s| s.as_str()).collect()
-}
-
-/// Parses one message into `g` (a structure, whatever the message's MSH-9 says), within the
-/// limits of `opts`: the grammar assigns its segments ([`crate::grammar`]). Gives the delimiters
-/// MSH-1/MSH-2 declared and where each segment went.
-///
-/// Every structure also has this as `parse`:
-///
-/// ```
-/// use hl7_model::v2_5::structures::OruR01;
-///
-/// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7\rOBR|1\rOBX|1|NM|GLU||5.4\r";
-/// let oru = OruR01::parse(text).unwrap();
-/// assert_eq!(oru.patient_result[0].order_observation[0].observation[0].obx.observation_value[0].as_str(), Some("5.4"));
-/// assert_eq!(oru.to_er7(), text);
-/// ```
-pub fn parse_into(
-    text: &str,
-    g: &mut dyn Group,
-    opts: &ParseOptions,
-) -> Result<(Delimiters, Assignment), ParseError> {
-    let m = tokenize(text, opts)?;
-    let d = *m.delimiters();
-    let assignment = assign(g, m.segments().iter().map(|s| s.as_str()), &d);
-    Ok((d, assignment))
-}
-
-/// A message in ER7, segments ended by `\r`, with the delimiters its own MSH-1/MSH-2 declare
-/// (the standard ones when it has no readable header).
-pub fn to_er7(g: &dyn Group) -> String {
-    let mut out = String::new();
-    encode_group(g, &mut out, &crate::path::delimiters_of(g));
-    out
 }

@@ -1,5 +1,4 @@
-//! Terser-style paths: reading and writing one value of a typed or generic message by a short
-//! location (`PID-5-1`, `PID-3(1)-1`, `/PATIENT_RESULT/ORDER_OBSERVATION(1)/OBX(2)-5`).
+//! Terser-style paths: reading and writing one value of a message by a short location (`PID-5-1`, `PID-3(1)-1`, `/PATIENT_RESULT/ORDER_OBSERVATION(1)/OBX(2)-5`).
 //!
 //! # Syntax
 //!
@@ -25,15 +24,16 @@
 //!   `PID-5-1` finds the PID wherever the structure nests it, and `OBX(2)-5` is the message's
 //!   third OBX.
 //! - Segments kept outside the grammar (Z-segments, segments out of place) and the segments of
-//!   a [`GenericMessage`](crate::group::GenericMessage) are found by search like any other.
+//!   a message read with the [generic structure](crate::grammar::GENERIC) are found by search
+//!   like any other.
 //!
 //! # Reading and writing
 //!
 //! [`Path::get`] gives the value with escapes decoded, `None` when nothing is there; a path
 //! that stops at a composite gives its first component, as HAPI's Terser does. `""` (null) is
 //! given as `""`. [`Path::get_er7`] gives the wire text of exactly what the path names (a
-//! whole field with its components, a segment, a group's segments). [`Path::get_lean`] reads
-//! a lean message ([`crate::tree::Lean`]) by the same rules, from the segment text.
+//! whole field with its components, a segment, a group's segments). Both read the segments'
+//! text of a message ([`crate::tree::Lean`]); [`Path::get_tokenized`] reads a tokenised one.
 //!
 //! [`Path::set`] writes a value, escaping delimiters; [`Path::set_er7`] writes wire text.
 //! Writing creates what is missing on the way: repetitions, segments and groups, where the
@@ -42,41 +42,34 @@
 //! placed in the last occurrence of each repeating group on the way, so building a message
 //! top to bottom puts each segment where it belongs. Text beyond a type's definition (a
 //! component a version does not define, OBX-5's components) is read and written as text.
-//!
-//! [`Path::set_lean`] and [`Path::set_er7_lean`] write a lean message by the same rules, with
-//! the same results, text and group tree: the segment text is spliced, and new segments and
-//! group occurrences are put into the tree where the typed message writes them. Its fields
-//! follow the definitions of the version given with [`crate::tree::Lean::with_version`].
+//! The segment text is spliced, and new segments and group occurrences are put into the
+//! tree. Fields follow the definitions of the version given with
+//! [`crate::tree::Lean::with_version`] (a field the version defines as repeating takes
+//! repetitions, one it does not is refused with [`PathError::NotRepeating`]).
 //!
 //! ```
-//! use hl7_model::path::Path;
-//!
 //! let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123~456||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\rOBX|2|NM|NA||140\r";
-//! let mut parsed = hl7_model::message::parse(text).unwrap();
-//! assert_eq!(parsed.get("PID-5-2").unwrap().as_deref(), Some("John"));
-//! assert_eq!(parsed.get("PID-3(1)").unwrap().as_deref(), Some("456"));
-//! assert_eq!(parsed.get("PID-3[2]").unwrap().as_deref(), Some("456"));
-//! assert_eq!(parsed.get("/PATIENT_RESULT/ORDER_OBSERVATION/OBX(1)-5").unwrap().as_deref(), Some("140"));
-//! assert_eq!(parsed.get_er7("PID-5").unwrap().as_deref(), Some("Doe^John"));
+//! let mut m = hl7_model::parse(text).unwrap();
+//! assert_eq!(m.get("PID-5-2").unwrap().as_deref(), Some("John"));
+//! assert_eq!(m.get("PID-3(1)").unwrap().as_deref(), Some("456"));
+//! assert_eq!(m.get("PID-3[2]").unwrap().as_deref(), Some("456"));
+//! assert_eq!(m.get("/PATIENT_RESULT/ORDER_OBSERVATION/OBX(1)-5").unwrap().as_deref(), Some("140"));
+//! assert_eq!(m.get_er7("PID-5").unwrap().as_deref(), Some("Doe^John"));
 //!
-//! parsed.set("PID-5-1", "O'Brien & Sons").unwrap();
-//! assert!(parsed.to_er7().contains("PID|1||123~456||O'Brien \\T\\ Sons^John\r"));
-//! let path: Path = "OBX(2)-5".parse().unwrap(); // a third OBX, in a new OBSERVATION group
-//! path.set(parsed.message.as_group_mut(), "99", &parsed.delimiters).unwrap();
-//! assert!(parsed.to_er7().ends_with("OBX|2|NM|NA||140\rOBX|||||99\r"));
+//! m.set("PID-5-1", "O'Brien & Sons").unwrap();
+//! assert!(m.to_er7().contains("PID|1||123~456||O'Brien \\T\\ Sons^John\r"));
+//! m.set("OBX(2)-5", "99").unwrap(); // a third OBX, in a new OBSERVATION group
+//! assert!(m.to_er7().ends_with("OBX|2|NM|NA||140\rOBX|||||99\r"));
 //! ```
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::delimiters::{Delimiters, Level};
+use crate::delimiters::is_header;
 use crate::descriptor::{GroupDesc, ItemDesc, SegmentDesc, VersionDesc};
-use crate::element::{
-    ANY_SEGMENT_ID, Element, FieldMut, FieldRef, Segment, defined_components, defined_fields,
-    is_header, segment_id,
-};
 use crate::er7::escape::{escape_formatted, unescape};
-use crate::group::{Group, ItemMut, ItemRef, Step, Unexpected, Visit, encode_group, walk_at};
+use crate::grammar::{ANY_SEGMENT_ID, segment_id};
 use crate::tree::{Entry, EntryKind, Lean};
 
 /// The largest repetition index, field, component or subcomponent number a path may name
@@ -354,60 +347,11 @@ impl Path {
     }
 }
 
-/// What a path's steps lead to.
-enum Target {
-    Segment,
-    Group,
-}
-
-/// Where the steps of a path lead: the steps from the root, which may name occurrences that do
-/// not exist yet (created by writing, absent for reading).
-struct Location {
-    steps: Vec<Step>,
-    /// A segment the structure does not define, to be added at the end of the group at
-    /// `steps` when writing.
-    new_unexpected: Option<String>,
-    /// Whether everything `steps` names exists.
-    exists: bool,
-}
-
 fn item_name(item: &ItemDesc) -> &'static str {
     match item {
         ItemDesc::Segment { id, .. } => id,
         ItemDesc::Group { group, .. } => group.name,
     }
-}
-
-/// The id a segment is known by: its own, or for a segment kept whole, the id it was sent with.
-fn id_of(s: &dyn Segment) -> &str {
-    let id = s.desc().id;
-    if id == ANY_SEGMENT_ID {
-        s.tail().extra().first().map_or("", |raw| segment_id(raw))
-    } else {
-        id
-    }
-}
-
-/// The occurrence `rep` (in message order) of `name` below `g`, as steps from `g`.
-fn search(g: &dyn Group, name: &str, rep: usize) -> (Option<(Vec<Step>, Target)>, usize) {
-    let mut seen = 0;
-    let mut found = None;
-    walk_at(g, &mut |v, at| {
-        if found.is_some() {
-            return;
-        }
-        let target = match v {
-            Visit::Segment(s) if id_of(s) == name => Target::Segment,
-            Visit::Unexpected(raw, _) if segment_id(raw) == name => Target::Segment,
-            Visit::Enter(child) if child.desc().name == name => Target::Group,
-            _ => return,
-        };
-        if seen == rep {
-            found = Some((at.to_vec(), target));
-        }
-        seen += 1;
-    });
-    (found, seen)
 }
 
 /// The items, from `items`, leading to the first definition of `name` (breadth first, so the
@@ -436,180 +380,9 @@ fn item_repeats(item: &ItemDesc) -> bool {
     }
 }
 
-/// The group at `steps` below `g`, when it exists.
-fn group_at<'a>(g: &'a dyn Group, steps: &[Step]) -> Option<&'a dyn Group> {
-    let mut g = g;
-    for step in steps {
-        let Step::Item { item, occurrence } = *step else {
-            return None;
-        };
-        let ItemRef::Group(slot) = g.item(item)? else {
-            return None;
-        };
-        g = slot.get(occurrence)?;
-    }
-    Some(g)
-}
-
-/// Steps for a new occurrence of the item reached by `chain` (item indexes) from `g`: the
-/// last occurrence of each group on the way, and a new occurrence at the deepest place whose
-/// cardinality allows one.
-fn new_occurrence_steps(
-    g: Option<&dyn Group>,
-    items: &'static [ItemDesc],
-    chain: &[usize],
-) -> Option<Vec<Step>> {
-    // For each level: its descriptor, and how many occurrences exist (following the last
-    // occurrence of the groups above).
-    let mut levels = Vec::with_capacity(chain.len());
-    let mut cur = g;
-    let mut items = items;
-    for &i in chain {
-        let desc = items.get(i)?;
-        let count = cur.and_then(|g| g.item(i)).map_or(0, |slot| slot.count());
-        levels.push((desc, count));
-        cur = match cur.and_then(|g| g.item(i)) {
-            Some(ItemRef::Group(slot)) if count > 0 => slot.get(count - 1),
-            _ => None,
-        };
-        if let ItemDesc::Group { group, .. } = desc {
-            items = group.items;
-        }
-    }
-    let new_at = levels
-        .iter()
-        .rposition(|(desc, count)| *count == 0 || item_repeats(desc))?;
-    Some(
-        chain
-            .iter()
-            .zip(&levels)
-            .enumerate()
-            .map(|(k, (&item, &(_, count)))| Step::Item {
-                item,
-                occurrence: match k.cmp(&new_at) {
-                    std::cmp::Ordering::Less => count.saturating_sub(1),
-                    std::cmp::Ordering::Equal => count,
-                    std::cmp::Ordering::Greater => 0,
-                },
-            })
-            .collect(),
-    )
-}
-
 /// Whether `name` could be a segment id (three letters or digits).
 fn looks_like_segment(name: &str) -> bool {
     name.len() == 3 && name.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-impl Path {
-    fn locate(&self, root: &dyn Group) -> Result<Location, PathError> {
-        let mut steps: Vec<Step> = Vec::new();
-        let mut exists = true;
-        let mut items = root.desc().items;
-        let mut group_name = root.desc().name;
-        let mut target = Target::Group;
-        let last = self.steps.len() - 1;
-        for (k, step) in self.steps.iter().enumerate() {
-            let cur = if exists { group_at(root, &steps) } else { None };
-            let searching = step.search || (k == 0 && !self.anchored);
-            let direct = (!searching)
-                .then(|| items.iter().position(|i| item_name(i) == step.name))
-                .flatten();
-            let (found_steps, found_target, found_exists) = if let Some(i) = direct {
-                let occurs = cur
-                    .and_then(|g| g.item(i))
-                    .is_some_and(|slot| slot.count() > step.rep);
-                let t = match items[i] {
-                    ItemDesc::Segment { .. } => Target::Segment,
-                    ItemDesc::Group { .. } => Target::Group,
-                };
-                (
-                    vec![Step::Item {
-                        item: i,
-                        occurrence: step.rep,
-                    }],
-                    t,
-                    occurs,
-                )
-            } else {
-                let (hit, seen) = cur.map_or((None, 0), |g| search(g, &step.name, step.rep));
-                match hit {
-                    Some((at, t)) => (at, t, true),
-                    None => match definition_path(items, &step.name) {
-                        // Only the next occurrence can be created: `OBX(5)` with two OBX
-                        // present has no defined place.
-                        Some(chain) if step.rep == seen => {
-                            let at = new_occurrence_steps(cur, items, &chain).ok_or_else(|| {
-                                PathError::CannotCreate {
-                                    path: self.text.clone(),
-                                    name: step.name.clone(),
-                                }
-                            })?;
-                            let desc = leaf(items, &chain);
-                            let t = match desc {
-                                Some(ItemDesc::Group { .. }) => Target::Group,
-                                _ => Target::Segment,
-                            };
-                            (at, t, false)
-                        }
-                        Some(_) => {
-                            return Ok(Location {
-                                steps,
-                                new_unexpected: None,
-                                exists: false,
-                            });
-                        }
-                        None if k == last && looks_like_segment(&step.name) => {
-                            if step.rep != seen {
-                                return Ok(Location {
-                                    steps,
-                                    new_unexpected: None,
-                                    exists: false,
-                                });
-                            }
-                            return Ok(Location {
-                                steps,
-                                new_unexpected: Some(step.name.clone()),
-                                exists: false,
-                            });
-                        }
-                        None => return Err(self.err_no_item(group_name, &step.name)),
-                    },
-                }
-            };
-            if matches!(found_target, Target::Segment) && k != last {
-                return Err(PathError::SegmentNotLast {
-                    path: self.text.clone(),
-                    name: step.name.clone(),
-                });
-            }
-            // The descriptor of what was reached, to go on from.
-            let mut d_items = items;
-            for s in &found_steps {
-                if let Step::Item { item, .. } = s
-                    && let Some(ItemDesc::Group { group, .. }) = d_items.get(*item)
-                {
-                    d_items = group.items;
-                    group_name = group.name;
-                }
-            }
-            items = d_items;
-            steps.extend(found_steps);
-            exists &= found_exists;
-            target = found_target;
-        }
-        if self.field.is_some() && matches!(target, Target::Group) {
-            return Err(PathError::FieldOfGroup {
-                path: self.text.clone(),
-                name: self.steps[last].name.clone(),
-            });
-        }
-        Ok(Location {
-            steps,
-            new_unexpected: None,
-            exists,
-        })
-    }
 }
 
 fn leaf(items: &'static [ItemDesc], chain: &[usize]) -> Option<&'static ItemDesc> {
@@ -625,38 +398,13 @@ fn leaf(items: &'static [ItemDesc], chain: &[usize]) -> Option<&'static ItemDesc
     found
 }
 
-/// What a path names inside a message, for reading.
+/// What a path names inside a segment's text, for reading.
+#[derive(Clone, Copy)]
 enum Node<'a> {
-    Group(&'a dyn Group),
-    Segment(&'a dyn Segment),
-    /// A segment kept as sent.
+    /// A whole segment line.
     RawSegment(&'a str),
-    Element(&'a dyn Element, Level),
-    /// Wire text at a level, beyond what a type defines.
+    /// Wire text at a level.
     Raw(&'a str, Level),
-}
-
-fn node_at<'a>(root: &'a dyn Group, steps: &[Step]) -> Option<Node<'a>> {
-    let (last, above) = steps.split_last()?;
-    let g = group_at(root, above)?;
-    match *last {
-        Step::Unexpected(i) => g
-            .tail()
-            .unexpected
-            .get(i)
-            .map(|u| Node::RawSegment(&u.segment)),
-        Step::Item { item, occurrence } => match g.item(item)? {
-            ItemRef::Segment(slot) => {
-                let s = slot.get(occurrence)?;
-                Some(if s.desc().id == ANY_SEGMENT_ID {
-                    Node::RawSegment(s.tail().extra().first()?)
-                } else {
-                    Node::Segment(s)
-                })
-            }
-            ItemRef::Group(slot) => slot.get(occurrence).map(Node::Group),
-        },
-    }
 }
 
 /// Field `n` of a raw segment line, for reading.
@@ -680,134 +428,49 @@ fn raw_part<'a>(text: &'a str, level: Level, i: usize, d: &Delimiters) -> Option
     }
 }
 
-/// The element at component `c` (from 1) of `node`.
+/// The part at component `c` (from 1) of `node`.
 fn child<'a>(node: Node<'a>, c: u32, d: &Delimiters) -> Option<Node<'a>> {
     let i = c as usize - 1;
     match node {
-        Node::Element(e, level) => {
-            // Below the last level, the first part is the value itself (MSH-1-1).
-            let Some(child_level) = level.child() else {
-                return (i == 0).then_some(node);
-            };
-            if let Some(comp) = e.as_composite() {
-                if let Some(x) = comp.component(i) {
-                    return Some(Node::Element(x, child_level));
-                }
-                let defined = defined_components(comp);
-                let extra = comp.tail().extra();
-                return extra
-                    .get(i.checked_sub(defined)?)
-                    .map(|t| Node::Raw(t, child_level));
-            }
-            let text = wire_text(e.as_value()?)?;
-            raw_part(text, level, i, d).map(|t| Node::Raw(t, child_level))
-        }
         Node::Raw(text, level) => match level.child() {
             Some(child_level) => raw_part(text, level, i, d).map(|t| Node::Raw(t, child_level)),
+            // Below the last level, the first part is the value itself (MSH-1-1).
             None => (i == 0).then_some(node),
         },
-        _ => None,
-    }
-}
-
-/// A value's wire text: `""` for null, `None` when absent.
-fn wire_text(v: &crate::value::Value) -> Option<&str> {
-    match v {
-        crate::value::Value::Text(t) => Some(t.as_str()),
-        crate::value::Value::Null => Some("\"\""),
-        crate::value::Value::Absent => None,
+        Node::RawSegment(_) => None,
     }
 }
 
 /// The field repetition a field spec names in `node` (a segment).
 fn field_node<'a>(node: Node<'a>, spec: &FieldSpec, d: &Delimiters) -> Option<Node<'a>> {
-    let seq = spec.field;
-    let field_text = |raw: &'a str| -> Option<Node<'a>> {
-        raw.split(d.repetition)
-            .nth(spec.rep)
-            .map(|t| Node::Raw(t, Level::Field))
+    let Node::RawSegment(line) = node else {
+        return None;
     };
-    match node {
-        Node::RawSegment(line) => {
-            let raw = raw_field(line, seq, d)?;
-            if is_header(segment_id(line)) && seq <= 2 {
-                return (spec.rep == 0).then_some(Node::Raw(raw, Level::Subcomponent));
-            }
-            field_text(raw)
-        }
-        Node::Segment(s) => match s.field(seq) {
-            Some(FieldRef::One(e)) => {
-                if spec.rep == 0 {
-                    let level = if is_header(s.desc().id) && seq <= 2 {
-                        Level::Subcomponent
-                    } else {
-                        Level::Field
-                    };
-                    return Some(Node::Element(e, level));
-                }
-                let (_, more) = s
-                    .tail()
-                    .extra_repetitions()
-                    .iter()
-                    .find(|(q, _)| *q == seq)?;
-                more.split(d.repetition)
-                    .nth(spec.rep - 1)
-                    .map(|t| Node::Raw(t, Level::Field))
-            }
-            Some(FieldRef::Repeated(r)) => r.get(spec.rep).map(|e| Node::Element(e, Level::Field)),
-            None => {
-                let defined = defined_fields(s);
-                let raw = s.tail().extra().get((seq - defined - 1) as usize)?;
-                field_text(raw)
-            }
-        },
-        _ => None,
+    let raw = raw_field(line, spec.field, d)?;
+    // MSH-1 and MSH-2 are the delimiters themselves, read as one value.
+    if is_header(segment_id(line)) && spec.field <= 2 {
+        return (spec.rep == 0).then_some(Node::Raw(raw, Level::Subcomponent));
     }
+    raw.split(d.repetition)
+        .nth(spec.rep)
+        .map(|t| Node::Raw(t, Level::Field))
 }
 
 /// The value a node stands for, as HAPI's Terser reads it: the first primitive inside.
+/// Separators inside a primitive's text (a sender's subcomponents in HD.1, OBX-5's
+/// components) end its value, as they would in a composite.
 fn first_value<'a>(node: Node<'a>, d: &Delimiters) -> Option<&'a str> {
-    match node {
-        Node::Element(e, level) => {
-            if let Some(c) = e.as_composite() {
-                let first = c.component(0)?;
-                return first_value(Node::Element(first, level.child()?), d);
-            }
-            // Separators inside a primitive's text (a sender's subcomponents in HD.1, OBX-5's
-            // components) end its value, as they would in a composite.
-            first_value(Node::Raw(wire_text(e.as_value()?)?, level), d)
-        }
-        Node::Raw(text, level) => {
-            let mut text = text;
-            let mut level = level;
-            while let Some(sep) = level.separator(d) {
-                text = text.split(sep).next().unwrap_or("");
-                level = level.child()?;
-            }
-            Some(text).filter(|t| !t.is_empty())
-        }
-        _ => None,
+    let Node::Raw(mut text, mut level) = node else {
+        return None;
+    };
+    while let Some(sep) = level.separator(d) {
+        text = text.split(sep).next().unwrap_or("");
+        level = level.child()?;
     }
-}
-
-fn write_node(node: &Node<'_>, out: &mut String, d: &Delimiters) {
-    match node {
-        Node::Group(g) => encode_group(*g, out, d),
-        Node::Segment(s) => crate::element::encode_segment(*s, out, d),
-        Node::RawSegment(t) | Node::Raw(t, _) => out.push_str(t),
-        Node::Element(e, level) => e.encode(out, *level, d),
-    }
+    Some(text).filter(|t| !t.is_empty())
 }
 
 impl Path {
-    fn node<'a>(&self, root: &'a dyn Group, d: &Delimiters) -> Result<Option<Node<'a>>, PathError> {
-        let loc = self.locate(root)?;
-        if !loc.exists || loc.new_unexpected.is_some() {
-            return Ok(None);
-        }
-        Ok(node_at(root, &loc.steps).and_then(|node| self.descend(node, d)))
-    }
-
     /// From a segment to the field, component and subcomponent the path names.
     fn descend<'a>(&self, segment: Node<'a>, d: &Delimiters) -> Option<Node<'a>> {
         let Some(spec) = &self.field else {
@@ -820,207 +483,13 @@ impl Path {
         Some(node)
     }
 
-    /// The value at this path in `root`, escapes decoded; `None` when nothing is there. A path
-    /// that stops at a composite gives its first component; a null (`""`) is given as `""`.
-    pub fn get(&self, root: &dyn Group, d: &Delimiters) -> Result<Option<String>, PathError> {
-        let header_verbatim = self.names_header_field();
-        Ok(self.node(root, d)?.and_then(|n| {
-            let v = first_value(n, d)?;
-            Some(if header_verbatim {
-                v.to_owned()
-            } else {
-                unescape(v, d).into_owned()
-            })
-        }))
-    }
-
-    /// The wire text of what this path names in `root` (a field with all its components, a
-    /// segment, a group's segments each ended by `\r`); `None` when nothing is there.
-    pub fn get_er7(&self, root: &dyn Group, d: &Delimiters) -> Result<Option<String>, PathError> {
-        Ok(self.node(root, d)?.map(|n| {
-            let mut out = String::new();
-            write_node(&n, &mut out, d);
-            out
-        }))
-    }
-
     /// Whether the path names MSH-1 or MSH-2 (or FHS/BHS), which are read verbatim.
     fn names_header_field(&self) -> bool {
         self.field.is_some_and(|f| f.field <= 2)
             && self.steps.last().is_some_and(|s| is_header(&s.name))
     }
-
-    /// Writes `value` (plain text: delimiters in it are escaped) at this path in `root`,
-    /// creating what is missing on the way. A path that stops at a composite writes its first
-    /// component.
-    pub fn set(&self, root: &mut dyn Group, value: &str, d: &Delimiters) -> Result<(), PathError> {
-        if self.field.is_none() {
-            return Err(PathError::NoField {
-                path: self.text.clone(),
-            });
-        }
-        // MSH-1 and MSH-2 are the delimiters themselves: there is nothing to escape.
-        let wire = if self.names_header_field() {
-            value.into()
-        } else {
-            escape_formatted(value, d)
-        };
-        self.write(root, &wire, d, false)
-    }
-
-    /// Writes `wire` (ER7 text, its delimiters taken as structure: `Doe^John` fills two
-    /// components) at this path in `root`, creating what is missing on the way.
-    pub fn set_er7(
-        &self,
-        root: &mut dyn Group,
-        wire: &str,
-        d: &Delimiters,
-    ) -> Result<(), PathError> {
-        self.write(root, wire, d, true)
-    }
-
-    fn write(
-        &self,
-        root: &mut dyn Group,
-        wire: &str,
-        d: &Delimiters,
-        whole: bool,
-    ) -> Result<(), PathError> {
-        let loc = self.locate(root)?;
-        let spec = self.field;
-        let last_name = self.steps.last().map(|s| s.name.as_str()).unwrap_or("");
-        // A whole segment written as ER7 must be that segment.
-        if spec.is_none() && segment_id(wire) != last_name {
-            return Err(if looks_like_segment(last_name) {
-                PathError::WrongSegment {
-                    path: self.text.clone(),
-                    expected: last_name.to_owned(),
-                    found: segment_id(wire).to_owned(),
-                }
-            } else {
-                PathError::NoField {
-                    path: self.text.clone(),
-                }
-            });
-        }
-        if let Some(id) = loc.new_unexpected {
-            let g = group_at_mut(root, &loc.steps, self)?;
-            let items = g.desc().items.len() as u32;
-            let mut line = id.clone();
-            if let Some(spec) = spec {
-                line = splice_segment(&line, &spec, wire, d, whole, self)?;
-            } else if whole {
-                line = wire.to_owned();
-            }
-            g.tail_mut().unexpected.push(Unexpected {
-                after_item: items + 1,
-                after_occurrences: 0,
-                segment: line.into(),
-            });
-            return Ok(());
-        }
-        let (last, above) = loc.steps.split_last().ok_or(PathError::FieldOfGroup {
-            path: self.text.clone(),
-            name: root.desc().name.to_owned(),
-        })?;
-        let g = group_at_mut(root, above, self)?;
-        let name = || {
-            self.steps
-                .last()
-                .map(|s| s.name.clone())
-                .unwrap_or_default()
-        };
-        match *last {
-            Step::Unexpected(i) => {
-                let u = g
-                    .tail_mut()
-                    .unexpected
-                    .get_mut(i)
-                    .ok_or_else(|| self.err_no_item("message", &name()))?;
-                u.segment = match spec {
-                    Some(spec) => splice_segment(&u.segment, &spec, wire, d, whole, self)?,
-                    None => wire.to_owned(),
-                }
-                .into();
-                Ok(())
-            }
-            Step::Item { item, occurrence } => {
-                let group_name = g.desc().name;
-                match g.item_mut(item) {
-                    Some(ItemMut::Segment(slot)) => {
-                        while slot.count() <= occurrence {
-                            slot.add().ok_or_else(|| PathError::CannotCreate {
-                                path: self.text.clone(),
-                                name: name(),
-                            })?;
-                        }
-                        let s = slot
-                            .get_mut(occurrence)
-                            .ok_or_else(|| self.err_no_item(group_name, &name()))?;
-                        match spec {
-                            Some(spec) => write_field(s, &spec, wire, d, whole, self),
-                            None => {
-                                let id = s.desc().id;
-                                if id == ANY_SEGMENT_ID {
-                                    set_raw_segment(s, wire.to_owned());
-                                    Ok(())
-                                } else {
-                                    crate::element::decode_segment(s, wire, d).map_err(|_| {
-                                        PathError::WrongSegment {
-                                            path: self.text.clone(),
-                                            expected: id.to_owned(),
-                                            found: segment_id(wire).to_owned(),
-                                        }
-                                    })
-                                }
-                            }
-                        }
-                    }
-                    // Groups hold segments, not text.
-                    Some(ItemMut::Group(_)) => Err(PathError::NoField {
-                        path: self.text.clone(),
-                    }),
-                    None => Err(self.err_no_item(group_name, &name())),
-                }
-            }
-        }
-    }
 }
 
-fn set_raw_segment(s: &mut dyn Segment, line: String) {
-    let tail = s.tail_mut();
-    tail.present = true;
-    tail.sent = 1;
-    tail.overflow.get_or_insert_default().extra = vec![line.into()];
-}
-
-/// The group at `steps` below `g`, creating occurrences on the way.
-fn group_at_mut<'a>(
-    g: &'a mut dyn Group,
-    steps: &[Step],
-    path: &Path,
-) -> Result<&'a mut dyn Group, PathError> {
-    let Some((first, rest)) = steps.split_first() else {
-        return Ok(g);
-    };
-    let Step::Item { item, occurrence } = *first else {
-        return Err(path.err_no_item(g.desc().name, "an unexpected segment"));
-    };
-    let name = g.desc().name;
-    let Some(ItemMut::Group(slot)) = g.item_mut(item) else {
-        return Err(path.err_no_item(name, "a group"));
-    };
-    while slot.count() <= occurrence {
-        slot.add().ok_or_else(|| PathError::CannotCreate {
-            path: path.text.clone(),
-            name: name.to_owned(),
-        })?;
-    }
-    let child = slot
-        .get_mut(occurrence)
-        .ok_or_else(|| path.err_no_item(name, "a group"))?;
-    group_at_mut(child, rest, path)
-}
 
 /// `text` with part `i` (from 0) at the separator `sep` replaced by `f` of the old part;
 /// missing parts are added empty.
@@ -1098,207 +567,6 @@ fn splice_segment(
     }))
 }
 
-fn write_field(
-    s: &mut dyn Segment,
-    spec: &FieldSpec,
-    wire: &str,
-    d: &Delimiters,
-    whole: bool,
-    path: &Path,
-) -> Result<(), PathError> {
-    let id = s.desc().id;
-    if id == ANY_SEGMENT_ID {
-        let line = s.tail().extra().first().map_or("", |l| &**l);
-        let new = splice_segment(line, spec, wire, d, whole, path)?;
-        set_raw_segment(s, new);
-        return Ok(());
-    }
-    let header = is_header(id);
-    if header && spec.field == 1 {
-        return Err(PathError::FieldSeparator {
-            path: path.text.clone(),
-        });
-    }
-    let at: Vec<u32> = [spec.component, spec.subcomponent]
-        .into_iter()
-        .flatten()
-        .collect();
-    let defined = defined_fields(s);
-    s.tail_mut().present = true;
-    match s.field_mut(spec.field) {
-        Some(FieldMut::One(e)) => {
-            if spec.rep > 0 {
-                return Err(PathError::NotRepeating {
-                    path: path.text.clone(),
-                    what: format!("{id}-{}", spec.field),
-                });
-            }
-            let level = if header && spec.field == 2 {
-                Level::Subcomponent
-            } else {
-                Level::Field
-            };
-            write_element(e, level, &at, wire, d, whole);
-        }
-        Some(FieldMut::Repeated(r)) => {
-            while r.len() <= spec.rep {
-                r.push_new();
-            }
-            if let Some(e) = r.get_mut(spec.rep) {
-                write_element(e, Level::Field, &at, wire, d, whole);
-            }
-        }
-        None => {
-            let extra = &mut s.tail_mut().overflow.get_or_insert_default().extra;
-            let i = (spec.field - defined - 1) as usize;
-            while extra.len() <= i {
-                extra.push("".into());
-            }
-            let new = splice(&extra[i], d.repetition, spec.rep, |rep| {
-                splice_level(rep, Level::Field, &at, wire, d, whole)
-            });
-            extra[i] = new.into();
-        }
-    }
-    Ok(())
-}
-
-/// Writes at position `at` (components, subcomponents, from 1) of `e`, which sits at `level`.
-fn write_element(
-    e: &mut dyn Element,
-    level: Level,
-    at: &[u32],
-    wire: &str,
-    d: &Delimiters,
-    whole: bool,
-) {
-    let child_level = level.child();
-    if let Some(c) = e.as_composite_mut() {
-        let (i, rest) = match at.split_first() {
-            Some((i, rest)) => (*i as usize - 1, rest),
-            None if whole => {
-                e.decode(wire, level, d);
-                return;
-            }
-            None => (0, at),
-        };
-        let Some(child_level) = child_level else {
-            // A composite at the subcomponent level holds its text in its first component.
-            if let Some(first) = c.component_mut(0) {
-                write_element(first, level, rest, wire, d, whole);
-            }
-            return;
-        };
-        let defined = defined_components(&*c);
-        if let Some(x) = c.component_mut(i) {
-            write_element(x, child_level, rest, wire, d, whole);
-        } else {
-            let extra = &mut c.tail_mut().overflow.get_or_insert_default().extra;
-            let k = i - defined;
-            while extra.len() <= k {
-                extra.push("".into());
-            }
-            extra[k] = splice_level(&extra[k], child_level, rest, wire, d, whole).into();
-            // Parts up to the new one are written, the defined ones included.
-            let tail = c.tail_mut();
-            tail.sent = tail.sent.max(defined as u32);
-        }
-        return;
-    }
-    if let Some(v) = e.as_value_mut() {
-        let old = wire_text(v).unwrap_or("");
-        let new = if at.is_empty() {
-            wire.to_owned()
-        } else {
-            splice_level(old, level, at, wire, d, true)
-        };
-        *v = crate::value::Value::from_wire(&new);
-    }
-}
-
-/// The delimiters a message's header declares (MSH-1 and MSH-2 as they are now), or the
-/// standard ones when it has no readable header.
-pub fn delimiters_of(root: &dyn Group) -> Delimiters {
-    // Every structure starts with its MSH (a generic message with its first segment): read
-    // there without walking the message; the walk is for a header anywhere else.
-    if let Some(ItemRef::Segment(slot)) = root.item(0)
-        && let Some(d) = slot.get(0).and_then(declared_delimiters)
-    {
-        return d;
-    }
-    let mut found: Option<Delimiters> = None;
-    walk_at(root, &mut |v, _| {
-        if found.is_none()
-            && let Visit::Segment(s) = v
-        {
-            found = declared_delimiters(s);
-        }
-    });
-    found.unwrap_or_default()
-}
-
-/// The delimiters `s` declares, when it is a header (typed, or kept as sent) that declares
-/// usable ones.
-fn declared_delimiters(s: &dyn Segment) -> Option<Delimiters> {
-    if is_header(s.desc().id) {
-        let text = |n| match s.field(n) {
-            Some(FieldRef::One(e)) => e.as_value().and_then(|v| v.as_str()),
-            _ => None,
-        };
-        let sep = text(1)?.chars().next()?;
-        return Delimiters::from_encoding_characters(sep, text(2)?).ok();
-    }
-    if s.desc().id != ANY_SEGMENT_ID {
-        return None;
-    }
-    let raw = s
-        .tail()
-        .extra()
-        .first()
-        .filter(|r| is_header(segment_id(r)))?;
-    Delimiters::from_header(raw).ok()
-}
-
-/// Path access on a typed message, its delimiters read from its own header.
-///
-/// ```
-/// use hl7_model::path::PathAccess;
-///
-/// let mut adt = hl7_model::v2_5::structures::AdtA01::default();
-/// adt.set_path("MSH-2", "^~\\&").unwrap();
-/// adt.set_path("PID-5", "Doe").unwrap();
-/// adt.set_path("PID-5-2", "John").unwrap();
-/// assert_eq!(adt.pid.patient_name[0].given_name.as_str(), Some("John"));
-/// assert_eq!(adt.get_path("PID-5-1").unwrap().as_deref(), Some("Doe"));
-/// ```
-pub trait PathAccess {
-    /// [`Path::get`] with the message's own delimiters.
-    fn get_path(&self, path: &str) -> Result<Option<String>, PathError>;
-    /// [`Path::get_er7`] with the message's own delimiters.
-    fn get_path_er7(&self, path: &str) -> Result<Option<String>, PathError>;
-    /// [`Path::set`] with the message's own delimiters.
-    fn set_path(&mut self, path: &str, value: &str) -> Result<(), PathError>;
-    /// [`Path::set_er7`] with the message's own delimiters.
-    fn set_path_er7(&mut self, path: &str, wire: &str) -> Result<(), PathError>;
-}
-
-impl<G: Group> PathAccess for G {
-    fn get_path(&self, path: &str) -> Result<Option<String>, PathError> {
-        Path::parse(path)?.get(self, &delimiters_of(self))
-    }
-    fn get_path_er7(&self, path: &str) -> Result<Option<String>, PathError> {
-        Path::parse(path)?.get_er7(self, &delimiters_of(self))
-    }
-    fn set_path(&mut self, path: &str, value: &str) -> Result<(), PathError> {
-        let d = delimiters_of(self);
-        Path::parse(path)?.set(self, value, &d)
-    }
-    fn set_path_er7(&mut self, path: &str, wire: &str) -> Result<(), PathError> {
-        let d = delimiters_of(self);
-        Path::parse(path)?.set_er7(self, wire, &d)
-    }
-}
-
 impl Path {
     /// The value at this path in a tokenised message ([`crate::er7::Message`]), which has
     /// segments but no groups: the path names a segment (searched in message order) and a
@@ -1343,7 +611,7 @@ impl Path {
 }
 
 /// What a path's steps reach in a lean message.
-enum LeanTarget {
+enum Target {
     /// The segment whose entry is at `entry`, a child (or unexpected segment) of a group
     /// occurrence of definition `parent`.
     Segment {
@@ -1359,13 +627,13 @@ enum LeanTarget {
 
 /// The occurrence `rep` (in message order) of `name` among the entries `range` of `m`, whose
 /// enclosing group is `desc`; and how many occurrences there are.
-fn search_lean(
+fn search(
     m: &crate::tree::Lean,
     desc: &'static crate::descriptor::GroupDesc,
     range: std::ops::Range<usize>,
     name: &str,
     rep: usize,
-) -> (Option<LeanTarget>, usize) {
+) -> (Option<Target>, usize) {
     use crate::tree::EntryKind;
     let entries = &m.tree().entries;
     // The definitions of the groups open around each entry, with where each ends.
@@ -1379,7 +647,7 @@ fn search_lean(
         let here = open.last().map_or(desc, |(_, d)| *d);
         let hit = match e.kind {
             EntryKind::Segment | EntryKind::Unexpected => (segment_id(m.segment(e.value)) == name)
-                .then_some(LeanTarget::Segment {
+                .then_some(Target::Segment {
                     entry: i,
                     parent: here,
                 }),
@@ -1388,7 +656,7 @@ fn search_lean(
                     continue;
                 };
                 open.push((e.value as usize, group));
-                (group.name == name).then_some(LeanTarget::Group {
+                (group.name == name).then_some(Target::Group {
                     entry: i,
                     desc: group,
                 })
@@ -1406,7 +674,7 @@ fn search_lean(
 
 impl Path {
     /// Where the steps lead in a lean message: `None` when it does not exist there.
-    fn locate_lean(&self, m: &crate::tree::Lean) -> Result<Option<LeanTarget>, PathError> {
+    fn locate(&self, m: &crate::tree::Lean) -> Result<Option<Target>, PathError> {
         use crate::tree::EntryKind;
         let entries = &m.tree().entries;
         let mut desc = m.root();
@@ -1425,17 +693,17 @@ impl Path {
                     .filter(|(_, e)| e.kind != EntryKind::Unexpected && e.item as usize == i)
                     .nth(step.rep)
                     .map(|(at, e)| match (e.kind, &desc.items[i]) {
-                        (EntryKind::Group, ItemDesc::Group { group, .. }) => LeanTarget::Group {
+                        (EntryKind::Group, ItemDesc::Group { group, .. }) => Target::Group {
                             entry: at,
                             desc: group,
                         },
-                        _ => LeanTarget::Segment {
+                        _ => Target::Segment {
                             entry: at,
                             parent: desc,
                         },
                     }),
                 None => {
-                    let (hit, _) = search_lean(m, desc, range.clone(), &step.name, step.rep);
+                    let (hit, _) = search(m, desc, range.clone(), &step.name, step.rep);
                     if hit.is_none()
                         && definition_path(desc.items, &step.name).is_none()
                         && !(k == last && looks_like_segment(&step.name))
@@ -1449,21 +717,21 @@ impl Path {
                 return Ok(None);
             };
             match found {
-                LeanTarget::Segment { .. } if k != last => {
+                Target::Segment { .. } if k != last => {
                     return Err(PathError::SegmentNotLast {
                         path: self.text.clone(),
                         name: step.name.clone(),
                     });
                 }
-                LeanTarget::Group { entry, desc: g } => {
+                Target::Group { entry, desc: g } => {
                     desc = g;
                     range = entry + 1..entries[entry].value as usize;
                 }
-                LeanTarget::Segment { .. } => {}
+                Target::Segment { .. } => {}
             }
             target = Some(found);
         }
-        if self.field.is_some() && matches!(target, Some(LeanTarget::Group { .. })) {
+        if self.field.is_some() && matches!(target, Some(Target::Group { .. })) {
             return Err(PathError::FieldOfGroup {
                 path: self.text.clone(),
                 name: self.steps[last].name.clone(),
@@ -1479,13 +747,13 @@ impl Path {
     /// use hl7_model::path::Path;
     /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123~456||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\rOBX|2|NM|NA||140\r";
     /// let (lean, _, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
-    /// let get = |p: &str| p.parse::<Path>().unwrap().get_lean(&lean).unwrap();
+    /// let get = |p: &str| p.parse::<Path>().unwrap().get(&lean).unwrap();
     /// assert_eq!(get("PID-3(1)").as_deref(), Some("456"));
     /// assert_eq!(get("/PATIENT_RESULT/ORDER_OBSERVATION/OBX(1)-5").as_deref(), Some("140"));
     /// assert_eq!(get("/PATIENT_RESULT/PATIENT/PID-5-2").as_deref(), Some("John"));
     /// ```
-    pub fn get_lean(&self, m: &crate::tree::Lean) -> Result<Option<String>, PathError> {
-        let Some(LeanTarget::Segment { entry, .. }) = self.locate_lean(m)? else {
+    pub fn get(&self, m: &crate::tree::Lean) -> Result<Option<String>, PathError> {
+        let Some(Target::Segment { entry, .. }) = self.locate(m)? else {
             return Ok(None);
         };
         let Some(i) = m.tree().entries.get(entry).map(|e| e.value) else {
@@ -1515,28 +783,28 @@ impl Path {
     /// use hl7_model::path::Path;
     /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
     /// let (lean, _, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
-    /// let get = |p: &str| p.parse::<Path>().unwrap().get_er7_lean(&lean).unwrap();
+    /// let get = |p: &str| p.parse::<Path>().unwrap().get_er7(&lean).unwrap();
     /// assert_eq!(get("PID-5").as_deref(), Some("Doe^John"));
     /// assert_eq!(get("/PATIENT_RESULT/ORDER_OBSERVATION").as_deref(), Some("OBR|1\rOBX|1|NM|GLU||5.4\r"));
     /// assert_eq!(get("PV1-2"), None);
     /// ```
-    pub fn get_er7_lean(&self, m: &crate::tree::Lean) -> Result<Option<String>, PathError> {
+    pub fn get_er7(&self, m: &crate::tree::Lean) -> Result<Option<String>, PathError> {
         use crate::tree::EntryKind;
         let entries = &m.tree().entries;
-        match self.locate_lean(m)? {
+        match self.locate(m)? {
             None => Ok(None),
-            Some(LeanTarget::Segment { entry, .. }) => {
+            Some(Target::Segment { entry, .. }) => {
                 let Some(i) = entries.get(entry).map(|e| e.value) else {
                     return Ok(None);
                 };
                 let d = m.delimiters();
-                Ok(self.descend(Node::RawSegment(m.segment(i)), d).map(|node| {
-                    let mut out = String::new();
-                    write_node(&node, &mut out, d);
-                    out
-                }))
+                Ok(self
+                    .descend(Node::RawSegment(m.segment(i)), d)
+                    .map(|node| match node {
+                        Node::RawSegment(t) | Node::Raw(t, _) => t.to_owned(),
+                    }))
             }
-            Some(LeanTarget::Group { entry, .. }) => {
+            Some(Target::Group { entry, .. }) => {
                 let end = entries.get(entry).map_or(entry, |e| e.value as usize);
                 let mut out = String::new();
                 for e in entries.get(entry + 1..end).unwrap_or_default() {
@@ -1633,7 +901,7 @@ fn lean_group_at(m: &Lean, steps: &[LeanStep]) -> Option<LeanGroup> {
 
 /// [`new_occurrence_steps`] on a lean message: steps for a new occurrence of the item reached
 /// by `chain` from `g`, through the last occurrence of each group on the way.
-fn new_occurrence_steps_lean(
+fn new_occurrence_steps(
     m: &Lean,
     g: Option<LeanGroup>,
     items: &'static [ItemDesc],
@@ -1962,11 +1230,11 @@ impl Path {
                 )
             } else {
                 let (hit, seen) = match cur {
-                    Some(g) => search_lean(m, g.desc, g.range(m), &step.name, step.rep),
+                    Some(g) => search(m, g.desc, g.range(m), &step.name, step.rep),
                     None => (None, 0),
                 };
                 match hit {
-                    Some(LeanTarget::Group { entry, desc: found }) => (
+                    Some(Target::Group { entry, desc: found }) => (
                         vec![LeanStep::Group(LeanGroup {
                             entry: Some(entry),
                             desc: found,
@@ -1974,13 +1242,13 @@ impl Path {
                         true,
                         true,
                     ),
-                    Some(LeanTarget::Segment { entry, parent }) => {
+                    Some(Target::Segment { entry, parent }) => {
                         (vec![LeanStep::Segment { entry, parent }], false, true)
                     }
                     None => match definition_path(desc.items, &step.name) {
                         // Only the next occurrence can be created.
                         Some(chain) if step.rep == seen => {
-                            let at = new_occurrence_steps_lean(m, cur, desc.items, &chain)
+                            let at = new_occurrence_steps(m, cur, desc.items, &chain)
                                 .ok_or_else(|| PathError::CannotCreate {
                                     path: self.text.clone(),
                                     name: step.name.clone(),
@@ -2117,7 +1385,7 @@ impl Path {
     /// let (lean, version, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
     /// let mut lean = lean.with_version(version);
     /// let set = |lean: &mut hl7_model::tree::Lean, p: &str, v: &str| {
-    ///     p.parse::<Path>().unwrap().set_lean(lean, v).unwrap()
+    ///     p.parse::<Path>().unwrap().set(lean, v).unwrap()
     /// };
     /// set(&mut lean, "PID-5-1", "O'Brien & Sons");
     /// set(&mut lean, "OBX(1)-5", "99"); // a second OBX, in a new OBSERVATION group
@@ -2128,7 +1396,7 @@ impl Path {
     ///      OBR|1\rOBX|1|NM|GLU||5.4\rOBX|||||99\rZZZ|z\r"
     /// );
     /// ```
-    pub fn set_lean(&self, m: &mut Lean, value: &str) -> Result<(), PathError> {
+    pub fn set(&self, m: &mut Lean, value: &str) -> Result<(), PathError> {
         if self.field.is_none() {
             return Err(PathError::NoField {
                 path: self.text.clone(),
@@ -2141,7 +1409,7 @@ impl Path {
         } else {
             escape_formatted(value, &d)
         };
-        self.write_lean(m, &wire, false)
+        self.write(m, &wire, false)
     }
 
     /// Writes `wire` (ER7 text, its delimiters taken as structure) at this path in a lean
@@ -2152,11 +1420,11 @@ impl Path {
     /// (`a~b` written to one repetition, `a|b` to a field) is at once the structure it spells:
     /// later paths find two repetitions or two fields there, as they do in the typed message
     /// only once it is encoded and read again.
-    pub fn set_er7_lean(&self, m: &mut Lean, wire: &str) -> Result<(), PathError> {
-        self.write_lean(m, wire, true)
+    pub fn set_er7(&self, m: &mut Lean, wire: &str) -> Result<(), PathError> {
+        self.write(m, wire, true)
     }
 
-    fn write_lean(&self, m: &mut Lean, wire: &str, whole: bool) -> Result<(), PathError> {
+    fn write(&self, m: &mut Lean, wire: &str, whole: bool) -> Result<(), PathError> {
         let loc = self.locate_lean_write(m)?;
         let d = *m.delimiters();
         let spec = self.field;

@@ -27,14 +27,13 @@
 //! - Years are 0000-9999 in the proleptic Gregorian calendar (leap years every 4 years, except
 //!   centuries not divisible by 400).
 //!
-//! Views on the value types: [`Dt::date`], [`Tm::time`], [`Dtm::datetime`]; and `From` a typed
-//! value into each, for building messages.
+//! The views' readings use these: [`crate::typed::Dt::date`], [`crate::typed::Tm::time`],
+//! [`crate::typed::Dtm::datetime`]; `to_hl7` gives the text to write by path.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::format_error::{FormatError, FormatErrorKind};
-use crate::value::{Dt, Dtm, Tm};
 
 /// How much of a date or time was given, coarsest first. HL7 takes it from the number of digits
 /// sent; the four finest are fractions of a second with 1 to 4 digits.
@@ -719,70 +718,6 @@ impl FromStr for DateTime {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Views on the value types
-
-impl Dt {
-    /// The date, or `None` when the value is absent or null (`""`).
-    ///
-    /// ```
-    /// use hl7_model::value::Dt;
-    ///
-    /// let dt = Dt::from("19991231");
-    /// assert_eq!(dt.date().unwrap().unwrap().to_hl7(), "19991231");
-    /// assert!(Dt::from("\"\"").date().is_none());
-    /// assert!(Dt::from("1999-12-31").date().unwrap().is_err());
-    /// ```
-    pub fn date(&self) -> Option<Result<Date, FormatError>> {
-        self.as_str().map(Date::parse)
-    }
-}
-
-impl Tm {
-    /// The time, or `None` when the value is absent or null (`""`).
-    pub fn time(&self) -> Option<Result<Time, FormatError>> {
-        self.as_str().map(Time::parse)
-    }
-}
-
-impl Dtm {
-    /// The date and time, or `None` when the value is absent or null (`""`).
-    ///
-    /// ```
-    /// use hl7_model::temporal::{DateTime, Precision};
-    /// use hl7_model::value::Dtm;
-    ///
-    /// let v = Dtm::from("200501011230");
-    /// let dt = v.datetime().unwrap().unwrap();
-    /// assert_eq!(dt.precision(), Precision::Minute);
-    /// assert_eq!(v.as_str(), Some("200501011230")); // the wire text is untouched
-    ///
-    /// let built = Dtm::from(DateTime::from_ymd_hms(2005, 1, 1, 12, 30, 0).unwrap());
-    /// assert_eq!(built.as_str(), Some("20050101123000"));
-    /// ```
-    pub fn datetime(&self) -> Option<Result<DateTime, FormatError>> {
-        self.as_str().map(DateTime::parse)
-    }
-}
-
-impl From<Date> for Dt {
-    fn from(d: Date) -> Dt {
-        Dt::from(d.to_hl7().as_str())
-    }
-}
-
-impl From<Time> for Tm {
-    fn from(t: Time) -> Tm {
-        Tm::from(t.to_hl7().as_str())
-    }
-}
-
-impl From<DateTime> for Dtm {
-    fn from(d: DateTime) -> Dtm {
-        Dtm::from(d.to_hl7().as_str())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Parsing helpers. They work on bytes and report kinds; the public parsers add the datatype
 // and text.
 
@@ -1076,8 +1011,6 @@ mod tests {
                 "{text}"
             );
             assert_eq!(date.to_hl7(), text);
-            assert_eq!(Dt::from(text).date(), Some(Ok(date)));
-            assert_eq!(Dt::from(date).as_str(), Some(text));
         }
     }
 
@@ -1243,8 +1176,6 @@ mod tests {
                 "{text}"
             );
             assert_eq!(t.to_hl7(), text);
-            assert_eq!(Tm::from(text).time(), Some(Ok(t)));
-            assert_eq!(Tm::from(t).as_str(), Some(text));
         }
     }
 
@@ -1332,8 +1263,6 @@ mod tests {
             let dt = DateTime::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!((dt.precision(), dt.offset_minutes()), (p, off), "{text}");
             assert_eq!(dt.to_hl7(), text);
-            assert_eq!(Dtm::from(text).datetime(), Some(Ok(dt)));
-            assert_eq!(Dtm::from(dt).as_str(), Some(text));
         }
         let dt = DateTime::parse("20240315083059.1234-0130").unwrap();
         assert_eq!(
@@ -1617,11 +1546,8 @@ mod tests {
     }
 
     #[test]
-    fn absent_and_null_values_have_no_view() {
-        assert_eq!(Dt::default().date(), None);
-        assert_eq!(Tm::from("").time(), None);
-        assert_eq!(Dtm::from("\"\"").datetime(), None);
-        let err = Dtm::from("2024-01-01").datetime().unwrap().unwrap_err();
+    fn a_date_with_dashes_says_where() {
+        let err = DateTime::parse("2024-01-01").unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid DTM \"2024-01-01\": unexpected '-' at position 7"
@@ -1767,21 +1693,18 @@ mod tests {
             let text = d.to_hl7();
             prop_assert_eq!(Date::parse(&text), Ok(d));
             prop_assert_eq!(DateTime::parse(&text).map(|dt| dt.date()), Ok(d));
-            prop_assert_eq!(Dt::from(d).date(), Some(Ok(d)));
         }
 
         #[test]
         fn valid_times_round_trip(t in time_strategy()) {
             let text = t.to_hl7();
             prop_assert_eq!(Time::parse(&text), Ok(t));
-            prop_assert_eq!(Tm::from(t).time(), Some(Ok(t)));
         }
 
         #[test]
         fn valid_datetimes_round_trip(dt in datetime_strategy()) {
             let text = dt.to_hl7();
             prop_assert_eq!(DateTime::parse(&text), Ok(dt));
-            prop_assert_eq!(Dtm::from(dt).datetime(), Some(Ok(dt)));
             if let Some(t) = dt.time() {
                 prop_assert_eq!(DateTime::new(dt.date(), t), Ok(dt));
             }

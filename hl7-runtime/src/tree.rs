@@ -444,7 +444,7 @@ impl Lean {
                     self.lines_of(group, i + 1..e.value as usize, depth + 1, out);
                 }
                 _ => {
-                    let id = crate::element::segment_id(self.segment(e.value));
+                    let id = crate::grammar::segment_id(self.segment(e.value));
                     out.push(format!("{pad}{id}"));
                 }
             }

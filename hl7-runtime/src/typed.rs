@@ -480,7 +480,7 @@ impl<'m> AnySegment<'m> {
 
 impl<'m> TypedSegment<'m> for AnySegment<'m> {
     const DESC: &'static SegmentDesc = &SegmentDesc {
-        id: crate::element::ANY_SEGMENT_ID,
+        id: crate::grammar::ANY_SEGMENT_ID,
         name: "Any segment",
         fields: &[],
     };

@@ -21,9 +21,8 @@ use std::fmt;
 
 use crate::delimiters::Delimiters;
 use crate::descriptor::{Card, DatatypeDesc, ElementDesc, ItemDesc, Usage, VersionDesc};
-use crate::element::{ANY_SEGMENT_ID, FieldRef, Segment, segment_id};
 use crate::er7::escape::unescape;
-use crate::group::{Group, ItemRef};
+use crate::grammar::{ANY_SEGMENT_ID, segment_id};
 
 /// How serious a finding is (ERR-4: E, W, I).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,48 +103,28 @@ impl fmt::Display for Finding {
 #[error("the message has {} error(s); the first: {}", .0.len(), .0[0])]
 pub struct Invalid(pub Vec<Finding>);
 
-/// Every finding of `message`, a structure of `version`, in message order.
-pub fn validate(message: &dyn Group, version: &VersionDesc, d: &Delimiters) -> Vec<Finding> {
+/// Every finding of `message` ([`crate::tree::Lean`], as `hl7_model::Message` holds it), a
+/// structure of `version`, in message order.
+///
+/// ```
+/// let m = hl7_model::parse("MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rEVN|A01\rPID|1||7||Doe\rPV1|1|X\r")
+///     .unwrap();
+/// let findings = hl7_model::validate::validate(m.lean(), m.version());
+/// assert!(findings.iter().any(|f| f.code == 103 && f.location.to_string() == "PV1^1^2^1"));
+/// ```
+pub fn validate(message: &crate::tree::Lean, version: &VersionDesc) -> Vec<Finding> {
+    let d = message.delimiters();
     let mut v = Validator::new(version, d);
-    v.group(message);
+    v.group(message, message.root(), 0..message.tree().entries.len());
     v.findings
 }
 
 /// [`validate`], failing when any finding is an error.
 pub fn validate_strict(
-    message: &dyn Group,
-    version: &VersionDesc,
-    d: &Delimiters,
-) -> Result<Vec<Finding>, Invalid> {
-    strict(validate(message, version, d))
-}
-
-/// Every finding of `message`, held lean ([`crate::tree::Lean`]), a structure of `version`,
-/// in message order: the findings [`validate`] gives for the same message held typed.
-///
-/// ```
-/// use hl7_model::message::{ParseOptions, parse_lean};
-/// let (m, version, _) = parse_lean(
-///     "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rEVN|A01\rPID|1||7||Doe\rPV1|1|X\r",
-///     &ParseOptions::default(),
-/// )
-/// .unwrap();
-/// let findings = hl7_model::validate::validate_lean(&m, version);
-/// assert!(findings.iter().any(|f| f.code == 103 && f.location.to_string() == "PV1^1^2^1"));
-/// ```
-pub fn validate_lean(message: &crate::tree::Lean, version: &VersionDesc) -> Vec<Finding> {
-    let d = message.delimiters();
-    let mut v = Validator::new(version, d);
-    v.lean_group(message, message.root(), 0..message.tree().entries.len());
-    v.findings
-}
-
-/// [`validate_lean`], failing when any finding is an error.
-pub fn validate_lean_strict(
     message: &crate::tree::Lean,
     version: &VersionDesc,
 ) -> Result<Vec<Finding>, Invalid> {
-    strict(validate_lean(message, version))
+    strict(validate(message, version))
 }
 
 fn strict(findings: Vec<Finding>) -> Result<Vec<Finding>, Invalid> {
@@ -297,53 +276,10 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn group(&mut self, g: &dyn Group) {
-        let desc = g.desc();
-        let unexpected = &g.tail().unexpected;
-        for u in unexpected.iter().filter(|u| u.after_item == 0) {
-            self.unexpected(&u.segment, desc.name);
-        }
-        for (i, item) in desc.items.iter().enumerate() {
-            let n = i as u32 + 1;
-            let Some(slot) = g.item(i) else { break };
-            let count = slot.count();
-            for k in 0..count {
-                match slot {
-                    ItemRef::Segment(s) => {
-                        if let Some(seg) = s.get(k) {
-                            self.segment(seg);
-                        }
-                    }
-                    ItemRef::Group(s) => {
-                        if let Some(child) = s.get(k) {
-                            self.group(child);
-                        }
-                    }
-                }
-                for u in unexpected
-                    .iter()
-                    .filter(|u| u.after_item == n && u.after_occurrences == k as u32 + 1)
-                {
-                    self.unexpected(&u.segment, desc.name);
-                }
-            }
-            for u in unexpected.iter().filter(|u| {
-                u.after_item == n
-                    && (u.after_occurrences == 0 || u.after_occurrences > count as u32)
-            }) {
-                self.unexpected(&u.segment, desc.name);
-            }
-            // In a choice group one item is present per occurrence; the others are not missing.
-            if !desc.choice {
-                self.cardinality(item, count, desc.name);
-            }
-        }
-    }
-
     /// The group occurrence whose entries are `range` in `m`, of definition `desc`: its
     /// children in message order, with each item's cardinality checked once the message has
-    /// moved past the item, as [`Validator::group`] does on the typed form.
-    fn lean_group(
+    /// moved past the item.
+    fn group(
         &mut self,
         m: &crate::tree::Lean,
         desc: &'static crate::descriptor::GroupDesc,
@@ -372,13 +308,13 @@ impl<'a> Validator<'a> {
             }
             match (e.kind, desc.items.get(item)) {
                 (EntryKind::Group, Some(ItemDesc::Group { group, .. })) => {
-                    self.lean_group(m, group, i + 1..e.value as usize);
+                    self.group(m, group, i + 1..e.value as usize);
                 }
                 (_, Some(ItemDesc::Segment { id, .. })) => {
                     let text = m.segment(e.value);
                     match self.version.segment(id) {
                         Some(seg) if *id != ANY_SEGMENT_ID => {
-                            self.lean_segment(crate::view::SegmentView::new(text, self.d), seg);
+                            self.segment(crate::view::SegmentView::new(text, self.d), seg);
                         }
                         _ => {
                             self.next_location(segment_id(text));
@@ -423,7 +359,7 @@ impl<'a> Validator<'a> {
     }
 
     /// A segment of definition `desc`, read from its text.
-    fn lean_segment(
+    fn segment(
         &mut self,
         s: crate::view::SegmentView<'_>,
         desc: &'static crate::descriptor::SegmentDesc,
@@ -457,47 +393,6 @@ impl<'a> Validator<'a> {
         }
         for seq in not_repeating {
             self.not_repeating(loc, id, seq);
-        }
-    }
-
-    fn segment(&mut self, s: &dyn Segment) {
-        let id = s.desc().id;
-        if id == ANY_SEGMENT_ID {
-            let raw = s.tail().extra().first().map_or("", |r| &**r);
-            self.next_location(segment_id(raw));
-            return;
-        }
-        let loc = self.next_location(id);
-        let mut seq = 1;
-        while let Some(field) = s.field(seq) {
-            let Some(desc) = s.desc().fields.get(seq as usize - 1) else {
-                break;
-            };
-            // MSH-1 and MSH-2 are the delimiters themselves, checked by the tokenizer.
-            let header = crate::delimiters::is_header(id) && seq <= 2;
-            if !header {
-                let texts = self.repetitions(field);
-                let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-                self.field(loc, desc, &texts);
-            }
-            seq += 1;
-        }
-        // Repetitions of a non-repeating field beyond the first are kept in the tail.
-        for (seq, _) in s.tail().extra_repetitions() {
-            self.not_repeating(loc, id, *seq);
-        }
-    }
-
-    /// The wire text of each repetition of a field.
-    fn repetitions(&self, field: FieldRef<'_>) -> Vec<String> {
-        let encode = |e: &dyn crate::element::Element| {
-            let mut out = String::new();
-            e.encode(&mut out, crate::delimiters::Level::Field, self.d);
-            out
-        };
-        match field {
-            FieldRef::One(e) => vec![encode(e)],
-            FieldRef::Repeated(r) => (0..r.len()).filter_map(|i| r.get(i)).map(encode).collect(),
         }
     }
 

@@ -57,7 +57,7 @@ impl<'m> SegmentView<'m> {
     }
 
     fn is_header(&self) -> bool {
-        crate::element::is_header(self.id()) && self.text[3..].starts_with(self.d.field)
+        crate::delimiters::is_header(self.id()) && self.text[3..].starts_with(self.d.field)
     }
 
     /// The segment id: the text before the first field separator.
