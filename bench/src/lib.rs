@@ -1,5 +1,5 @@
-//! Parsing measured side by side: this toolkit's tokenizer and typed parse, the lean
-//! representations being weighed for the typed model, the Rust peers (hl7-2, hl7-parser,
+//! Parsing measured side by side: this toolkit's tokenizer and typed parse (with and without
+//! validation), the sparse owned form it was weighed against, the Rust peers (hl7-2, hl7-parser,
 //! rust-hl7, hl7-v2) and a zero-copy split floor, on the same messages in one run. The
 //! `hl7-bench` binary prints the table (and can write it into the README); `benches/parse.rs`
 //! runs the same pairs under criterion.
@@ -223,7 +223,7 @@ pub fn tokenize_all(text: &str) -> Option<usize> {
     Some(msg.segments().iter().map(|s| s.fields().count()).sum())
 }
 
-/// The body of the structure a message resolves to, by the typed parse's rules.
+/// The body of the structure a message resolves to, by the parse's rules.
 fn structure_body(text: &str) -> Option<&'static GroupDesc> {
     let header = text.split(['\r', '\n']).next()?;
     let msg = hl7_model::er7::Message::parse(header).ok()?;
@@ -251,26 +251,15 @@ pub fn parsers() -> Vec<Parser> {
             parse: |t| Some(Box::new(tokenize_all(t)?)),
         },
         Parser {
-            name: "hl7 typed",
-            builds: "typed structs, grouped (today's model)",
+            name: "hl7 parse",
+            builds: "typed message: segment text in one buffer, group tree",
             parse: |t| Some(Box::new(hl7_model::message::parse(t).ok()?)),
         },
         Parser {
-            name: "lean: text + tree",
-            builds: "segment text in one buffer, flat group tree",
+            name: "hl7 parse + validate",
+            builds: "the message, then every validation finding",
             parse: |t| {
-                let opts = hl7_model::message::ParseOptions::default();
-                Some(Box::new(
-                    hl7_model::message::LeanMessage::parse(t, &opts).ok()?,
-                ))
-            },
-        },
-        Parser {
-            name: "lean + validate",
-            builds: "the lean message, then every validation finding",
-            parse: |t| {
-                let opts = hl7_model::message::ParseOptions::default();
-                let m = hl7_model::message::LeanMessage::parse(t, &opts).ok()?;
+                let m = hl7_model::message::parse(t).ok()?;
                 let findings = m.validate();
                 Some(Box::new((m, findings)))
             },
@@ -332,20 +321,11 @@ pub fn scaling_parsers() -> Vec<Parser> {
             parse: |t| Some(Box::new(tokenize_all(t)?)),
         },
         Parser {
-            name: "hl7 typed",
+            name: "hl7 parse",
             builds: "",
             parse: |t| {
                 Some(Box::new(
                     hl7_model::message::parse_with(t, &unlimited()).ok()?,
-                ))
-            },
-        },
-        Parser {
-            name: "lean: text + tree",
-            builds: "",
-            parse: |t| {
-                Some(Box::new(
-                    hl7_model::message::parse_lean(t, &unlimited()).ok()?.0,
                 ))
             },
         },

@@ -6,7 +6,7 @@
 //! cargo run --release -p hl7-bench                                # print the tables
 //! cargo run --release -p hl7-bench -- --write docs/representation.md  # and write them there
 //! cargo run --release -p hl7-bench -- --seconds 0.05                # a quick look
-//! cargo run --release -p hl7-bench -- --only lean                   # the parsers named so
+//! cargo run --release -p hl7-bench -- --only "hl7 parse"              # the parsers named so
 //! ```
 
 use std::fmt::Write as _;

@@ -7,7 +7,26 @@
 use hl7_model::delimiters::Delimiters;
 use hl7_model::descriptor::GroupDesc;
 use hl7_model::tree::{Tree, assign};
-use hl7_model::value::Value;
+use compact_str::CompactString;
+
+/// A primitive value as sent: absent, null (`""`) or text, inline up to 24 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Value {
+    #[default]
+    Absent,
+    Null,
+    Text(CompactString),
+}
+
+impl Value {
+    fn from_wire(s: &str) -> Value {
+        match s {
+            "" => Value::Absent,
+            "\"\"" => Value::Null,
+            s => Value::Text(CompactString::new(s)),
+        }
+    }
+}
 
 /// One repetition of a field: a single value, or its components.
 pub enum Rep {
@@ -37,7 +56,7 @@ pub struct SparseMessage {
 fn segment(line: &str, d: &Delimiters) -> SparseSegment {
     let mut parts = line.split(d.field);
     let id = parts.next().unwrap_or("");
-    let header = hl7_model::element::is_header(id);
+    let header = hl7_model::delimiters::is_header(id);
     let mut fields = Vec::new();
     for (i, text) in parts.enumerate() {
         if text.is_empty() {
