@@ -4,10 +4,10 @@
 //! bytes). Segments sit in the same flat group tree as the lean form, so the two differ only
 //! in how a segment is held.
 
+use compact_str::CompactString;
 use hl7_model::delimiters::Delimiters;
 use hl7_model::descriptor::GroupDesc;
 use hl7_model::tree::{Tree, assign};
-use compact_str::CompactString;
 
 /// A primitive value as sent: absent, null (`""`) or text, inline up to 24 bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -132,11 +132,7 @@ fn recursive_composites(schema: &VersionSchema) -> BTreeSet<String> {
 }
 
 /// The Rust type of a datatype id, seen from the `segments` or `datatypes` module.
-fn type_of(
-    schema: &VersionSchema,
-    datatype: &str,
-    from_datatypes: bool,
-) -> TokenStream {
+fn type_of(schema: &VersionSchema, datatype: &str, from_datatypes: bool) -> TokenStream {
     let prim = primitives();
     if datatype == VARIES {
         return quote!(#prim::Varies);

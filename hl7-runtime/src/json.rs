@@ -61,11 +61,11 @@
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
+use crate::delimiters::is_header;
 use crate::delimiters::{Delimiters, Level};
 use crate::descriptor::{
     Card, DatatypeDesc, ElementDesc, GroupDesc, ItemDesc, StructureDesc, VersionDesc,
 };
-use crate::delimiters::is_header;
 use crate::er7::escape::unescape;
 use crate::grammar::ANY_SEGMENT_ID;
 use crate::tree::{Children, Entry, EntryKind, Lean};

@@ -373,7 +373,6 @@ fn scan_nm(s: &str) -> Result<NmParts<'_>, FormatErrorKind> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,8 +65,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::delimiters::{Delimiters, Level};
 use crate::delimiters::is_header;
+use crate::delimiters::{Delimiters, Level};
 use crate::descriptor::{GroupDesc, ItemDesc, SegmentDesc, VersionDesc};
 use crate::er7::escape::{escape_formatted, unescape};
 use crate::grammar::{ANY_SEGMENT_ID, segment_id};
@@ -489,7 +489,6 @@ impl Path {
             && self.steps.last().is_some_and(|s| is_header(&s.name))
     }
 }
-
 
 /// `text` with part `i` (from 0) at the separator `sep` replaced by `f` of the old part;
 /// missing parts are added empty.
@@ -1248,11 +1247,12 @@ impl Path {
                     None => match definition_path(desc.items, &step.name) {
                         // Only the next occurrence can be created.
                         Some(chain) if step.rep == seen => {
-                            let at = new_occurrence_steps(m, cur, desc.items, &chain)
-                                .ok_or_else(|| PathError::CannotCreate {
+                            let at = new_occurrence_steps(m, cur, desc.items, &chain).ok_or_else(
+                                || PathError::CannotCreate {
                                     path: self.text.clone(),
                                     name: step.name.clone(),
-                                })?;
+                                },
+                            )?;
                             let group =
                                 matches!(leaf(desc.items, &chain), Some(ItemDesc::Group { .. }));
                             (at, group, false)

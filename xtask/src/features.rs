@@ -173,10 +173,9 @@ fn main() {{
 "#
     );
     let lib = format!(
-        r#"//! HL7 v{version}: a struct per composite datatype, segment, group and message structure, the
-//! `Message` enum over the structures, and the static descriptors (`VERSION`), generated from
-//! `schemas/{folder}/`. Use it through hl7-model: `hl7_model::{module}` with the feature
-//! `{module}`.
+        r#"//! HL7 v{version}: a typed view per composite datatype, segment, group and message structure,
+//! and the static descriptors (`VERSION`), generated from `schemas/{folder}/`. Use it through
+//! hl7-model: `hl7_model::{module}` with the feature `{module}`.
 
 include!(concat!(env!("OUT_DIR"), "/{module}.rs"));
 "#

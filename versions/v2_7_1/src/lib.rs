@@ -1,6 +1,5 @@
-//! HL7 v2.7.1: a struct per composite datatype, segment, group and message structure, the
-//! `Message` enum over the structures, and the static descriptors (`VERSION`), generated from
-//! `schemas/v2.7.1/`. Use it through hl7-model: `hl7_model::v2_7_1` with the feature
-//! `v2_7_1`.
+//! HL7 v2.7.1: a typed view per composite datatype, segment, group and message structure,
+//! and the static descriptors (`VERSION`), generated from `schemas/v2.7.1/`. Use it through
+//! hl7-model: `hl7_model::v2_7_1` with the feature `v2_7_1`.
 
 include!(concat!(env!("OUT_DIR"), "/v2_7_1.rs"));
