@@ -109,18 +109,30 @@ fn enabled_folders(
         .collect())
 }
 
-/// Checks one version folder and writes its generated module source to `target`.
+/// Checks one version folder and writes its generated module source to `target`, naming the
+/// runtime as a user's crate does (`::hl7_model`).
 pub fn generate_version(dir: &Path, target: &Path) -> Result<(), BuildError> {
+    generate_version_for(dir, target, crate::gen_types::Runtime::MODEL)
+}
+
+/// [`generate_version`], naming the runtime as `rt` says.
+pub fn generate_version_for(
+    dir: &Path,
+    target: &Path,
+    rt: crate::gen_types::Runtime,
+) -> Result<(), BuildError> {
     let (schema, sources) = load_version(dir).map_err(BuildError::Schema)?;
     let findings = crate::check::check_version(&schema, &sources);
     if !findings.is_empty() {
         return Err(BuildError::Schema(findings));
     }
-    std::fs::write(target, crate::gen_descriptors::version_module(&schema)).map_err(|source| {
-        BuildError::Io {
-            path: target.to_path_buf(),
-            source,
-        }
+    std::fs::write(
+        target,
+        crate::gen_descriptors::version_module_for(&schema, rt),
+    )
+    .map_err(|source| BuildError::Io {
+        path: target.to_path_buf(),
+        source,
     })
 }
 
@@ -183,8 +195,9 @@ pub fn run_reexports(schemas: impl AsRef<Path>, enabled: impl Fn(&str) -> bool) 
     )
 }
 
-/// [`generate_version`] for the build script of a per-version crate: writes
-/// `OUT_DIR/<module>.rs` (`v2_5.rs` for `…/v2.5`).
+/// [`generate_version`] for the build script of a per-version crate under hl7-model: writes
+/// `OUT_DIR/<module>.rs` (`v2_5.rs` for `…/v2.5`), naming the runtime by its own crate name
+/// (`::hl7_runtime`), which the version crate depends on.
 pub fn run_version(dir: impl AsRef<Path>) {
     let dir = dir.as_ref();
     let folder = dir.file_name().unwrap_or_default().to_string_lossy();
@@ -192,9 +205,11 @@ pub fn run_version(dir: impl AsRef<Path>) {
     let inputs = std::iter::once(dir.to_path_buf())
         .chain(SchemaFile::ALL.iter().map(|f| dir.join(f.file_name())))
         .collect();
-    let result = generate_version(dir, &target).map(|()| Generated {
-        modules: vec![module_name(&folder)],
-        inputs,
+    let result = generate_version_for(dir, &target, crate::gen_types::Runtime::RUNTIME).map(|()| {
+        Generated {
+            modules: vec![module_name(&folder)],
+            inputs,
+        }
     });
     finish(dir, result);
 }

@@ -7,6 +7,7 @@ use quote::quote;
 
 use quote::format_ident;
 
+use crate::gen_types::Runtime;
 use crate::names::type_name;
 use crate::schema::VersionSchema;
 
@@ -21,7 +22,13 @@ fn opt_str(s: Option<&str>) -> TokenStream {
 /// `pub static VERSION: VersionDesc`, whose composite, segment and structure entries are the
 /// views' own descriptors.
 pub fn version_module(schema: &VersionSchema) -> String {
-    let types = crate::gen_types::version_types(schema);
+    version_module_for(schema, Runtime::MODEL)
+}
+
+/// [`version_module`] naming the runtime as `rt` does.
+pub fn version_module_for(schema: &VersionSchema, rt: Runtime) -> String {
+    let types = crate::gen_types::version_types(schema, rt);
+    let krate = quote::format_ident!("{}", rt.0);
     let version = schema.version.trim_start_matches('v');
 
     let mut datatypes: Vec<(&String, &str)> = schema
@@ -41,7 +48,7 @@ pub fn version_module(schema: &VersionSchema) -> String {
     let datatypes = datatypes.iter().map(|(id, name)| {
         if schema.datatypes.composites.contains_key(*id) {
             let t = format_ident!("{}", type_name(id));
-            return quote!(*<datatypes::#t<'static> as ::hl7_model::typed::TypedComposite<'static>>::DESC);
+            return quote!(*<datatypes::#t<'static> as ::#krate::typed::TypedComposite<'static>>::DESC);
         }
         quote!(DatatypeDesc { id: #id, name: #name, components: &[] })
     });
@@ -50,14 +57,14 @@ pub fn version_module(schema: &VersionSchema) -> String {
     segments.sort();
     let segments = segments.iter().map(|id| {
         let t = format_ident!("{}", type_name(id));
-        quote!(*<segments::#t<'static> as ::hl7_model::typed::TypedSegment<'static>>::DESC)
+        quote!(*<segments::#t<'static> as ::#krate::typed::TypedSegment<'static>>::DESC)
     });
 
     let mut structures: Vec<_> = schema.structures.keys().collect();
     structures.sort();
     let structures = structures.iter().map(|id| {
         let t = format_ident!("{}", type_name(id));
-        quote!(*<structures::#t<'static> as ::hl7_model::typed::TypedStructure<'static>>::STRUCTURE)
+        quote!(*<structures::#t<'static> as ::#krate::typed::TypedStructure<'static>>::STRUCTURE)
     });
 
     let mut events: Vec<_> = schema.events.iter().collect();
@@ -80,7 +87,7 @@ pub fn version_module(schema: &VersionSchema) -> String {
 
     let doc = format!(" Descriptors of HL7 v{version}, generated from `schemas/v{version}/`.");
     let tokens = quote! {
-        use ::hl7_model::descriptor::{DatatypeDesc, TableDesc, VersionDesc};
+        use ::#krate::descriptor::{DatatypeDesc, TableDesc, VersionDesc};
 
         #types
 

@@ -37,15 +37,38 @@ pub fn primitive_type(id: &str) -> &'static str {
     }
 }
 
-/// The runtime module holding the primitive view types.
-fn primitives() -> TokenStream {
-    quote!(::hl7_model::typed)
-}
+/// How generated code names the runtime: `::hl7_model` in a user's crate (what it depends
+/// on), `::hl7_runtime` in the version crates under hl7-model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runtime(pub &'static str);
 
-/// The attribute macro that makes a declaration a model.
-fn marker(attribute: &str) -> TokenStream {
-    let a = ident(attribute);
-    quote!(#[::hl7_model::#a])
+impl Runtime {
+    /// The runtime as users see it, through hl7-model.
+    pub const MODEL: Runtime = Runtime("hl7_model");
+    /// The runtime crate itself, for the version crates hl7-model re-exports.
+    pub const RUNTIME: Runtime = Runtime("hl7_runtime");
+
+    fn path(self) -> TokenStream {
+        let krate = ident(self.0);
+        quote!(::#krate)
+    }
+
+    /// The runtime module holding the primitive view types.
+    fn primitives(self) -> TokenStream {
+        let rt = self.path();
+        quote!(#rt::typed)
+    }
+
+    /// The attribute macro that makes a declaration a model; it is told the runtime's path
+    /// unless that is the macros' default.
+    fn marker(self, attribute: &str) -> TokenStream {
+        let (a, rt) = (ident(attribute), self.path());
+        if self == Runtime::MODEL {
+            quote!(#[#rt::#a])
+        } else {
+            quote!(#[#rt::#a(crate = #rt)])
+        }
+    }
 }
 
 fn lit(n: u32) -> proc_macro2::Literal {
@@ -132,8 +155,13 @@ fn recursive_composites(schema: &VersionSchema) -> BTreeSet<String> {
 }
 
 /// The Rust type of a datatype id, seen from the `segments` or `datatypes` module.
-fn type_of(schema: &VersionSchema, datatype: &str, from_datatypes: bool) -> TokenStream {
-    let prim = primitives();
+fn type_of(
+    schema: &VersionSchema,
+    datatype: &str,
+    from_datatypes: bool,
+    rt: Runtime,
+) -> TokenStream {
+    let prim = rt.primitives();
     if datatype == VARIES {
         return quote!(#prim::Varies);
     }
@@ -161,7 +189,7 @@ fn table_attr(table: Option<&String>) -> Option<TokenStream> {
 }
 
 /// The struct of composite datatype `id`.
-pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenStream {
+pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite, rt: Runtime) -> TokenStream {
     let names = member_names(c.components.iter().map(|m| (m.seq, m.name.as_str())));
     let members = c.components.iter().zip(&names).map(|(m, n)| {
         let doc = MemberDoc {
@@ -177,7 +205,7 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenS
         }
         .tokens();
         let field = ident(n);
-        let ty = type_of(schema, &m.datatype, true);
+        let ty = type_of(schema, &m.datatype, true, rt);
         let (seq, dt, name, usage) = (lit(m.seq), &m.datatype, &m.name, m.usage.as_str());
         let (len, table) = (len_attr(m.len), table_attr(m.table.as_ref()));
         quote! {
@@ -189,7 +217,7 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenS
     let doc = format!(" {id}: {}.", c.name);
     let name = &c.name;
     let t = format_ident!("{}", type_name(id));
-    let marker = marker("composite");
+    let marker = rt.marker("composite");
     quote! {
         #[doc = #doc]
         #marker
@@ -201,7 +229,7 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite) -> TokenS
 }
 
 /// The struct of segment `id`.
-pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStream {
+pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment, rt: Runtime) -> TokenStream {
     let names = member_names(s.fields.iter().map(|f| (f.seq, f.name.as_str())));
     let fields = s.fields.iter().zip(&names).map(|(f, n)| {
         let doc = MemberDoc {
@@ -217,7 +245,7 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStrea
         }
         .tokens();
         let field = ident(n);
-        let elem = type_of(schema, &f.datatype, false);
+        let elem = type_of(schema, &f.datatype, false, rt);
         let ty = if f.card.repeats() {
             quote!(Vec<#elem>)
         } else {
@@ -240,7 +268,7 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStrea
     let doc = format!(" {id}: {}.", s.name);
     let name = &s.name;
     let t = format_ident!("{}", type_name(id));
-    let marker = marker("segment");
+    let marker = rt.marker("segment");
     quote! {
         #[doc = #doc]
         #marker
@@ -252,21 +280,26 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment) -> TokenStrea
 }
 
 /// The struct of structure `id`, followed by the module holding its group structs.
-pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> TokenStream {
+pub fn structure_item(
+    schema: &VersionSchema,
+    id: &str,
+    st: &Structure,
+    rt: Runtime,
+) -> TokenStream {
     let module = format_ident!("{}", id.to_ascii_lowercase());
     let t = format_ident!("{}", type_name(id));
     let mut groups: BTreeMap<&str, &Group> = BTreeMap::new();
     collect_groups(&st.body, &mut groups);
     let group_types = groups.values().map(|g| {
         let gt = format_ident!("{}", type_name(&g.name));
-        let fields = item_fields(schema, &g.body, quote!(super::super), quote!());
+        let fields = item_fields(schema, &g.body, quote!(super::super), quote!(), rt);
         let (name, choice) = (&g.name, g.choice.then(|| quote!(, choice)));
         let doc = if g.choice {
             format!(" Group {name} of {id}: each occurrence holds one of its items.")
         } else {
             format!(" Group {name} of {id}.")
         };
-        let marker = marker("group");
+        let marker = rt.marker("group");
         quote! {
             #[doc = #doc]
             #marker
@@ -276,7 +309,7 @@ pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> Token
                 }
         }
     });
-    let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::));
+    let fields = item_fields(schema, &st.body, quote!(super), quote!(#module::), rt);
     let doc = format!(" {id}: {}.", st.name);
     let name = &st.name;
     let mod_doc = format!(" Groups of {id}.");
@@ -288,7 +321,7 @@ pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> Token
             }
         }
     });
-    let marker = marker("group");
+    let marker = rt.marker("group");
     quote! {
         #[doc = #doc]
         #marker
@@ -301,7 +334,7 @@ pub fn structure_item(schema: &VersionSchema, id: &str, st: &Structure) -> Token
 }
 
 /// The Rust source of the `datatypes`, `segments` and `structures` modules of a version.
-pub fn version_types(schema: &VersionSchema) -> TokenStream {
+pub fn version_types(schema: &VersionSchema, rt: Runtime) -> TokenStream {
     let recursive = recursive_composites(schema);
     assert!(
         recursive.is_empty(),
@@ -312,19 +345,19 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
         .datatypes
         .composites
         .iter()
-        .map(|(id, c)| (id, composite_item(schema, id, c)))
+        .map(|(id, c)| (id, composite_item(schema, id, c, rt)))
         .collect();
     let composites = composites.values();
     let segments: BTreeMap<&String, _> = schema
         .segments
         .iter()
-        .map(|(id, s)| (id, segment_item(schema, id, s)))
+        .map(|(id, s)| (id, segment_item(schema, id, s, rt)))
         .collect();
     let segments = segments.values();
     let structures: BTreeMap<&String, _> = schema
         .structures
         .iter()
-        .map(|(id, st)| (id, structure_item(schema, id, st)))
+        .map(|(id, st)| (id, structure_item(schema, id, st, rt)))
         .collect();
     let structures = structures.values();
     quote! {
@@ -352,7 +385,7 @@ pub fn version_types(schema: &VersionSchema) -> TokenStream {
 /// tests; `None` when the version has no such item.
 pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
     let tokens = if let Some(c) = schema.datatypes.composites.get(id) {
-        composite_item(schema, id, c)
+        composite_item(schema, id, c, Runtime::MODEL)
     } else if let Some(p) = schema.datatypes.primitives.get(id) {
         let doc = format!(
             " {id}: {}. A primitive: read as `hl7_model::typed::{}`.",
@@ -366,9 +399,9 @@ pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
             pub type #alias<'m> = ::hl7_model::typed::#t<'m>;
         }
     } else if let Some(s) = schema.segments.get(id) {
-        segment_item(schema, id, s)
+        segment_item(schema, id, s, Runtime::MODEL)
     } else if let Some(st) = schema.structures.get(id) {
-        structure_item(schema, id, st)
+        structure_item(schema, id, st, Runtime::MODEL)
     } else {
         return None;
     };
@@ -394,7 +427,9 @@ fn item_fields(
     body: &[Item],
     up: TokenStream,
     groups: TokenStream,
+    rt: Runtime,
 ) -> TokenStream {
+    let prim = rt.primitives();
     let names = member_names(body.iter().enumerate().map(|(i, item)| {
         let label = match item {
             Item::Segment(s) if s.segment == ANY_SEGMENT => "Any segment",
@@ -410,7 +445,7 @@ fn item_fields(
         let card = c.to_string();
         let (inner, attr, doc) = match item {
             Item::Segment(s) if s.segment == ANY_SEGMENT => (
-                quote!(::hl7_model::typed::AnySegment),
+                quote!(#prim::AnySegment),
                 quote!(segment = "*"),
                 format!(" Any segment ({card})."),
             ),

@@ -123,13 +123,13 @@ pub(crate) fn positions(
     }
 }
 
-fn usage(m: &Member) -> TokenStream {
+fn usage(m: &Member, krate: &syn::Path) -> TokenStream {
     let u = m.usage.as_ref().map_or("O", |(u, _)| u.as_str());
     let id = Ident::new(u, proc_macro2::Span::call_site());
-    quote!(::hl7_model::descriptor::Usage::#id)
+    quote!(#krate::descriptor::Usage::#id)
 }
 
-pub(crate) fn element_desc(w: &Wired, card: (u32, Option<u32>)) -> TokenStream {
+pub(crate) fn element_desc(w: &Wired, card: (u32, Option<u32>), krate: &syn::Path) -> TokenStream {
     let seq = w.attr.seq.map_or(0, |(s, _)| s);
     let name = w
         .attr
@@ -142,7 +142,7 @@ pub(crate) fn element_desc(w: &Wired, card: (u32, Option<u32>)) -> TokenStream {
         .as_ref()
         .map(|d| d.value())
         .unwrap_or_default();
-    let usage = usage(&w.attr);
+    let usage = usage(&w.attr, krate);
     let (min, max) = card;
     let max = match max {
         Some(m) => quote!(Some(#m)),
@@ -157,9 +157,9 @@ pub(crate) fn element_desc(w: &Wired, card: (u32, Option<u32>)) -> TokenStream {
         None => quote!(None),
     };
     quote! {
-        ::hl7_model::descriptor::ElementDesc {
+        #krate::descriptor::ElementDesc {
             seq: #seq, name: #name, datatype: #datatype, usage: #usage,
-            card: ::hl7_model::descriptor::Card { min: #min, max: #max }, len: #len, table: #table,
+            card: #krate::descriptor::Card { min: #min, max: #max }, len: #len, table: #table,
         }
     }
 }

@@ -75,19 +75,38 @@ pub fn group(args: TokenStream, item: TokenStream) -> TokenStream {
 fn view_of(
     args: TokenStream,
     item: TokenStream,
-    expand: fn(ItemStruct) -> syn::Result<proc_macro2::TokenStream>,
+    expand: fn(ItemStruct, &syn::Path) -> syn::Result<proc_macro2::TokenStream>,
 ) -> TokenStream {
-    if !args.is_empty() {
-        let args = proc_macro2::TokenStream::from(args);
-        return syn::Error::new_spanned(
-            args,
-            "this attribute takes no arguments: the definition goes in `#[hl7(...)]`",
-        )
-        .into_compile_error()
-        .into();
-    }
+    let krate = match runtime_path(args.into()) {
+        Ok(k) => k,
+        Err(e) => return e.into_compile_error().into(),
+    };
     let item = parse_macro_input!(item as ItemStruct);
-    expand(item)
+    expand(item, &krate)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// The path the expansion names the runtime by: `::hl7_model` (what users depend on), or the
+/// one given as `crate = path` (the version crates, which depend on `hl7-runtime` itself).
+fn runtime_path(args: proc_macro2::TokenStream) -> syn::Result<syn::Path> {
+    if args.is_empty() {
+        return Ok(syn::parse_quote!(::hl7_model));
+    }
+    let wrong = |span| {
+        syn::Error::new(
+            span,
+            "this attribute takes only `crate = path` (the runtime's path, `::hl7_model` by default): the definition goes in `#[hl7(...)]`",
+        )
+    };
+    let parser = |input: syn::parse::ParseStream| -> syn::Result<syn::Path> {
+        let key: syn::Token![crate] = input.parse().map_err(|e| wrong(e.span()))?;
+        let _: syn::Token![=] = input.parse().map_err(|_| wrong(key.span))?;
+        let path: syn::Path = input.parse()?;
+        if !input.is_empty() {
+            return Err(wrong(input.span()));
+        }
+        Ok(path)
+    };
+    syn::parse::Parser::parse2(parser, args)
 }

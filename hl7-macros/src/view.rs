@@ -1,9 +1,10 @@
-//! Expansions of the attribute macros: a declaration becomes a `Copy` view type over the
-//! lean message (`hl7_model::typed`), one accessor per member, and its static descriptor.
+//! Expansions of the attribute macros: a declaration becomes a `Copy` view type over a
+//! message (`hl7_model::typed`), one accessor per member, and its static descriptor.
 //!
-//! The declaration is read with the derives' rules and messages (`#[hl7(...)]` keys,
-//! positions 1, 2, 3 …, cardinalities); a `#[hl7(tail)]` field is accepted and dropped, since
-//! a view keeps nothing beside the message's text.
+//! The declaration is read by the rules of [`crate::decl`] (`#[hl7(...)]` keys, positions 1,
+//! 2, 3 …, cardinalities); a `#[hl7(tail)]` field is accepted and dropped, since a view keeps
+//! nothing beside the message's text. The runtime is named `::hl7_model` unless the attribute
+//! says otherwise (`#[segment(crate = ::hl7_runtime)]`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -99,7 +100,7 @@ fn accessor(w: &Wired, input: &DeriveInput, ret: TokenStream, body: TokenStream)
 }
 
 /// `#[composite]`: a view of a composite value.
-pub fn composite(item: ItemStruct) -> Result<TokenStream> {
+pub fn composite(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
     let mut errors = Errors::default();
     let c = attrs::container(&input.attrs, Derive::Composite, &mut errors);
@@ -122,19 +123,19 @@ pub fn composite(item: ItemStruct) -> Result<TokenStream> {
     let mut accessors = Vec::new();
     for (i, w) in parts.wired.iter().enumerate() {
         let min = u32::from(w.attr.usage.as_ref().is_some_and(|(u, _)| u == "R"));
-        descs.push(element_desc(w, (min, Some(1))));
+        descs.push(element_desc(w, (min, Some(1)), krate));
         let ty = with_lifetime(attrs::wrapped(w.ty).1);
         accessors.push(accessor(
             w,
             &input,
             quote!(Option<#ty>),
-            quote!(::hl7_model::typed::component(self.0, #i)),
+            quote!(#krate::typed::component(self.0, #i)),
         ));
     }
     Ok(quote! {
         #(#doc)*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #vis struct #ident<'m>(::hl7_model::typed::Piece<'m>);
+        #vis struct #ident<'m>(#krate::typed::Piece<'m>);
 
         impl<'m> #ident<'m> {
             #(#accessors)*
@@ -146,22 +147,22 @@ pub fn composite(item: ItemStruct) -> Result<TokenStream> {
 
             /// Whether `""` was sent: the sender says the whole value is now null.
             pub fn is_null(&self) -> bool {
-                self.0.wire() == ::hl7_model::view::Wire::Null
+                self.0.wire() == #krate::view::Wire::Null
             }
         }
 
-        impl<'m> ::hl7_model::typed::TypedElement<'m> for #ident<'m> {
-            fn wrap(piece: ::hl7_model::typed::Piece<'m>) -> Self {
+        impl<'m> #krate::typed::TypedElement<'m> for #ident<'m> {
+            fn wrap(piece: #krate::typed::Piece<'m>) -> Self {
                 #ident(piece)
             }
-            fn piece(&self) -> ::hl7_model::typed::Piece<'m> {
+            fn piece(&self) -> #krate::typed::Piece<'m> {
                 self.0
             }
         }
 
-        impl<'m> ::hl7_model::typed::TypedComposite<'m> for #ident<'m> {
-            const DESC: &'static ::hl7_model::descriptor::DatatypeDesc =
-                &::hl7_model::descriptor::DatatypeDesc {
+        impl<'m> #krate::typed::TypedComposite<'m> for #ident<'m> {
+            const DESC: &'static #krate::descriptor::DatatypeDesc =
+                &#krate::descriptor::DatatypeDesc {
                     id: #id, name: #name, components: &[#(#descs),*],
                 };
         }
@@ -169,7 +170,7 @@ pub fn composite(item: ItemStruct) -> Result<TokenStream> {
 }
 
 /// `#[segment]`: a view of a segment.
-pub fn segment(item: ItemStruct) -> Result<TokenStream> {
+pub fn segment(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
     let mut errors = Errors::default();
     let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
@@ -187,29 +188,29 @@ pub fn segment(item: ItemStruct) -> Result<TokenStream> {
     let mut accessors = Vec::new();
     for w in &parts.wired {
         let (min, max) = w.attr.card.map_or((0, Some(1)), |(min, max, _)| (min, max));
-        descs.push(element_desc(w, (min, max)));
+        descs.push(element_desc(w, (min, max), krate));
         let seq = w.attr.seq.map_or(0, |(s, _)| s) as usize;
         let ty = with_lifetime(attrs::wrapped(w.ty).1);
         accessors.push(if max != Some(1) {
             accessor(
                 w,
                 &input,
-                quote!(::hl7_model::typed::Reps<'m, #ty>),
-                quote!(::hl7_model::typed::reps(self.0, #seq)),
+                quote!(#krate::typed::Reps<'m, #ty>),
+                quote!(#krate::typed::reps(self.0, #seq)),
             )
         } else {
             accessor(
                 w,
                 &input,
                 quote!(Option<#ty>),
-                quote!(::hl7_model::typed::field(self.0, #seq)),
+                quote!(#krate::typed::field(self.0, #seq)),
             )
         });
     }
     Ok(quote! {
         #(#doc)*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #vis struct #ident<'m>(::hl7_model::view::SegmentView<'m>);
+        #vis struct #ident<'m>(#krate::view::SegmentView<'m>);
 
         impl<'m> #ident<'m> {
             #(#accessors)*
@@ -220,15 +221,15 @@ pub fn segment(item: ItemStruct) -> Result<TokenStream> {
             }
         }
 
-        impl<'m> ::hl7_model::typed::TypedSegment<'m> for #ident<'m> {
-            const DESC: &'static ::hl7_model::descriptor::SegmentDesc =
-                &::hl7_model::descriptor::SegmentDesc {
+        impl<'m> #krate::typed::TypedSegment<'m> for #ident<'m> {
+            const DESC: &'static #krate::descriptor::SegmentDesc =
+                &#krate::descriptor::SegmentDesc {
                     id: #id, name: #name, fields: &[#(#descs),*],
                 };
-            fn wrap(segment: ::hl7_model::view::SegmentView<'m>) -> Self {
+            fn wrap(segment: #krate::view::SegmentView<'m>) -> Self {
                 #ident(segment)
             }
-            fn segment(&self) -> ::hl7_model::view::SegmentView<'m> {
+            fn segment(&self) -> #krate::view::SegmentView<'m> {
                 self.0
             }
         }
@@ -236,7 +237,7 @@ pub fn segment(item: ItemStruct) -> Result<TokenStream> {
 }
 
 /// `#[group]`: a view of a group occurrence, or with `structure = "…"` of a whole message.
-pub fn group(item: ItemStruct) -> Result<TokenStream> {
+pub fn group(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
     let mut errors = Errors::default();
     let c = attrs::container(&input.attrs, Derive::Group, &mut errors);
@@ -272,35 +273,33 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
             Some(m) => quote!(Some(#m)),
             None => quote!(None),
         };
-        let card = quote!(::hl7_model::descriptor::Card { min: #min, max: #max_t });
+        let card = quote!(#krate::descriptor::Card { min: #min, max: #max_t });
         let i = index as u16;
         let repeats = max != Some(1);
         match (&m.segment, m.group) {
             (Some(seg), None) => {
-                items.push(
-                    quote!(::hl7_model::descriptor::ItemDesc::Segment { id: #seg, card: #card }),
-                );
+                items.push(quote!(#krate::descriptor::ItemDesc::Segment { id: #seg, card: #card }));
                 accessors.push(if repeats {
                     accessor(
                         w,
                         &input,
-                        quote!(::hl7_model::typed::Items<'m, ::hl7_model::typed::Segment<#ty>>),
-                        quote!(::hl7_model::typed::segments(self.0, #i)),
+                        quote!(#krate::typed::Items<'m, #krate::typed::Segment<#ty>>),
+                        quote!(#krate::typed::segments(self.0, #i)),
                     )
                 } else {
                     accessor(
                         w,
                         &input,
                         quote!(Option<#ty>),
-                        quote!(::hl7_model::typed::segment(self.0, #i)),
+                        quote!(#krate::typed::segment(self.0, #i)),
                     )
                 });
             }
             (None, Some(_)) => {
                 let stat = with_a_lifetime(inner, syn::parse_quote!('static));
                 items.push(quote! {
-                    ::hl7_model::descriptor::ItemDesc::Group {
-                        group: <#stat as ::hl7_model::typed::TypedGroup<'static>>::DESC,
+                    #krate::descriptor::ItemDesc::Group {
+                        group: <#stat as #krate::typed::TypedGroup<'static>>::DESC,
                         card: #card,
                     }
                 });
@@ -308,15 +307,15 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
                     accessor(
                         w,
                         &input,
-                        quote!(::hl7_model::typed::Items<'m, ::hl7_model::typed::Group<#ty>>),
-                        quote!(::hl7_model::typed::groups(self.0, #i)),
+                        quote!(#krate::typed::Items<'m, #krate::typed::Group<#ty>>),
+                        quote!(#krate::typed::groups(self.0, #i)),
                     )
                 } else {
                     accessor(
                         w,
                         &input,
                         quote!(Option<#ty>),
-                        quote!(::hl7_model::typed::group(self.0, #i)),
+                        quote!(#krate::typed::group(self.0, #i)),
                     )
                 });
             }
@@ -345,13 +344,13 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
     let structure = c.structure.as_ref().map(|id| {
         let long = c.name.as_ref().map_or_else(|| id.value(), |n| n.value());
         quote! {
-            impl<'m> ::hl7_model::typed::TypedStructure<'m> for #ident<'m> {
-                const STRUCTURE: &'static ::hl7_model::descriptor::StructureDesc =
-                    &::hl7_model::descriptor::StructureDesc {
+            impl<'m> #krate::typed::TypedStructure<'m> for #ident<'m> {
+                const STRUCTURE: &'static #krate::descriptor::StructureDesc =
+                    &#krate::descriptor::StructureDesc {
                         id: #id,
                         name: #long,
-                        items: <#ident<'static> as ::hl7_model::typed::TypedGroup<'static>>::DESC.items,
-                        body: <#ident<'static> as ::hl7_model::typed::TypedGroup<'static>>::DESC,
+                        items: <#ident<'static> as #krate::typed::TypedGroup<'static>>::DESC.items,
+                        body: <#ident<'static> as #krate::typed::TypedGroup<'static>>::DESC,
                     };
             }
         }
@@ -359,26 +358,26 @@ pub fn group(item: ItemStruct) -> Result<TokenStream> {
     Ok(quote! {
         #(#doc)*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #vis struct #ident<'m>(::hl7_model::typed::GroupRef<'m>);
+        #vis struct #ident<'m>(#krate::typed::GroupRef<'m>);
 
         impl<'m> #ident<'m> {
             #(#accessors)*
 
             /// Segments the grammar had no place for, kept here where they arrived.
-            pub fn unexpected_segments(&self) -> impl Iterator<Item = ::hl7_model::view::SegmentView<'m>> + 'm {
+            pub fn unexpected_segments(&self) -> impl Iterator<Item = #krate::view::SegmentView<'m>> + 'm {
                 self.0.unexpected()
             }
         }
 
-        impl<'m> ::hl7_model::typed::TypedGroup<'m> for #ident<'m> {
-            const DESC: &'static ::hl7_model::descriptor::GroupDesc =
-                &::hl7_model::descriptor::GroupDesc {
+        impl<'m> #krate::typed::TypedGroup<'m> for #ident<'m> {
+            const DESC: &'static #krate::descriptor::GroupDesc =
+                &#krate::descriptor::GroupDesc {
                     name: #name, choice: #choice, items: &[#(#items),*],
                 };
-            fn wrap(group: ::hl7_model::typed::GroupRef<'m>) -> Self {
+            fn wrap(group: #krate::typed::GroupRef<'m>) -> Self {
                 #ident(group)
             }
-            fn group(&self) -> ::hl7_model::typed::GroupRef<'m> {
+            fn group(&self) -> #krate::typed::GroupRef<'m> {
                 self.0
             }
         }

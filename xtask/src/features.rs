@@ -153,8 +153,8 @@ license.workspace = true
 publish.workspace = true
 
 [dependencies]
-# The generated code names the runtime `hl7_model`, as users see it through hl7-model.
-hl7_model = {{ package = "hl7-runtime", path = "../../hl7-runtime" }}
+# The generated code names the runtime by its crate name, `::hl7_runtime`.
+hl7-runtime = {{ path = "../../hl7-runtime" }}
 
 [build-dependencies]
 hl7-codegen.workspace = true
