@@ -67,6 +67,36 @@ pub fn version_module_for(schema: &VersionSchema, rt: Runtime) -> String {
         quote!(*<structures::#t<'static> as ::#krate::typed::TypedStructure<'static>>::STRUCTURE)
     });
 
+    // Every view type, by its path in the version module, with its size: what a test holds
+    // to the limit a message's handles must stay under.
+    let mut view_types: Vec<(String, TokenStream)> = Vec::new();
+    for id in schema.datatypes.composites.keys() {
+        let t = format_ident!("{}", type_name(id));
+        view_types.push((format!("datatypes::{}", t), quote!(datatypes::#t)));
+    }
+    for id in schema.segments.keys() {
+        let t = format_ident!("{}", type_name(id));
+        view_types.push((format!("segments::{}", t), quote!(segments::#t)));
+    }
+    for (id, st) in &schema.structures {
+        let t = format_ident!("{}", type_name(id));
+        view_types.push((format!("structures::{}", t), quote!(structures::#t)));
+        let module = format_ident!("{}", id.to_ascii_lowercase());
+        let mut groups = std::collections::BTreeMap::new();
+        crate::gen_types::collect_groups(&st.body, &mut groups);
+        for g in groups.values() {
+            let gt = format_ident!("{}", type_name(&g.name));
+            view_types.push((
+                format!("structures::{module}::{gt}"),
+                quote!(structures::#module::#gt),
+            ));
+        }
+    }
+    view_types.sort_by(|a, b| a.0.cmp(&b.0));
+    let view_sizes = view_types
+        .iter()
+        .map(|(name, path)| quote!((#name, ::core::mem::size_of::<#path<'static>>())));
+
     let mut events: Vec<_> = schema.events.iter().collect();
     events.sort();
     let events = events.iter().map(|(k, v)| quote!((#k, #v)));
@@ -100,6 +130,11 @@ pub fn version_module_for(schema: &VersionSchema, rt: Runtime) -> String {
             events: &[#(#events),*],
             tables: &[#(#tables),*],
         };
+
+        /// `size_of` of every view type of this version (composites, segments, structures and
+        /// their groups), by path: each is a handle into a message, whatever its definition.
+        #[doc(hidden)]
+        pub static VIEW_SIZES: &[(&str, usize)] = &[#(#view_sizes),*];
     };
     let file = syn::parse2(tokens).expect("generated descriptors are valid Rust");
     let mut out =

@@ -409,7 +409,7 @@ pub fn render_item(schema: &VersionSchema, id: &str) -> Option<String> {
     Some(prettyplease::unparse(&file))
 }
 
-fn collect_groups<'a>(body: &'a [Item], out: &mut BTreeMap<&'a str, &'a Group>) {
+pub(crate) fn collect_groups<'a>(body: &'a [Item], out: &mut BTreeMap<&'a str, &'a Group>) {
     for item in body {
         if let Item::Group(g) = item {
             // The checker guarantees that a name recurring in one structure has one definition.

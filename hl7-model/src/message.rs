@@ -231,9 +231,24 @@ pub struct Message {
     lean: crate::tree::Lean,
     version: &'static VersionDesc,
     structure: &'static crate::descriptor::StructureDesc,
+    /// Fallbacks and tokenizer findings, which most messages have none of: boxed, so that
+    /// a message without them does not carry their room.
+    notes: Option<Box<Notes>>,
+}
+
+/// What reading a message noted besides its content.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Notes {
     version_fallback: Option<String>,
     structure_fallback: Option<String>,
     findings: Vec<crate::er7::Finding>,
+}
+
+impl Notes {
+    /// The notes, unless there are none.
+    fn boxed(self) -> Option<Box<Notes>> {
+        (self != Notes::default()).then(|| Box::new(self))
+    }
 }
 
 impl Message {
@@ -253,10 +268,13 @@ impl Message {
             lean,
             version: read_as,
             structure,
-            version_fallback: (fallback || !std::ptr::eq(read_as, version))
-                .then(|| h.version.to_owned()),
-            structure_fallback,
-            findings: tokens.findings().to_vec(),
+            notes: Notes {
+                version_fallback: (fallback || !std::ptr::eq(read_as, version))
+                    .then(|| h.version.to_owned()),
+                structure_fallback,
+                findings: tokens.findings().to_vec(),
+            }
+            .boxed(),
         })
     }
 
@@ -290,9 +308,12 @@ impl Message {
             lean,
             version,
             structure: T::STRUCTURE,
-            version_fallback: fallback.then(|| h.version.to_owned()),
-            structure_fallback: None,
-            findings: tokens.findings().to_vec(),
+            notes: Notes {
+                version_fallback: fallback.then(|| h.version.to_owned()),
+                structure_fallback: None,
+                findings: tokens.findings().to_vec(),
+            }
+            .boxed(),
         })
     }
 
@@ -308,9 +329,7 @@ impl Message {
                 .with_version(version),
             version,
             structure,
-            version_fallback: None,
-            structure_fallback: None,
-            findings: Vec::new(),
+            notes: None,
         }
     }
 
@@ -331,17 +350,17 @@ impl Message {
 
     /// MSH-12 as sent, when the message was read as another (lower or default) version.
     pub fn version_fallback(&self) -> Option<&str> {
-        self.version_fallback.as_deref()
+        self.notes.as_ref()?.version_fallback.as_deref()
     }
 
     /// How the structure was chosen when MSH-9 did not name one of the version's structures.
     pub fn structure_fallback(&self) -> Option<&str> {
-        self.structure_fallback.as_deref()
+        self.notes.as_ref()?.structure_fallback.as_deref()
     }
 
     /// What the tokenizer read past (a byte order mark, noise lines, MLLP framing …).
     pub fn findings(&self) -> &[crate::er7::Finding] {
-        &self.findings
+        self.notes.as_ref().map_or(&[], |n| &n.findings)
     }
 
     /// The message as the typed view `T` of its structure, when it was read as that
@@ -391,9 +410,12 @@ impl Message {
     /// Bytes the message holds on the heap.
     pub fn heap_bytes(&self) -> usize {
         self.lean.heap_bytes()
-            + self.version_fallback.as_ref().map_or(0, String::capacity)
-            + self.structure_fallback.as_ref().map_or(0, String::capacity)
-            + self.findings.capacity() * std::mem::size_of::<crate::er7::Finding>()
+            + self.notes.as_ref().map_or(0, |n| {
+                size_of::<Notes>()
+                    + n.version_fallback.as_ref().map_or(0, String::capacity)
+                    + n.structure_fallback.as_ref().map_or(0, String::capacity)
+                    + n.findings.capacity() * size_of::<crate::er7::Finding>()
+            })
     }
 }
 

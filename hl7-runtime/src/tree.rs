@@ -272,17 +272,21 @@ pub enum EditError {
     },
     #[error("a lean message holds at most 4 GiB of text and 2^32 segments")]
     TooLarge,
+    #[error("segment text cannot hold a line end (`\\r` or `\\n`): it would end the segment")]
+    LineEnd,
 }
 
-/// A message held lean: its segments' text in one buffer (each segment followed by `\r`), a
-/// span per segment, its delimiters and its group tree. Reading it decodes nothing.
+/// A message held lean: its segments' text in one buffer (each segment followed by `\r`), where
+/// each segment starts, its delimiters and its group tree. Reading it decodes nothing.
 ///
 /// Two messages are equal when they have the same delimiters, structure, version and tree,
 /// with the same text at each segment: where the text lies in the buffer does not matter.
 #[derive(Debug, Clone)]
 pub struct Lean {
     text: String,
-    spans: Vec<(u32, u32)>,
+    /// Where each segment's text starts in `text`; it runs to the next `\r`, which segment
+    /// text never holds.
+    spans: Vec<u32>,
     delimiters: crate::delimiters::Delimiters,
     root: &'static GroupDesc,
     tree: Tree,
@@ -347,7 +351,7 @@ impl Lean {
         let mut buf = String::with_capacity(len);
         let mut spans = Vec::with_capacity(lines.len());
         for line in lines {
-            spans.push((buf.len() as u32, line.len() as u32));
+            spans.push(buf.len() as u32);
             buf.push_str(line);
             buf.push('\r');
         }
@@ -383,10 +387,14 @@ impl Lean {
 
     /// Segment `i`'s text, without terminator; `""` when there is no segment `i`.
     pub fn segment(&self, i: u32) -> &str {
-        self.spans
+        let Some(rest) = self
+            .spans
             .get(i as usize)
-            .and_then(|&(start, len)| self.text.get(start as usize..(start + len) as usize))
-            .unwrap_or("")
+            .and_then(|&start| self.text.get(start as usize..))
+        else {
+            return "";
+        };
+        rest.find('\r').map_or(rest, |end| &rest[..end])
     }
 
     /// How many segments the message holds (the tree's segment entries index them).
@@ -455,7 +463,7 @@ impl Lean {
     /// capacity included.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
-            + self.spans.capacity() * std::mem::size_of::<(u32, u32)>()
+            + self.spans.capacity() * std::mem::size_of::<u32>()
             + self.tree.entries.capacity() * std::mem::size_of::<Entry>()
     }
 
@@ -469,16 +477,13 @@ impl Lean {
     pub fn compact(&mut self) {
         let live = self.text.len() - self.dead;
         let mut buf = String::with_capacity(live);
-        for span in &mut self.spans {
-            let (start, len) = *span;
-            let text = self
-                .text
-                .get(start as usize..(start + len) as usize)
-                .unwrap_or("");
+        for i in 0..self.spans.len() {
+            let text = self.segment(i as u32);
             // The buffer only shrinks, so the offsets fit as they did.
-            *span = (buf.len() as u32, len);
+            let start = buf.len() as u32;
             buf.push_str(text);
             buf.push('\r');
+            self.spans[i] = start;
         }
         self.text = buf;
         self.dead = 0;
@@ -486,6 +491,9 @@ impl Lean {
 
     /// Appends `text` and its terminator to the buffer: where it starts.
     fn append_text(&mut self, text: &str) -> Result<u32, EditError> {
+        if text.contains(['\r', '\n']) {
+            return Err(EditError::LineEnd);
+        }
         let start = self.text.len();
         let end = start
             .checked_add(text.len())
@@ -503,9 +511,10 @@ impl Lean {
     /// buffer and the segment's span moved to it; the old text stays as dead bytes, and the
     /// buffer is compacted once those outweigh the live ones.
     pub fn replace_segment(&mut self, i: u32, text: &str) -> Result<(), EditError> {
-        let Some(&(_, old_len)) = self.spans.get(i as usize) else {
+        if i as usize >= self.spans.len() {
             return Err(EditError::NoSegment(i));
-        };
+        }
+        let old_len = self.segment(i).len();
         if self.text.len() - self.dead + text.len() >= u32::MAX as usize {
             return Err(EditError::TooLarge);
         }
@@ -513,8 +522,8 @@ impl Lean {
             self.compact();
         }
         let start = self.append_text(text)?;
-        self.spans[i as usize] = (start, text.len() as u32);
-        self.dead += old_len as usize + 1;
+        self.spans[i as usize] = start;
+        self.dead += old_len + 1;
         // Compacting when the dead text outweighs the live keeps the buffer within twice the
         // live text, at a cost proportional to the bytes replaced.
         if self.dead > 1024 && self.dead > self.text.len() / 2 {
@@ -642,7 +651,7 @@ impl Lean {
             return Err(EditError::TooLarge);
         }
         let start = self.append_text(text)?;
-        self.spans.push((start, text.len() as u32));
+        self.spans.push(start);
         self.insert_entry(
             parent,
             at,

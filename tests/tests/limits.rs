@@ -1,0 +1,169 @@
+//! What a message costs once parsed, measured with a counting allocator over every corpus
+//! message of every version; how deep the stack goes; and how big the generated view types
+//! are. A binary of its own, so that its global allocator counts these tests alone; they take
+//! turns, since the counter sees every thread.
+
+#[path = "it/common/mod.rs"]
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use common::corpus_messages;
+use hl7_model::message::{ParseOptions, parse_with};
+
+/// Bytes currently allocated, through the system allocator.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to `System`; the counter is only arithmetic.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// One test at a time: the counter sees every thread.
+static TURN: Mutex<()> = Mutex::new(());
+
+/// The memory target: once parsed, a message holds at most twice its wire size when it is
+/// 1 KB or more, and at most its wire size plus 1 KB below that; counted by the allocator,
+/// on every corpus message of every version (the message's own size included).
+#[test]
+fn a_parsed_message_holds_about_what_was_sent() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let opts = ParseOptions::default();
+    let (mut measured, mut small, mut versions) = (0, 0, std::collections::BTreeSet::new());
+    let mut worst = (0.0f64, String::new());
+    for (file, text) in corpus_messages() {
+        let before = LIVE.load(Ordering::Relaxed);
+        let Ok(m) = parse_with(&text, &opts) else {
+            continue;
+        };
+        let live = (LIVE.load(Ordering::Relaxed) - before) as usize + size_of_val(&m);
+        let wire = text.len();
+        let limit = if wire >= 1024 { 2 * wire } else { wire + 1024 };
+        assert!(
+            live <= limit,
+            "{}: {live} bytes live for {wire} sent (limit {limit})",
+            file.display()
+        );
+        // The message's own account agrees with the allocator's.
+        assert!(
+            m.heap_bytes() + size_of_val(&m) >= live * 9 / 10,
+            "{}: heap_bytes {} against {live} counted",
+            file.display(),
+            m.heap_bytes()
+        );
+        let ratio = live as f64 / wire as f64;
+        if wire >= 1024 && ratio > worst.0 {
+            worst = (ratio, file.display().to_string());
+        }
+        small += usize::from(wire < 1024);
+        versions.insert(m.version().version);
+        measured += 1;
+        drop(m);
+    }
+    assert!(
+        measured >= 380 && small >= 100,
+        "{measured} messages, {small} small"
+    );
+    assert!(versions.len() >= 10, "{versions:?}");
+    eprintln!("worst ratio at 1 KB or more: {:.2} ({})", worst.0, worst.1);
+}
+
+/// Parsing, validating, writing back and serialising every corpus message works on a thread
+/// with a 64 KB stack, in a debug build: nothing on the way is held on the stack by the size
+/// of a structure's definition.
+#[test]
+fn every_corpus_message_is_read_on_a_64_kb_stack() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let texts: Vec<String> = corpus_messages().into_iter().map(|(_, t)| t).collect();
+    let read = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            let opts = ParseOptions::default();
+            let mut read = 0;
+            for text in &texts {
+                let Ok(m) = parse_with(text, &opts) else {
+                    continue;
+                };
+                let _findings = m.validate();
+                let er7 = m.to_er7();
+                let json = serde_json::to_string(&m).expect("serialises");
+                let tree = m.tree_lines();
+                assert!(!er7.is_empty() && json.len() > 2 && !tree.is_empty());
+                read += 1;
+            }
+            read
+        })
+        .expect("a thread")
+        .join()
+        .expect("no stack overflow");
+    assert!(read >= 380, "{read}");
+}
+
+/// Every generated view type of every version is a handle of a few words, at most 512 bytes,
+/// whatever its definition holds.
+#[test]
+fn every_generated_type_is_at_most_512_bytes() {
+    let versions: [(&str, &[(&str, usize)]); 13] = [
+        ("2.1", hl7_model::v2_1::VIEW_SIZES),
+        ("2.2", hl7_model::v2_2::VIEW_SIZES),
+        ("2.3", hl7_model::v2_3::VIEW_SIZES),
+        ("2.3.1", hl7_model::v2_3_1::VIEW_SIZES),
+        ("2.4", hl7_model::v2_4::VIEW_SIZES),
+        ("2.5", hl7_model::v2_5::VIEW_SIZES),
+        ("2.5.1", hl7_model::v2_5_1::VIEW_SIZES),
+        ("2.6", hl7_model::v2_6::VIEW_SIZES),
+        ("2.7", hl7_model::v2_7::VIEW_SIZES),
+        ("2.7.1", hl7_model::v2_7_1::VIEW_SIZES),
+        ("2.8", hl7_model::v2_8::VIEW_SIZES),
+        ("2.8.1", hl7_model::v2_8_1::VIEW_SIZES),
+        ("2.8.2", hl7_model::v2_8_2::VIEW_SIZES),
+    ];
+    let mut largest = ("", "", 0);
+    for (version, sizes) in versions {
+        let v = hl7_model::VERSIONS
+            .iter()
+            .find(|v| v.version == version)
+            .expect("compiled in");
+        // One entry per composite, segment and structure at least: nothing was left out.
+        let composites = v.datatypes.iter().filter(|d| !d.components.is_empty());
+        assert!(
+            sizes.len() >= composites.count() + v.segments.len() + v.structures.len(),
+            "v{version}: {} types listed",
+            sizes.len()
+        );
+        for &(name, size) in sizes {
+            assert!(size <= 512, "v{version} {name}: {size} bytes");
+            if size > largest.2 {
+                largest = (version, name, size);
+            }
+        }
+    }
+    eprintln!(
+        "largest: v{} {} ({} bytes)",
+        largest.0, largest.1, largest.2
+    );
+}
