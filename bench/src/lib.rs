@@ -219,14 +219,14 @@ pub fn split_floor(text: &str) -> usize {
 /// Our tokenizer: segments and delimiters read, then every field of every segment visited, the
 /// same work as the floor.
 pub fn tokenize_all(text: &str) -> Option<usize> {
-    let msg = hl7_model::er7::Message::parse(text).ok()?;
+    let msg = hl7_model::er7::Tokenized::parse(text).ok()?;
     Some(msg.segments().iter().map(|s| s.fields().count()).sum())
 }
 
 /// The body of the structure a message resolves to, by the parse's rules.
 fn structure_body(text: &str) -> Option<&'static GroupDesc> {
     let header = text.split(['\r', '\n']).next()?;
-    let msg = hl7_model::er7::Message::parse(header).ok()?;
+    let msg = hl7_model::er7::Tokenized::parse(header).ok()?;
     let msh = msg.header();
     let version = msh.field(12).map_or("", |f| f.as_str());
     let msh9 = msh.field(9)?;

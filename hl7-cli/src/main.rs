@@ -370,7 +370,7 @@ fn get(
 ) -> io::Result<()> {
     let mut parsed_paths = Vec::with_capacity(paths.len());
     for p in paths {
-        match p.parse::<hl7_model::path::Path>() {
+        match p.parse::<hl7_model::path::TerserPath>() {
             Ok(path) => parsed_paths.push(path),
             Err(e) => run.error("PATH", e),
         }

@@ -18,7 +18,7 @@ struct Header<'a> {
 
 /// The header fields of tokenized message `m`: MSH-9's components (their first
 /// subcomponents) and MSH-12.1.
-fn header<'a>(m: &crate::er7::Message<'a>) -> Header<'a> {
+fn header<'a>(m: &crate::er7::Tokenized<'a>) -> Header<'a> {
     let msh = m.header();
     let msh9 = msh.field(9);
     let part = |i: usize| {
@@ -372,22 +372,22 @@ impl Message {
     /// The value at a terser-style `path` (`PID-5-1`, `OBX(1)-5`), escapes decoded; see
     /// [`crate::path`] for the syntax and rules.
     pub fn get(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
-        crate::path::Path::parse(path)?.get(&self.lean)
+        crate::path::TerserPath::parse(path)?.get(&self.lean)
     }
 
     /// The wire text of what `path` names (a whole field, a segment, a group).
     pub fn get_er7(&self, path: &str) -> Result<Option<String>, crate::path::PathError> {
-        crate::path::Path::parse(path)?.get_er7(&self.lean)
+        crate::path::TerserPath::parse(path)?.get_er7(&self.lean)
     }
 
     /// Writes `value` (plain text, escaped as needed) at `path`, creating what is missing.
     pub fn set(&mut self, path: &str, value: &str) -> Result<(), crate::path::PathError> {
-        crate::path::Path::parse(path)?.set(&mut self.lean, value)
+        crate::path::TerserPath::parse(path)?.set(&mut self.lean, value)
     }
 
     /// Writes ER7 text (`Doe^John`) at `path`, creating what is missing.
     pub fn set_er7(&mut self, path: &str, wire: &str) -> Result<(), crate::path::PathError> {
-        crate::path::Path::parse(path)?.set_er7(&mut self.lean, wire)
+        crate::path::TerserPath::parse(path)?.set_er7(&mut self.lean, wire)
     }
 
     /// Every finding of validation ([`crate::validate`]) against the version the message was
@@ -425,7 +425,7 @@ impl Message {
 #[cfg(feature = "serde")]
 impl serde::Serialize for Message {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::json::LeanJson::new(&self.lean, self.version, self.structure).serialize(s)
+        crate::json::MessageJson::new(&self.lean, self.version, self.structure).serialize(s)
     }
 }
 

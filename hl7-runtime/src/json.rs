@@ -1,4 +1,4 @@
-//! The JSON form of messages (cargo feature `serde`): [`LeanJson`] writes a message
+//! The JSON form of messages (cargo feature `serde`): [`MessageJson`] writes a message
 //! ([`Lean`], as `hl7_model::Message` holds it) straight to any serde serializer, read from
 //! its segment text by the version's descriptors, so that no serialisation code exists per
 //! type (docs/architecture.md, "Compile time"). No intermediate tree is built, and nothing is
@@ -231,11 +231,11 @@ impl Serialize for NumberKey {
 /// its segment text by the version's descriptors.
 ///
 /// ```
-/// use hl7_model::json::LeanJson;
+/// use hl7_model::json::MessageJson;
 ///
 /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123||Doe^John\rOBR|1\rOBX|1|CE|GLU||A^B\r";
-/// let (lean, version, structure) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
-/// let v = serde_json::to_value(LeanJson::new(&lean, version, structure)).unwrap();
+/// let m = hl7_model::parse(text).unwrap();
+/// let v = serde_json::to_value(MessageJson::new(m.lean(), m.version(), m.structure())).unwrap();
 /// assert_eq!(v["structure"], "ORU_R01");
 /// let result = &v["message"]["PATIENT_RESULT"][0];
 /// assert_eq!(result["PATIENT"]["PID"]["PID.5"][0]["XPN.2"], "John");
@@ -243,22 +243,22 @@ impl Serialize for NumberKey {
 /// assert_eq!(obx["OBX.5"][0]["CE.2"], "B");
 /// ```
 #[derive(Clone, Copy)]
-pub struct LeanJson<'a> {
+pub struct MessageJson<'a> {
     lean: &'a Lean,
     version: &'static VersionDesc,
     structure: &'static StructureDesc,
 }
 
-impl<'a> LeanJson<'a> {
+impl<'a> MessageJson<'a> {
     /// The message `lean`, read as `version` into structure `structure`, as
-    /// `hl7_model::message::parse_lean` gives them. The group tree is walked from the
+    /// `hl7_model::Message` holds them. The group tree is walked from the
     /// definition it was built with ([`Lean::root`]); `structure` names it.
     pub fn new(
         lean: &'a Lean,
         version: &'static VersionDesc,
         structure: &'static StructureDesc,
     ) -> Self {
-        LeanJson {
+        MessageJson {
             lean,
             version,
             structure,
@@ -266,7 +266,7 @@ impl<'a> LeanJson<'a> {
     }
 }
 
-impl Serialize for LeanJson<'_> {
+impl Serialize for MessageJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let lean = self.lean;
         let mut map = s.serialize_map(Some(3))?;
@@ -274,7 +274,7 @@ impl Serialize for LeanJson<'_> {
         map.serialize_entry("structure", self.structure.id)?;
         map.serialize_entry(
             "message",
-            &LeanGroupJson {
+            &GroupJson {
                 lean,
                 desc: lean.root(),
                 start: 0,
@@ -291,7 +291,7 @@ impl Serialize for LeanJson<'_> {
 
 /// One group occurrence of a lean message: its entries are `start..end` of the tree.
 #[derive(Clone, Copy)]
-struct LeanGroupJson<'a> {
+struct GroupJson<'a> {
     lean: &'a Lean,
     desc: &'static GroupDesc,
     start: usize,
@@ -299,7 +299,7 @@ struct LeanGroupJson<'a> {
     ctx: Ctx<'a>,
 }
 
-impl<'a> LeanGroupJson<'a> {
+impl<'a> GroupJson<'a> {
     fn children(&self) -> Children<'a> {
         self.lean.tree().children(self.start..self.end)
     }
@@ -311,7 +311,7 @@ impl<'a> LeanGroupJson<'a> {
     }
 }
 
-impl Serialize for LeanGroupJson<'_> {
+impl Serialize for GroupJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let items = self.desc.items;
         let mut map = s.serialize_map(None)?;
@@ -321,7 +321,7 @@ impl Serialize for LeanGroupJson<'_> {
                 continue;
             }
             map.serialize_key(&defined_key(items, i, desc))?;
-            map.serialize_value(&LeanOccurrences {
+            map.serialize_value(&Occurrences {
                 group: *self,
                 item: i,
                 desc,
@@ -332,32 +332,32 @@ impl Serialize for LeanGroupJson<'_> {
             .children()
             .any(|(_, e)| e.kind == EntryKind::Unexpected)
         {
-            map.serialize_entry(UNEXPECTED_KEY, &LeanUnexpectedJson(*self))?;
+            map.serialize_entry(UNEXPECTED_KEY, &UnexpectedJson(*self))?;
         }
         map.end()
     }
 }
 
 /// The occurrences of one item of a lean group: one object, or an array of them.
-struct LeanOccurrences<'a> {
-    group: LeanGroupJson<'a>,
+struct Occurrences<'a> {
+    group: GroupJson<'a>,
     item: usize,
     desc: &'static ItemDesc,
     array: bool,
 }
 
-impl LeanOccurrences<'_> {
+impl Occurrences<'_> {
     fn one<S: Serializer>(&self, at: usize, e: Entry, s: S) -> Result<S::Ok, S::Error> {
         let g = &self.group;
         match (e.kind, self.desc) {
-            (EntryKind::Group, ItemDesc::Group { group, .. }) => LeanGroupJson {
+            (EntryKind::Group, ItemDesc::Group { group, .. }) => GroupJson {
                 desc: group,
                 start: at + 1,
                 end: e.value as usize,
                 ..*g
             }
             .serialize(s),
-            (EntryKind::Segment, ItemDesc::Segment { id, .. }) => LeanSegmentJson {
+            (EntryKind::Segment, ItemDesc::Segment { id, .. }) => SegmentJson {
                 view: SegmentView::new(g.lean.segment(e.value), g.ctx.d),
                 id,
                 ctx: g.ctx,
@@ -369,7 +369,7 @@ impl LeanOccurrences<'_> {
     }
 }
 
-impl Serialize for LeanOccurrences<'_> {
+impl Serialize for Occurrences<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if !self.array {
             return match self.group.occurrences(self.item).next() {
@@ -379,25 +379,25 @@ impl Serialize for LeanOccurrences<'_> {
         }
         let mut seq = s.serialize_seq(None)?;
         for (at, e) in self.group.occurrences(self.item) {
-            seq.serialize_element(&LeanOccurrence(self, at, e))?;
+            seq.serialize_element(&Occurrence(self, at, e))?;
         }
         seq.end()
     }
 }
 
 /// One occurrence of an item of a lean group: its entry index and entry.
-struct LeanOccurrence<'a, 'b>(&'b LeanOccurrences<'a>, usize, Entry);
+struct Occurrence<'a, 'b>(&'b Occurrences<'a>, usize, Entry);
 
-impl Serialize for LeanOccurrence<'_, '_> {
+impl Serialize for Occurrence<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.one(self.1, self.2, s)
     }
 }
 
 /// The segments a lean group kept outside its grammar, as their wire text, in arrival order.
-struct LeanUnexpectedJson<'a>(LeanGroupJson<'a>);
+struct UnexpectedJson<'a>(GroupJson<'a>);
 
-impl Serialize for LeanUnexpectedJson<'_> {
+impl Serialize for UnexpectedJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let lean = self.0.lean;
         s.collect_seq(
@@ -423,7 +423,7 @@ fn composite_of(ctx: Ctx<'_>, datatype: &str) -> Option<&'static DatatypeDesc> {
 /// The composite datatype a lean segment's "Value Type" field (OBX-2) names for its `varies`
 /// fields: as [`value_type`] reads it from a typed segment, the text of the field's first
 /// repetition when the field is a primitive that does not repeat.
-fn lean_value_type(
+fn value_type(
     view: SegmentView<'_>,
     fields: &[ElementDesc],
     ctx: Ctx<'_>,
@@ -447,13 +447,13 @@ fn lean_value_type(
 }
 
 /// One segment of a lean message, placed at an item with segment id `id`.
-struct LeanSegmentJson<'a> {
+struct SegmentJson<'a> {
     view: SegmentView<'a>,
     id: &'static str,
     ctx: Ctx<'a>,
 }
 
-impl Serialize for LeanSegmentJson<'_> {
+impl Serialize for SegmentJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (view, id, ctx) = (self.view, self.id, self.ctx);
         if id == ANY_SEGMENT_ID {
@@ -465,7 +465,7 @@ impl Serialize for LeanSegmentJson<'_> {
             .version
             .and_then(|v| v.segment(id))
             .map_or(&[][..], |d| d.fields);
-        let value_type = lean_value_type(view, fields, ctx);
+        let value_type = value_type(view, fields, ctx);
         let mut map = s.serialize_map(None)?;
         for (k, field) in view.fields().enumerate() {
             let seq = k + 1;
@@ -475,7 +475,7 @@ impl Serialize for LeanSegmentJson<'_> {
                 }
                 continue;
             };
-            let field = LeanFieldJson {
+            let field = FieldJson {
                 field,
                 datatype: desc.datatype,
                 repeats: desc.card.repeats(),
@@ -492,7 +492,7 @@ impl Serialize for LeanSegmentJson<'_> {
 }
 
 /// One defined field of a lean segment.
-struct LeanFieldJson<'a> {
+struct FieldJson<'a> {
     field: FieldView<'a>,
     datatype: &'static str,
     repeats: bool,
@@ -502,15 +502,15 @@ struct LeanFieldJson<'a> {
     ctx: Ctx<'a>,
 }
 
-impl<'a> LeanFieldJson<'a> {
+impl<'a> FieldJson<'a> {
     /// Whether the field was sent: anything at all (a non-repeating field whose first
     /// repetition is empty still holds the repetitions after it).
     fn present(&self) -> bool {
         !self.field.is_empty()
     }
 
-    fn element(&self, part: Part<'a>) -> LeanElementJson<'a> {
-        LeanElementJson {
+    fn element(&self, part: Part<'a>) -> ElementJson<'a> {
+        ElementJson {
             part,
             datatype: self.datatype,
             level: Level::Field,
@@ -520,7 +520,7 @@ impl<'a> LeanFieldJson<'a> {
     }
 }
 
-impl Serialize for LeanFieldJson<'_> {
+impl Serialize for FieldJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let field = self.field;
         if self.repeats {
@@ -559,7 +559,7 @@ impl Serialize for LeanFieldJson<'_> {
 
 /// One value of a lean segment (a field repetition, a component, a subcomponent) at `level`,
 /// of the datatype its position declares.
-struct LeanElementJson<'a> {
+struct ElementJson<'a> {
     part: Part<'a>,
     datatype: &'a str,
     level: Level,
@@ -568,10 +568,10 @@ struct LeanElementJson<'a> {
     ctx: Ctx<'a>,
 }
 
-impl Serialize for LeanElementJson<'_> {
+impl Serialize for ElementJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if let Some(dt) = composite_of(self.ctx, self.datatype) {
-            return LeanCompositeJson {
+            return CompositeJson {
                 part: self.part,
                 dt,
                 level: self.level,
@@ -596,7 +596,7 @@ impl Serialize for LeanElementJson<'_> {
 
 /// Whether `part`, of datatype `datatype`, was sent as `""` alone: the rule of [`is_null`]
 /// for typed elements, read from the text.
-fn lean_is_null(part: Part<'_>, datatype: &str, ctx: Ctx<'_>) -> bool {
+fn is_null(part: Part<'_>, datatype: &str, ctx: Ctx<'_>) -> bool {
     let Some(dt) = composite_of(ctx, datatype) else {
         return part.wire() == Wire::Null;
     };
@@ -605,14 +605,14 @@ fn lean_is_null(part: Part<'_>, datatype: &str, ctx: Ctx<'_>) -> bool {
         (Some(first), None) => dt
             .components
             .first()
-            .is_some_and(|c| lean_is_null(first, c.datatype, ctx)),
+            .is_some_and(|c| is_null(first, c.datatype, ctx)),
         _ => false,
     }
 }
 
 /// A composite value of a lean segment: its components that were sent, keyed
 /// `<DATATYPE>.<n>`; those beyond the definition as sent.
-struct LeanCompositeJson<'a> {
+struct CompositeJson<'a> {
     part: Part<'a>,
     dt: &'static DatatypeDesc,
     /// Where the composite sits; its components are one level down.
@@ -620,10 +620,10 @@ struct LeanCompositeJson<'a> {
     ctx: Ctx<'a>,
 }
 
-impl Serialize for LeanCompositeJson<'_> {
+impl Serialize for CompositeJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let dt = self.dt;
-        if lean_is_null(self.part, dt.id, self.ctx) {
+        if is_null(self.part, dt.id, self.ctx) {
             return s.serialize_none();
         }
         let child = self.level.child().unwrap_or(Level::Subcomponent);
@@ -636,7 +636,7 @@ impl Serialize for LeanCompositeJson<'_> {
             match dt.components.get(i) {
                 Some(c) => map.serialize_entry(
                     &key,
-                    &LeanElementJson {
+                    &ElementJson {
                         part,
                         datatype: c.datatype,
                         level: child,

@@ -62,7 +62,7 @@ pub enum ParseError {
     Er7(#[from] crate::er7::Er7Error),
 }
 
-/// Tokenizes the one message `text` holds ([`crate::er7::Message`]), within the limits of
+/// Tokenizes the one message `text` holds ([`crate::er7::Tokenized`]), within the limits of
 /// `opts`: every reader of one message takes its segments and delimiters
 /// from here, so that all follow the tokenizer's rules for lines (docs/conformance.md §2):
 /// `\r`, `\n` or `\r\n` end a segment; empty lines and lines of only whitespace or control
@@ -82,7 +82,7 @@ pub enum ParseError {
 pub fn tokenize<'a>(
     text: &'a str,
     opts: &ParseOptions,
-) -> Result<crate::er7::Message<'a>, ParseError> {
+) -> Result<crate::er7::Tokenized<'a>, ParseError> {
     use crate::er7::Er7Error;
     if text.len() > opts.max_message_len {
         return Err(ParseError::TooLong {
@@ -90,7 +90,7 @@ pub fn tokenize<'a>(
             limit: opts.max_message_len,
         });
     }
-    crate::er7::Message::parse_bounded(text, opts.max_segments).map_err(|e| match e {
+    crate::er7::Tokenized::parse_bounded(text, opts.max_segments).map_err(|e| match e {
         Er7Error::Empty => ParseError::Empty,
         Er7Error::TooManySegments { limit } => ParseError::TooManySegments { limit },
         Er7Error::MissingHeader { offset, .. } => ParseError::NoHeader {
@@ -101,6 +101,6 @@ pub fn tokenize<'a>(
 }
 
 /// The segments' text of a tokenized message, in arrival order.
-pub fn segment_lines<'a>(m: &crate::er7::Message<'a>) -> Vec<&'a str> {
+pub fn segment_lines<'a>(m: &crate::er7::Tokenized<'a>) -> Vec<&'a str> {
     m.segments().iter().map(|s| s.as_str()).collect()
 }

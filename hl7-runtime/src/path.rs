@@ -29,13 +29,13 @@
 //!
 //! # Reading and writing
 //!
-//! [`Path::get`] gives the value with escapes decoded, `None` when nothing is there; a path
+//! [`TerserPath::get`] gives the value with escapes decoded, `None` when nothing is there; a path
 //! that stops at a composite gives its first component, as HAPI's Terser does. `""` (null) is
-//! given as `""`. [`Path::get_er7`] gives the wire text of exactly what the path names (a
+//! given as `""`. [`TerserPath::get_er7`] gives the wire text of exactly what the path names (a
 //! whole field with its components, a segment, a group's segments). Both read the segments'
-//! text of a message ([`crate::tree::Lean`]); [`Path::get_tokenized`] reads a tokenised one.
+//! text of a message ([`crate::tree::Lean`]); [`TerserPath::get_tokenized`] reads a tokenised one.
 //!
-//! [`Path::set`] writes a value, escaping delimiters; [`Path::set_er7`] writes wire text.
+//! [`TerserPath::set`] writes a value, escaping delimiters; [`TerserPath::set_er7`] writes wire text.
 //! Writing creates what is missing on the way: repetitions, segments and groups, where the
 //! structure allows another occurrence, and a segment the structure does not define is added
 //! at the end of the group, as an unexpected segment. A new occurrence reached by search is
@@ -73,7 +73,7 @@ use crate::grammar::{ANY_SEGMENT_ID, segment_id};
 use crate::tree::{Entry, EntryKind, Lean};
 
 /// The largest repetition index, field, component or subcomponent number a path may name
-/// unless [`Path::with_max_index`] says otherwise: writing `PID-3(999999999)` would otherwise
+/// unless [`TerserPath::with_max_index`] says otherwise: writing `PID-3(999999999)` would otherwise
 /// create a billion repetitions.
 pub const DEFAULT_MAX_INDEX: usize = 9_999;
 
@@ -130,7 +130,7 @@ pub enum PathError {
 
 /// A parsed path, to be used on any number of messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Path {
+pub struct TerserPath {
     text: String,
     anchored: bool,
     steps: Vec<PathStep>,
@@ -154,14 +154,14 @@ struct FieldSpec {
     subcomponent: Option<u32>,
 }
 
-impl FromStr for Path {
+impl FromStr for TerserPath {
     type Err = PathError;
-    fn from_str(s: &str) -> Result<Path, PathError> {
-        Path::parse(s)
+    fn from_str(s: &str) -> Result<TerserPath, PathError> {
+        TerserPath::parse(s)
     }
 }
 
-impl fmt::Display for Path {
+impl fmt::Display for TerserPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
@@ -277,24 +277,24 @@ impl Reader<'_> {
     }
 }
 
-impl Path {
+impl TerserPath {
     /// Parses `text` (see the [module docs](self) for the syntax).
     ///
     /// ```
-    /// use hl7_model::path::{Path, PathError};
-    /// assert!(Path::parse("/.ORDER_OBSERVATION(2)/OBR-4-1").is_ok());
-    /// assert!(matches!(Path::parse("PID-0"), Err(PathError::Syntax { at: 4, .. })));
+    /// use hl7_model::path::{TerserPath, PathError};
+    /// assert!(TerserPath::parse("/.ORDER_OBSERVATION(2)/OBR-4-1").is_ok());
+    /// assert!(matches!(TerserPath::parse("PID-0"), Err(PathError::Syntax { at: 4, .. })));
     /// ```
-    pub fn parse(text: &str) -> Result<Path, PathError> {
-        Path::parse_with_max(text, DEFAULT_MAX_INDEX)
+    pub fn parse(text: &str) -> Result<TerserPath, PathError> {
+        TerserPath::parse_with_max(text, DEFAULT_MAX_INDEX)
     }
 
     /// The same path with another limit on repetition indexes.
-    pub fn with_max_index(self, max_index: usize) -> Result<Path, PathError> {
-        Path::parse_with_max(&self.text, max_index)
+    pub fn with_max_index(self, max_index: usize) -> Result<TerserPath, PathError> {
+        TerserPath::parse_with_max(&self.text, max_index)
     }
 
-    fn parse_with_max(text: &str, max_index: usize) -> Result<Path, PathError> {
+    fn parse_with_max(text: &str, max_index: usize) -> Result<TerserPath, PathError> {
         let mut r = Reader { text, at: 0 };
         let anchored = r.eat('/');
         let mut steps = Vec::new();
@@ -329,7 +329,7 @@ impl Path {
         if r.at != text.len() {
             return Err(r.error("the end of the path"));
         }
-        Ok(Path {
+        Ok(TerserPath {
             text: text.to_owned(),
             anchored,
             steps,
@@ -470,7 +470,7 @@ fn first_value<'a>(node: Node<'a>, d: &Delimiters) -> Option<&'a str> {
     Some(text).filter(|t| !t.is_empty())
 }
 
-impl Path {
+impl TerserPath {
     /// From a segment to the field, component and subcomponent the path names.
     fn descend<'a>(&self, segment: Node<'a>, d: &Delimiters) -> Option<Node<'a>> {
         let Some(spec) = &self.field else {
@@ -543,7 +543,7 @@ fn splice_segment(
     wire: &str,
     d: &Delimiters,
     whole: bool,
-    path: &Path,
+    path: &TerserPath,
 ) -> Result<String, PathError> {
     let header = is_header(segment_id(line));
     if header && spec.field == 1 {
@@ -566,18 +566,21 @@ fn splice_segment(
     }))
 }
 
-impl Path {
-    /// The value at this path in a tokenised message ([`crate::er7::Message`]), which has
+impl TerserPath {
+    /// The value at this path in a tokenised message ([`crate::er7::Tokenized`]), which has
     /// segments but no groups: the path names a segment (searched in message order) and a
     /// position in it.
     ///
     /// ```
-    /// use hl7_model::{er7, path::Path};
-    /// let m = er7::Message::parse("MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1||7~8^^^H\r").unwrap();
-    /// let p: Path = "PID-3(1)-4".parse().unwrap();
+    /// use hl7_model::{er7, path::TerserPath};
+    /// let m = er7::Tokenized::parse("MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1||7~8^^^H\r").unwrap();
+    /// let p: TerserPath = "PID-3(1)-4".parse().unwrap();
     /// assert_eq!(p.get_tokenized(&m).unwrap().as_deref(), Some("H"));
     /// ```
-    pub fn get_tokenized(&self, m: &crate::er7::Message<'_>) -> Result<Option<String>, PathError> {
+    pub fn get_tokenized(
+        &self,
+        m: &crate::er7::Tokenized<'_>,
+    ) -> Result<Option<String>, PathError> {
         let [step] = self.steps.as_slice() else {
             return Err(PathError::NoGroups {
                 path: self.text.clone(),
@@ -671,7 +674,7 @@ fn search(
     (None, seen)
 }
 
-impl Path {
+impl TerserPath {
     /// Where the steps lead in a lean message: `None` when it does not exist there.
     fn locate(&self, m: &crate::tree::Lean) -> Result<Option<Target>, PathError> {
         use crate::tree::EntryKind;
@@ -739,14 +742,14 @@ impl Path {
         Ok(target)
     }
 
-    /// The value at this path in a lean message ([`crate::tree::Lean`]), read from the
-    /// segment's text: the same rules and results as [`Path::get`] on the typed message.
+    /// The value at this path in a message ([`crate::tree::Lean`]), read from the segment's
+    /// text; `None` when nothing is there (see the [module docs](self) for the rules).
     ///
     /// ```
-    /// use hl7_model::path::Path;
+    /// use hl7_model::path::TerserPath;
     /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123~456||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\rOBX|2|NM|NA||140\r";
-    /// let (lean, _, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
-    /// let get = |p: &str| p.parse::<Path>().unwrap().get(&lean).unwrap();
+    /// let m = hl7_model::parse(text).unwrap();
+    /// let get = |p: &str| p.parse::<TerserPath>().unwrap().get(m.lean()).unwrap();
     /// assert_eq!(get("PID-3(1)").as_deref(), Some("456"));
     /// assert_eq!(get("/PATIENT_RESULT/ORDER_OBSERVATION/OBX(1)-5").as_deref(), Some("140"));
     /// assert_eq!(get("/PATIENT_RESULT/PATIENT/PID-5-2").as_deref(), Some("John"));
@@ -773,16 +776,15 @@ impl Path {
     }
 }
 
-impl Path {
-    /// The wire text of what this path names in a lean message (a field with all its
-    /// components, a segment, a group's segments each ended by `\r`): the same rules and
-    /// results as [`Path::get_er7`] on the typed message; `None` when nothing is there.
+impl TerserPath {
+    /// The wire text of what this path names in a message (a field with all its components,
+    /// a segment, a group's segments each ended by `\r`); `None` when nothing is there.
     ///
     /// ```
-    /// use hl7_model::path::Path;
+    /// use hl7_model::path::TerserPath;
     /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
-    /// let (lean, _, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
-    /// let get = |p: &str| p.parse::<Path>().unwrap().get_er7(&lean).unwrap();
+    /// let m = hl7_model::parse(text).unwrap();
+    /// let get = |p: &str| p.parse::<TerserPath>().unwrap().get_er7(m.lean()).unwrap();
     /// assert_eq!(get("PID-5").as_deref(), Some("Doe^John"));
     /// assert_eq!(get("/PATIENT_RESULT/ORDER_OBSERVATION").as_deref(), Some("OBR|1\rOBX|1|NM|GLU||5.4\r"));
     /// assert_eq!(get("PV1-2"), None);
@@ -1089,7 +1091,7 @@ fn write_typed_segment(
     seg: &SegmentDesc,
     spec: &FieldSpec,
     w: &Writing<'_>,
-    path: &Path,
+    path: &TerserPath,
 ) -> Result<String, PathError> {
     let Writing { wire, d, whole, .. } = *w;
     let id = seg.id;
@@ -1192,7 +1194,7 @@ fn write_typed_segment(
 /// The datatype id of fields whose datatype another field gives at run time (OBX-5).
 const VARIES: &str = "varies";
 
-impl Path {
+impl TerserPath {
     fn edit_error(&self, source: crate::tree::EditError) -> PathError {
         PathError::Edit {
             path: self.text.clone(),
@@ -1200,7 +1202,7 @@ impl Path {
         }
     }
 
-    /// [`Path::locate`] on a lean message, for writing.
+    /// [`TerserPath::locate`] on a lean message, for writing.
     fn locate_lean_write(&self, m: &Lean) -> Result<LeanLocation, PathError> {
         let mut steps: Vec<LeanStep> = Vec::new();
         let mut exists = true;
@@ -1373,19 +1375,18 @@ impl Path {
         Ok(g)
     }
 
-    /// Writes `value` (plain text: delimiters in it are escaped) at this path in a lean
-    /// message, creating what is missing on the way: the rules and results of [`Path::set`]
-    /// on the typed message. Fields are written by the definitions of the message's version
+    /// Writes `value` (plain text: delimiters in it are escaped) at this path in a message,
+    /// creating what is missing on the way (see the [module docs](self)). Fields are written
+    /// by the definitions of the message's version
     /// ([`Lean::with_version`]); without one, by the text's structure alone, as segments the
     /// structure does not define are.
     ///
     /// ```
-    /// use hl7_model::path::Path;
+    /// use hl7_model::path::TerserPath;
     /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||123||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
-    /// let (lean, version, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
-    /// let mut lean = lean.with_version(version);
+    /// let mut lean = hl7_model::parse(text).unwrap().lean().clone();
     /// let set = |lean: &mut hl7_model::tree::Lean, p: &str, v: &str| {
-    ///     p.parse::<Path>().unwrap().set(lean, v).unwrap()
+    ///     p.parse::<TerserPath>().unwrap().set(lean, v).unwrap()
     /// };
     /// set(&mut lean, "PID-5-1", "O'Brien & Sons");
     /// set(&mut lean, "OBX(1)-5", "99"); // a second OBX, in a new OBSERVATION group
@@ -1414,7 +1415,7 @@ impl Path {
 
     /// Writes `wire` (ER7 text, its delimiters taken as structure) at this path in a lean
     /// message, creating what is missing on the way: the rules and results of
-    /// [`Path::set_er7`] on the typed message. A path naming a segment replaces it whole.
+    /// [`TerserPath::set_er7`] on the typed message. A path naming a segment replaces it whole.
     ///
     /// The lean message holds text only, so text with a separator above the position written
     /// (`a~b` written to one repetition, `a|b` to a field) is at once the structure it spells:
@@ -1552,7 +1553,7 @@ mod tests {
 
     #[test]
     fn syntax() {
-        let p = Path::parse("/PATIENT_RESULT/.ORDER_OBSERVATION(1)/OBX[3]-5(2)-1-2").unwrap();
+        let p = TerserPath::parse("/PATIENT_RESULT/.ORDER_OBSERVATION(1)/OBX[3]-5(2)-1-2").unwrap();
         assert!(p.anchored);
         assert_eq!(p.steps.len(), 3);
         assert!(p.steps[1].search);
@@ -1567,8 +1568,8 @@ mod tests {
             })
         );
         assert_eq!(
-            Path::parse("pid.5.1").unwrap(),
-            Path::parse("PID-5-1").unwrap().with_text("pid.5.1")
+            TerserPath::parse("pid.5.1").unwrap(),
+            TerserPath::parse("PID-5-1").unwrap().with_text("pid.5.1")
         );
         for (bad, at) in [
             ("", 0),
@@ -1579,37 +1580,37 @@ mod tests {
             ("PID-5x", 5),
             ("/", 1),
         ] {
-            match Path::parse(bad) {
+            match TerserPath::parse(bad) {
                 Err(PathError::Syntax { at: found, .. }) => assert_eq!(found, at, "{bad}"),
                 other => panic!("{bad}: {other:?}"),
             }
         }
         assert!(matches!(
-            Path::parse("PID-3(10000)"),
+            TerserPath::parse("PID-3(10000)"),
             Err(PathError::IndexTooLarge { index: 10000, .. })
         ));
-        assert!(Path::parse("PID-3(10000)").is_err());
-        assert!(Path::parse("PID-99999999999999999999").is_err());
+        assert!(TerserPath::parse("PID-3(10000)").is_err());
+        assert!(TerserPath::parse("PID-99999999999999999999").is_err());
         assert!(matches!(
-            Path::parse("PID-4000000000"),
+            TerserPath::parse("PID-4000000000"),
             Err(PathError::IndexTooLarge {
                 limit: DEFAULT_MAX_INDEX,
                 ..
             })
         ));
         assert!(matches!(
-            Path::parse("PID-1-1-10000"),
+            TerserPath::parse("PID-1-1-10000"),
             Err(PathError::IndexTooLarge { index: 10000, .. })
         ));
-        let wide = Path::parse("PID-3(10)").unwrap().with_max_index(5);
+        let wide = TerserPath::parse("PID-3(10)").unwrap().with_max_index(5);
         assert!(matches!(
             wide,
             Err(PathError::IndexTooLarge { limit: 5, .. })
         ));
     }
 
-    impl Path {
-        fn with_text(mut self, t: &str) -> Path {
+    impl TerserPath {
+        fn with_text(mut self, t: &str) -> TerserPath {
             self.text = t.to_owned();
             self
         }
@@ -1635,7 +1636,7 @@ mod tests {
             component: Some(2),
             subcomponent: None,
         };
-        let p = Path::parse("ZXT-3").unwrap();
+        let p = TerserPath::parse("ZXT-3").unwrap();
         assert_eq!(
             splice_segment("ZXT|1", &spec, "v", &d, false, &p).unwrap(),
             "ZXT|1||~^v"

@@ -20,7 +20,7 @@
 //! segment's text is never rewritten where it lies. The old text stays behind as dead bytes
 //! ([`Lean::dead_bytes`]) until [`Lean::compact`] drops it; replacing compacts on its own once
 //! the dead bytes outweigh the live ones, so a message edited many times stays within twice
-//! its size. Path writes ([`crate::path::Path::set_lean`]) are made of these operations.
+//! its size. Path writes ([`crate::path::TerserPath::set`]) are made of these operations.
 
 use crate::descriptor::{GroupDesc, ItemDesc, VersionDesc};
 use crate::grammar::{can_begin, has_room, id_matches};

@@ -2,7 +2,7 @@
 //! several messages one after another.
 
 use super::tokenize::{
-    LineKind, LineReport, Message, ScanLine, Segment, Special, read_header, scan, special,
+    LineKind, LineReport, ScanLine, Segment, Special, Tokenized, read_header, scan, special,
 };
 use super::{Er7Error, Finding, FindingKind, is_regular_id};
 use crate::delimiters::Delimiters;
@@ -13,7 +13,7 @@ pub enum Item<'a> {
     /// An envelope segment: `FHS`, `BHS`, `BTS` or `FTS`, kept as sent.
     Envelope(Segment<'a>),
     /// A message: an MSH and every segment up to the next MSH or envelope segment.
-    Message(Message<'a>),
+    Message(Tokenized<'a>),
     /// A segment outside every message that is not an envelope segment (for example one left
     /// between a `BHS` and a `BTS` with no MSH after it). It is tokenized with the delimiters of
     /// the nearest header before it, or the default ones when there is none.
@@ -65,7 +65,7 @@ pub struct Batch<'a> {
 #[derive(Debug, Clone, Copy)]
 enum Slot {
     Envelope(usize),
-    Message { first: usize, header: usize },
+    Tokenized { first: usize, header: usize },
     Stray(usize),
 }
 
@@ -73,7 +73,7 @@ impl Slot {
     fn first(self) -> usize {
         match self {
             Slot::Envelope(i) | Slot::Stray(i) => i,
-            Slot::Message { first, .. } => first,
+            Slot::Tokenized { first, .. } => first,
         }
     }
 }
@@ -94,7 +94,7 @@ impl<'a> Batch<'a> {
 
         let slots = slots(lines);
         if !slots.iter().any(|s| match *s {
-            Slot::Message { .. } => true,
+            Slot::Tokenized { .. } => true,
             Slot::Envelope(i) => matches!(special(lines[i].line.text), Some((Special::Header, _))),
             Slot::Stray(_) => false,
         }) {
@@ -137,14 +137,14 @@ impl<'a> Batch<'a> {
                     outside = end;
                     Item::Stray(seg)
                 }
-                Slot::Message { first, header } => {
+                Slot::Tokenized { first, header } => {
                     noise(&lines[outside..first], &mut findings);
                     outside = end;
                     let h = read_header(&lines[header])?;
                     last = h.delimiters;
                     let span_end = lines.get(end).map_or(text.len(), |l| l.line.offset);
                     let span = lines[first].line.offset..span_end;
-                    Item::Message(Message::build(
+                    Item::Message(Tokenized::build(
                         text,
                         span,
                         &lines[first..end],
@@ -192,7 +192,7 @@ impl<'a> Batch<'a> {
     }
 
     /// The messages, in order.
-    pub fn messages(&self) -> impl Iterator<Item = &Message<'a>> + '_ {
+    pub fn messages(&self) -> impl Iterator<Item = &Tokenized<'a>> + '_ {
         self.items.iter().filter_map(|i| match i {
             Item::Message(m) => Some(m),
             _ => None,
@@ -231,7 +231,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Findings outside the messages (envelope, stray segments, skipped lines between items);
-    /// each message has its own ([`Message::findings`]).
+    /// each message has its own ([`Tokenized::findings`]).
     pub fn findings(&self) -> &[Finding] {
         &self.findings
     }
@@ -281,7 +281,7 @@ fn slots(lines: &[ScanLine<'_>]) -> Vec<Slot> {
                 slots.extend(open.take());
                 let first = pending.first().copied().unwrap_or(i);
                 pending.clear();
-                open = Some(Slot::Message { first, header: i });
+                open = Some(Slot::Tokenized { first, header: i });
             }
             Some(_) => {
                 slots.extend(open.take());

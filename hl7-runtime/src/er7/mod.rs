@@ -4,18 +4,18 @@
 //! The input is a `&str` (character-set decoding happens before). Everything the tokenizer
 //! hands out borrows from it:
 //!
-//! - [`Message::parse`] reads one message; [`Batch::parse`] reads any text: `FHS`/`BHS` …
+//! - [`Tokenized::parse`] reads one message; [`Batch::parse`] reads any text: `FHS`/`BHS` …
 //!   `BTS`/`FTS` envelopes, or several messages one after another, or a single message.
 //! - A [`Segment`] yields its [`Field`]s, a field its [`Repetition`]s, a repetition its
 //!   [`Component`]s and a component its subcomponents, all as `&str` slices of the input.
 //! - [`escape`] decodes and encodes escape sequences (`\F\`, `\X0D\`, `\.br\` …).
 //!
 //! ```
-//! use hl7_model::er7::Message;
+//! use hl7_model::er7::Tokenized;
 //!
 //! let text = "MSH|^~\\&|LAB||HIS||20240101||ORU^R01^ORU_R01|1|P|2.5\r\
 //!             PID|1||123^^^HOSP^MR~456^^^NAT^NI||DOE^JOHN\r";
-//! let msg = Message::parse(text)?;
+//! let msg = Tokenized::parse(text)?;
 //! let pid = msg.segment("PID").unwrap();
 //! let ids = pid.field(3).unwrap();
 //! assert_eq!(ids.repetition(1).unwrap().component(5).unwrap().as_str(), "NI");
@@ -41,7 +41,7 @@
 //!
 //! # What allocates
 //!
-//! [`Message`] holds one `Vec` of segment views, [`Batch`] one `Vec` of items, and both a
+//! [`Tokenized`] holds one `Vec` of segment views, [`Batch`] one `Vec` of items, and both a
 //! `Vec` of findings (empty, so not allocated, for a clean message). Fields, repetitions,
 //! components and subcomponents are found by scanning the segment text on each call: nothing
 //! is allocated per value. [`escape::unescape`] and [`escape::escape`] allocate only when
@@ -55,8 +55,8 @@ pub mod tokenize;
 
 pub use batch::{Batch, Item};
 pub use tokenize::{
-    Component, Components, Field, Fields, Line, LineReport, Lines, Message, Repetition,
-    Repetitions, Segment, Subcomponents, Terminator, TerminatorStyle, lines,
+    Component, Components, Field, Fields, Line, LineReport, Lines, Repetition, Repetitions,
+    Segment, Subcomponents, Terminator, TerminatorStyle, Tokenized, lines,
 };
 
 pub use crate::delimiters::{DelimiterError, DelimiterRole, Delimiters};
@@ -89,7 +89,7 @@ pub enum Er7Error {
         #[source]
         source: DelimiterError,
     },
-    /// [`Message::parse`] met a second MSH: the text holds several messages.
+    /// [`Tokenized::parse`] met a second MSH: the text holds several messages.
     #[error("segment {segment} at byte {offset}: a second MSH; read several messages as a Batch")]
     SecondMessage {
         /// The second MSH's number.
@@ -97,7 +97,7 @@ pub enum Er7Error {
         /// The second MSH's offset.
         offset: usize,
     },
-    /// [`Message::parse`] met a batch header (`FHS`, `BHS`).
+    /// [`Tokenized::parse`] met a batch header (`FHS`, `BHS`).
     #[error("segment {segment} at byte {offset}: a batch envelope segment; read it as a Batch")]
     EnvelopeInMessage {
         /// The envelope segment's number.
@@ -106,7 +106,7 @@ pub enum Er7Error {
         offset: usize,
     },
     /// The text holds more segments than the caller's limit
-    /// ([`Message::parse_bounded`]).
+    /// ([`Tokenized::parse_bounded`]).
     #[error("the text holds more than {limit} segments")]
     TooManySegments {
         /// The limit.

@@ -379,8 +379,8 @@ impl<'a> Segment<'a> {
     /// [`Segment::id`]).
     ///
     /// ```
-    /// # use hl7_model::er7::Message;
-    /// let msg = Message::parse("MSH|^~\\&|A\rPID|1||X^Y&Z\r")?;
+    /// # use hl7_model::er7::Tokenized;
+    /// let msg = Tokenized::parse("MSH|^~\\&|A\rPID|1||X^Y&Z\r")?;
     /// let pid = msg.segment("PID").unwrap();
     /// let f3 = pid.field(3).unwrap();
     /// assert_eq!(f3.repetition(0).unwrap().component(2).unwrap().subcomponent(2), Some("Z"));
@@ -651,7 +651,7 @@ impl<'a> Iterator for Subcomponents<'a> {
 
 /// One message: its segments as views into the input, with the delimiters its MSH declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message<'a> {
+pub struct Tokenized<'a> {
     text: &'a str,
     offset: usize,
     delimiters: Delimiters,
@@ -662,7 +662,7 @@ pub struct Message<'a> {
     findings: Vec<Finding>,
 }
 
-impl<'a> Message<'a> {
+impl<'a> Tokenized<'a> {
     /// Tokenizes a text holding one message.
     ///
     /// Segments before the MSH are kept (and reported); a second MSH or a batch header (`FHS`,
@@ -671,34 +671,34 @@ impl<'a> Message<'a> {
     /// segment and reported ([`FindingKind::MisplacedEnvelope`]).
     ///
     /// ```
-    /// use hl7_model::er7::{Message, TerminatorStyle};
+    /// use hl7_model::er7::{Tokenized, TerminatorStyle};
     ///
     /// // Custom delimiters, LF terminators.
-    /// let msg = Message::parse("MSH$%#!($A$B\nPID$$$1%2%a(b\n")?;
+    /// let msg = Tokenized::parse("MSH$%#!($A$B\nPID$$$1%2%a(b\n")?;
     /// assert_eq!(msg.line_report().style(), TerminatorStyle::Lf);
     /// let f = msg.segment("PID").unwrap().field(3).unwrap();
     /// assert_eq!(f.component(3).unwrap().subcomponent(2), Some("b"));
     ///
-    /// assert!(Message::parse("PID|1").is_err());
+    /// assert!(Tokenized::parse("PID|1").is_err());
     /// # Ok::<(), hl7_model::er7::Er7Error>(())
     /// ```
-    pub fn parse(text: &'a str) -> Result<Message<'a>, Er7Error> {
+    pub fn parse(text: &'a str) -> Result<Tokenized<'a>, Er7Error> {
         Self::parse_bounded(text, usize::MAX)
     }
 
-    /// [`Message::parse`], refusing a text of more than `max_segments` segments
+    /// [`Tokenized::parse`], refusing a text of more than `max_segments` segments
     /// ([`Er7Error::TooManySegments`]) before holding them all.
     ///
     /// ```
-    /// use hl7_model::er7::{Er7Error, Message};
+    /// use hl7_model::er7::{Er7Error, Tokenized};
     /// let text = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rEVN|A01\rPID|1\r";
-    /// assert!(Message::parse_bounded(text, 3).is_ok());
+    /// assert!(Tokenized::parse_bounded(text, 3).is_ok());
     /// assert_eq!(
-    ///     Message::parse_bounded(text, 2),
+    ///     Tokenized::parse_bounded(text, 2),
     ///     Err(Er7Error::TooManySegments { limit: 2 })
     /// );
     /// ```
-    pub fn parse_bounded(text: &'a str, max_segments: usize) -> Result<Message<'a>, Er7Error> {
+    pub fn parse_bounded(text: &'a str, max_segments: usize) -> Result<Tokenized<'a>, Er7Error> {
         let scan = scan(text, max_segments)?;
         let mut header = None;
         let mut first = None;
@@ -731,7 +731,7 @@ impl<'a> Message<'a> {
             offset: first.line.offset,
         })?;
         let h = read_header(&scan.lines[header])?;
-        let mut msg = Message::build(text, 0..text.len(), &scan.lines, header, h);
+        let mut msg = Tokenized::build(text, 0..text.len(), &scan.lines, header, h);
         if scan.bom {
             msg.findings.insert(
                 0,
@@ -753,7 +753,7 @@ impl<'a> Message<'a> {
         lines: &[ScanLine<'a>],
         header: usize,
         h: HeaderDelimiters<'a>,
-    ) -> Message<'a> {
+    ) -> Tokenized<'a> {
         let d = h.delimiters;
         let mut report = LineReport::default();
         let mut findings = Vec::new();
@@ -796,7 +796,7 @@ impl<'a> Message<'a> {
             }
             segments.push(seg);
         }
-        Message {
+        Tokenized {
             text: &source[span.clone()],
             offset: span.start,
             delimiters: d,
@@ -814,7 +814,7 @@ impl<'a> Message<'a> {
         self.text
     }
 
-    /// Byte offset of [`Message::as_str`] in the parsed text.
+    /// Byte offset of [`Tokenized::as_str`] in the parsed text.
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -867,7 +867,7 @@ impl<'a> Message<'a> {
         }
     }
 
-    /// The message as ER7 with `\r` terminators (see [`Message::write_er7`]).
+    /// The message as ER7 with `\r` terminators (see [`Tokenized::write_er7`]).
     pub fn to_er7(&self) -> String {
         let mut out = String::with_capacity(self.text.len() + 1);
         self.write_er7(&mut out);
@@ -912,7 +912,7 @@ mod tests {
 
     #[test]
     fn msh_fields_one_and_two_are_verbatim() {
-        let m = Message::parse("MSH|^~\\&|A^B|C\r").unwrap();
+        let m = Tokenized::parse("MSH|^~\\&|A^B|C\r").unwrap();
         let h = m.header();
         assert!(h.is_header());
         assert_eq!(h.id(), "MSH");
@@ -930,7 +930,7 @@ mod tests {
 
     #[test]
     fn views_split_each_level() {
-        let m = Message::parse("MSH|^~\\&\rPID|a~b^c&d&e~\"\"|").unwrap();
+        let m = Tokenized::parse("MSH|^~\\&\rPID|a~b^c&d&e~\"\"|").unwrap();
         let pid = m.segment("PID").unwrap();
         assert_eq!(pid.field_count(), 2);
         let f = pid.field(1).unwrap();
@@ -948,7 +948,7 @@ mod tests {
 
     #[test]
     fn three_encoding_characters_do_not_split_subcomponents() {
-        let m = Message::parse("MSH|^~\\|A\rPID|x&y^z").unwrap();
+        let m = Tokenized::parse("MSH|^~\\|A\rPID|x&y^z").unwrap();
         assert!(!m.delimiters().has_subcomponent());
         let c = m
             .segment("PID")
@@ -962,7 +962,7 @@ mod tests {
 
     #[test]
     fn report_counts_terminators_and_skipped_lines() {
-        let m = Message::parse("\u{feff}MSH|^~\\&\r\n\r\nPID|1\n\x0b\rPV1|1").unwrap();
+        let m = Tokenized::parse("\u{feff}MSH|^~\\&\r\n\r\nPID|1\n\x0b\rPV1|1").unwrap();
         let r = m.line_report();
         assert_eq!((r.cr, r.lf, r.crlf), (1, 1, 2));
         assert!(r.unterminated);
@@ -983,7 +983,7 @@ mod tests {
 
     #[test]
     fn leading_segments_are_kept() {
-        let m = Message::parse("junk\rjunk\rMSH|^~\\&|X\rPID|1").unwrap();
+        let m = Tokenized::parse("junk\rjunk\rMSH|^~\\&|X\rPID|1").unwrap();
         assert_eq!(m.segments().len(), 4);
         assert_eq!(m.header().number(), 3);
         let kinds: Vec<_> = m.findings().iter().map(|f| f.kind).collect();
@@ -1000,30 +1000,30 @@ mod tests {
 
     #[test]
     fn errors_are_typed_and_located() {
-        assert_eq!(Message::parse(""), Err(Er7Error::Empty));
-        assert_eq!(Message::parse("\r\n\n"), Err(Er7Error::Empty));
+        assert_eq!(Tokenized::parse(""), Err(Er7Error::Empty));
+        assert_eq!(Tokenized::parse("\r\n\n"), Err(Er7Error::Empty));
         assert_eq!(
-            Message::parse("\rPID|1"),
+            Tokenized::parse("\rPID|1"),
             Err(Er7Error::MissingHeader {
                 segment: 1,
                 offset: 1
             })
         );
         assert_eq!(
-            Message::parse("MSH|^~\\&\rPID|1\rMSH|^~\\&"),
+            Tokenized::parse("MSH|^~\\&\rPID|1\rMSH|^~\\&"),
             Err(Er7Error::SecondMessage {
                 segment: 3,
                 offset: 15
             })
         );
         assert_eq!(
-            Message::parse("FHS|^~\\&\rMSH|^~\\&"),
+            Tokenized::parse("FHS|^~\\&\rMSH|^~\\&"),
             Err(Er7Error::EnvelopeInMessage {
                 segment: 1,
                 offset: 0
             })
         );
-        let e = Message::parse("PID|1\nMSH|^~A&").unwrap_err();
+        let e = Tokenized::parse("PID|1\nMSH|^~A&").unwrap_err();
         assert_eq!(
             e,
             Er7Error::BadHeader {
@@ -1038,7 +1038,7 @@ mod tests {
         assert_eq!((e.segment(), e.offset()), (Some(2), Some(6)));
         assert!(e.to_string().contains("segment 2 at byte 6"));
         assert!(matches!(
-            Message::parse("MSH"),
+            Tokenized::parse("MSH"),
             Err(Er7Error::BadHeader {
                 source: DelimiterError::MissingFieldSeparator,
                 ..
@@ -1048,7 +1048,7 @@ mod tests {
 
     #[test]
     fn doubled_escape_is_repaired_and_reported() {
-        let m = Message::parse("MSH|^~\\\\&|A\rPID|a&b").unwrap();
+        let m = Tokenized::parse("MSH|^~\\\\&|A\rPID|a&b").unwrap();
         assert_eq!(*m.delimiters(), Delimiters::default());
         assert_eq!(m.encoding_characters(), "^~\\\\&");
         assert_eq!(m.header().field(2).unwrap().as_str(), "^~\\\\&");
@@ -1060,7 +1060,7 @@ mod tests {
 
     #[test]
     fn multibyte_field_separator() {
-        let m = Message::parse("MSH¦^~\\&¦A¦B\rPID¦1¦é^x").unwrap();
+        let m = Tokenized::parse("MSH¦^~\\&¦A¦B\rPID¦1¦é^x").unwrap();
         assert_eq!(m.header().field(1).unwrap().as_str(), "¦");
         assert_eq!(m.header().field(4).unwrap().as_str(), "B");
         let pid = m.segment("PID").unwrap();
@@ -1070,7 +1070,7 @@ mod tests {
 
     #[test]
     fn segment_views_report_their_place() {
-        let m = Message::parse("MSH|^~\\&\r\nPID|1\r\nPID|2").unwrap();
+        let m = Tokenized::parse("MSH|^~\\&\r\nPID|1\r\nPID|2").unwrap();
         let pids: Vec<_> = m
             .segments_with_id("PID")
             .map(|s| (s.number(), s.offset(), s.terminator()))
@@ -1087,7 +1087,7 @@ mod trailer_tests {
 
     #[test]
     fn a_stray_trailer_after_one_message_is_kept_and_reported() {
-        let msg = Message::parse("MSH|^~\\&|A\rPID|1\rBTS|1\r").unwrap();
+        let msg = Tokenized::parse("MSH|^~\\&|A\rPID|1\rBTS|1\r").unwrap();
         let ids: Vec<&str> = msg.segments().iter().map(|s| s.id()).collect();
         assert_eq!(ids, ["MSH", "PID", "BTS"]);
         assert_eq!(
@@ -1100,7 +1100,7 @@ mod trailer_tests {
         );
         // A batch header still means several messages.
         assert!(matches!(
-            Message::parse("MSH|^~\\&|A\rBHS|^~\\&\r"),
+            Tokenized::parse("MSH|^~\\&|A\rBHS|^~\\&\r"),
             Err(Er7Error::EnvelopeInMessage { segment: 2, .. })
         ));
     }
