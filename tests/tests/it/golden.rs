@@ -46,6 +46,13 @@ pub(crate) fn check(name: &str, computed: &str) {
     );
 }
 
+/// The 64-bit FNV-1a digest of `bytes`: stable across platforms and Rust versions.
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// `file`'s path below `root`, with `/` between its parts.
 pub(crate) fn relative(file: &Path, root: &Path) -> String {
     file.strip_prefix(root)
