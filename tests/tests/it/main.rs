@@ -7,6 +7,7 @@ mod corpus_messages;
 mod derive;
 mod descriptors;
 mod er7_tokenizer;
+mod golden;
 mod json;
 mod lean_tree;
 mod parse_robustness;

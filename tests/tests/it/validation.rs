@@ -1,15 +1,23 @@
-//! Validation reports every departure with its HL7 table 0357 code and ERL location.
+//! Validation of the lean message (`LeanMessage::validate`, `hl7_model::validate::validate_lean`)
+//! reports every departure with its HL7 table 0357 code and ERL location: hand-made messages
+//! with the findings the standard calls for, and every corpus message against the findings
+//! recorded in `tests/golden/validation_findings.tsv`.
 
+use std::fmt::Write as _;
+
+use hl7_model::message::{LeanMessage, ParseOptions};
 use hl7_model::validate::{Finding, Severity};
 
 const ORU: &str = "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01^ORU_R01|42|P|2.5\rPID|1||123^^^H||Doe^John\rOBR|1||F1|GLU^Glucose\rOBX|1|NM|GLU^Glucose||5.4|mmol/L|||||F\r";
 
-/// The findings of `text`, which the typed and the lean forms must agree on.
+/// The one message `text`, read lean with the default options.
+fn parse(text: &str) -> LeanMessage {
+    LeanMessage::parse(text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}: {text:?}"))
+}
+
+/// The findings of `text`.
 fn findings(text: &str) -> Vec<Finding> {
-    let typed = hl7_model::message::parse(text).unwrap().validate();
-    let (lean, version, _) = hl7_model::message::parse_lean(text, &Default::default()).unwrap();
-    assert_eq!(hl7_model::validate::validate_lean(&lean, version), typed);
-    typed
+    parse(text).validate()
 }
 
 fn codes_at(f: &[Finding]) -> Vec<(u16, String)> {
@@ -63,27 +71,21 @@ fn values_outside_hl7_tables_are_103() {
 
 #[test]
 fn z_segments_are_kept_and_reported_as_100() {
-    let f = findings(&format!("{ORU}ZXT|1|site data\r"));
-    assert_eq!(codes_at(&f), [(100, "ZXT^1".to_owned())]);
+    let text = format!("{ORU}ZXT|1|site data\r");
+    let m = parse(&text);
+    assert_eq!(m.to_er7(), text);
+    assert_eq!(codes_at(&m.validate()), [(100, "ZXT^1".to_owned())]);
 }
 
 #[test]
 fn strict_mode_turns_errors_into_an_error() {
-    let parsed = hl7_model::message::parse(&ORU.replace("|42|P|", "||P|")).unwrap();
-    let err = hl7_model::validate::validate_strict(
-        parsed.message.as_group(),
-        parsed.message.version(),
-        &parsed.delimiters,
-    )
-    .unwrap_err();
+    let bad = parse(&ORU.replace("|42|P|", "||P|"));
+    let err = hl7_model::validate::validate_lean_strict(bad.lean(), bad.version()).unwrap_err();
+    assert_eq!(codes_at(&err.0), [(101, "MSH^1^10^1^1".to_owned())]);
     assert_eq!(err.0.len(), 1);
+    let good = parse(ORU);
     assert!(
-        hl7_model::validate::validate_strict(
-            hl7_model::message::parse(ORU).unwrap().message.as_group(),
-            &hl7_model::v2_5::VERSION,
-            &Default::default()
-        )
-        .is_ok()
+        hl7_model::validate::validate_lean_strict(good.lean(), &hl7_model::v2_5::VERSION).is_ok()
     );
 }
 
@@ -91,8 +93,8 @@ fn strict_mode_turns_errors_into_an_error() {
 fn every_corpus_message_validates_without_panicking() {
     let mut validated = 0;
     for (p, text) in crate::common::corpus_messages() {
-        if let Ok(parsed) = hl7_model::message::parse(&text) {
-            for f in parsed.validate() {
+        if let Ok(m) = LeanMessage::parse(&text, &ParseOptions::default()) {
+            for f in m.validate() {
                 assert!(matches!(f.code, 100..=103), "{}: {f}", p.display());
             }
             validated += 1;
@@ -116,32 +118,99 @@ fn events_and_structures_of_the_version_are_table_values() {
     );
 }
 
-/// Validation of the lean form (segment text and group tree) gives, on every corpus message,
-/// the findings validation of the typed structs gives, in the same order.
-#[test]
-fn lean_validation_equals_typed_validation_on_every_corpus_message() {
-    let opts = hl7_model::message::ParseOptions::default();
-    let (mut compared, mut total) = (0, 0);
-    let mut codes = std::collections::BTreeMap::<u16, usize>::new();
+const GOLDEN_HEADER: &str = "\
+# The findings of validation on every message of the corpus (tests/corpus/messages), one line
+# per finding, in the order validation gives them: file (under messages/), message number in
+# the file (from 1), severity, code (HL7 table 0357), ERL location, text (tabs, line ends and
+# backslashes escaped as \\t, \\n, \\r, \\\\). A message without findings has the one line
+# `no findings`, one that does not parse `not parsed`.
+# Checked by validation::lean_validation_reproduces_the_recorded_findings_on_every_corpus_message;
+# rewritten from LeanMessage::validate by running that test with UPDATE_GOLDEN=1.
+";
+
+/// `s` on one line of the table.
+fn escape_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// How many messages were validated and how many findings each code had.
+#[derive(Debug, Default)]
+struct FindingCounts {
+    validated: usize,
+    codes: std::collections::BTreeMap<u16, usize>,
+}
+
+/// The table of findings on every corpus message (the golden file's content, header
+/// included), each message's findings given by `validate` (`None` when it does not parse).
+fn findings_table(validate: impl Fn(&str) -> Option<Vec<Finding>>) -> (String, FindingCounts) {
+    let root = crate::common::corpus().join("messages");
+    let mut out = GOLDEN_HEADER.to_owned();
+    let mut counts = FindingCounts::default();
     for (file, text) in crate::common::corpus_messages() {
-        let Ok(parsed) = hl7_model::message::parse(&text) else {
+        let rel = crate::golden::relative(&file, &root);
+        let Ok(batch) = hl7_model::er7::Batch::parse(&text) else {
+            writeln!(out, "{rel}\t1\tnot parsed").unwrap();
             continue;
         };
-        let (lean, version, _) = hl7_model::message::parse_lean(&text, &opts)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let typed = parsed.validate();
-        let lean = hl7_model::validate::validate_lean(&lean, version);
-        assert_eq!(lean, typed, "{}", file.display());
-        for f in &typed {
-            *codes.entry(f.code).or_default() += 1;
+        for (i, m) in batch.messages().enumerate() {
+            let n = i + 1;
+            let Some(findings) = validate(m.as_str()) else {
+                writeln!(out, "{rel}\t{n}\tnot parsed").unwrap();
+                continue;
+            };
+            counts.validated += 1;
+            if findings.is_empty() {
+                writeln!(out, "{rel}\t{n}\tno findings").unwrap();
+            }
+            for f in findings {
+                *counts.codes.entry(f.code).or_default() += 1;
+                writeln!(
+                    out,
+                    "{rel}\t{n}\t{}\t{}\t{}\t{}",
+                    f.severity.code(),
+                    f.code,
+                    f.location,
+                    escape_cell(&f.message)
+                )
+                .unwrap();
+            }
         }
-        total += typed.len();
-        compared += 1;
     }
-    assert!(compared >= 380, "{compared}");
-    // Each code occurs on the corpus, so each rule is compared on real messages.
+    (out, counts)
+}
+
+/// The findings of lean validation on the one message `text`, when it parses.
+fn lean_findings(text: &str) -> Option<Vec<Finding>> {
+    Some(
+        LeanMessage::parse(text, &ParseOptions::default())
+            .ok()?
+            .validate(),
+    )
+}
+
+/// Lean validation gives, on every message of the corpus, the findings recorded in the golden
+/// file, in the same order (first recorded from validation of the typed structs).
+#[test]
+fn lean_validation_reproduces_the_recorded_findings_on_every_corpus_message() {
+    let (table, counts) = findings_table(lean_findings);
+    crate::golden::check("validation_findings.tsv", &table);
+    assert!(counts.validated >= 380, "{counts:?}");
+    // Each code occurs on the corpus, so each rule is checked on real messages.
     for code in [100, 101, 102, 103] {
-        assert!(codes.get(&code).is_some_and(|n| *n >= 10), "{codes:?}");
+        assert!(
+            counts.codes.get(&code).is_some_and(|n| *n >= 10),
+            "{counts:?}"
+        );
     }
-    eprintln!("{compared} messages, {total} findings: {codes:?}");
+    eprintln!("{counts:?}");
 }
