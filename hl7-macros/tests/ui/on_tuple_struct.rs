@@ -1,8 +1,5 @@
-use hl7_model::element::Tail;
-use hl7_model::value::St;
-
-#[derive(hl7_model::Composite)]
+#[hl7_model::composite]
 #[hl7(datatype = "ZPT")]
-pub struct Pet(St, Tail);
+pub struct Pet(hl7_model::typed::St);
 
 fn main() {}

@@ -1,15 +1,15 @@
-use hl7_model::element::Tail;
-use hl7_model::value::St;
+//! A wrapper that contradicts the field's `card` is reported at the type; the bare type fits
+//! any `card` (the accessor's shape follows the `card`).
 
-#[derive(Default, hl7_model::Segment)]
+#[hl7_model::segment]
 #[hl7(segment = "ZPI")]
 pub struct Zpi {
     #[hl7(seq = 1, datatype = "ST")]
-    pub first: Vec<St>,
+    pub first: Vec<hl7_model::typed::St>,
     #[hl7(seq = 2, datatype = "ST", card = "0..1")]
-    pub second: Vec<St>,
-    #[hl7(tail)]
-    pub tail: Tail,
+    pub second: Vec<hl7_model::typed::St>,
+    #[hl7(seq = 3, datatype = "ST", card = "0..*")]
+    pub third: Option<hl7_model::typed::St>,
 }
 
 fn main() {}
