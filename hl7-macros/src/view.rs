@@ -87,6 +87,46 @@ fn field_vis<'a>(input: &'a DeriveInput, w: &Wired) -> Option<&'a syn::Visibilit
         .map(|f| &f.vis)
 }
 
+/// Reports a member whose written wrapper contradicts its `card`. A view's accessor takes its
+/// shape from the `card` alone, so the member's type may be the bare type whatever the `card`;
+/// but a `Vec<…>` on a member that does not repeat, or an `Option<…>` on one that repeats (or,
+/// for a group item, that is required), says something the `card` does not.
+fn wrapper_errors(w: &Wired, (min, max): (u32, Option<u32>), item: bool, errors: &mut Errors) {
+    if !w.attr.keys.omitted("card") {
+        return;
+    }
+    let card = attrs::card_text(min, max);
+    let given = w.attr.card.is_some();
+    let repeats = max != Some(1);
+    let what = if item { "item" } else { "field" };
+    let msg = match attrs::wrapped(w.ty).0 {
+        Some("Vec") if !repeats => match (item, given) {
+            (false, true) => format!(
+                "a field of type `Vec<…>` needs a repeating `card` such as \"0..*\"; \"{card}\" allows one occurrence"
+            ),
+            (false, false) => "a field of type `Vec<…>` needs a repeating `card` such as \"0..*\" (without `card` a field occurs at most once)".to_owned(),
+            (true, true) => format!(
+                "card \"{card}\" allows one occurrence, so this item is not held in `Vec<…>`"
+            ),
+            (true, false) => "without `card` an item occurs exactly once (\"1..1\") and is not held in `Vec<…>`; did you mean `card = \"0..*\"`?".to_owned(),
+        },
+        Some("Option") if repeats => format!(
+            "card \"{card}\" repeats, so this {what} is held as `Vec<…>` or as the type itself, not in `Option<…>`"
+        ),
+        Some("Option") if item && min > 0 => {
+            if given {
+                format!(
+                    "card \"{card}\" is exactly one occurrence, so this item is held as the type itself, not in `Option<…>`"
+                )
+            } else {
+                "without `card` an item occurs exactly once (\"1..1\") and is held as the type itself, not in `Option<…>`; did you mean `card = \"0..1\"`?".to_owned()
+            }
+        }
+        _ => return,
+    };
+    errors.push(Error::new_spanned(w.ty, msg));
+}
+
 /// An accessor: the member's docs, `fn name(&self) -> ret { body }`.
 fn accessor(w: &Wired, input: &DeriveInput, ret: TokenStream, body: TokenStream) -> TokenStream {
     let (f, fdoc, fvis) = (w.ident, field_docs(input, w), field_vis(input, w));
@@ -176,6 +216,10 @@ pub fn segment(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
     segment_id_errors(&c, &input.ident, &mut errors);
     let parts = members(&input, Derive::Segment, "seq", &mut errors);
+    for w in parts.iter().flat_map(|p| &p.wired) {
+        let card = w.attr.card.map_or((0, Some(1)), |(min, max, _)| (min, max));
+        wrapper_errors(w, card, false, &mut errors);
+    }
     errors.finish()?;
     let (Some(parts), Some(id)) = (parts, &c.id) else {
         unreachable!("reported above");
@@ -267,6 +311,7 @@ pub fn group(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     for (index, w) in parts.iter().flat_map(|p| p.wired.iter().enumerate()) {
         let m = &w.attr;
         let (min, max) = m.card.map_or((1, Some(1)), |(min, max, _)| (min, max));
+        wrapper_errors(w, (min, max), true, &mut errors);
         let inner = attrs::wrapped(w.ty).1;
         let ty = with_lifetime(inner);
         let max_t = match max {

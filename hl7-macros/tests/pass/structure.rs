@@ -1,29 +1,33 @@
-//! A custom message structure holding a segment as `T`, `Option<T>` and `Vec<T>`, and a group.
+//! A custom message structure holding a segment once, at most once, repeating, and a group;
+//! each item may be declared bare or in the wrapper its `card` implies.
 
+use hl7_model::delimiters::Delimiters;
 use hl7_model::descriptor::{Card, ItemDesc};
-use hl7_model::element::Tail;
-use hl7_model::group::{GroupTail, GroupType, StructureType};
-use hl7_model::value::St;
+use hl7_model::tree::Lean;
+use hl7_model::typed::{Group, Items, Segment, St, TypedGroup, TypedStructure};
 
-#[derive(Debug, Clone, Default, PartialEq, hl7_model::Segment)]
+#[hl7_model::segment]
 #[hl7(segment = "ZZA")]
 pub struct Zza {
     #[hl7(seq = 1, datatype = "ST")]
     pub text: St,
-    #[hl7(tail)]
-    pub tail: Tail,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, hl7_model::Group)]
+#[hl7_model::segment]
+#[hl7(segment = "ZZB")]
+pub struct Zzb {
+    #[hl7(seq = 1, datatype = "ST")]
+    pub text: St,
+}
+
+#[hl7_model::group]
 #[hl7(group = "DETAIL", choice)]
 pub struct Detail {
-    #[hl7(item = 1, segment = "ZZA")]
-    pub zza: Zza,
-    #[hl7(tail)]
-    pub tail: GroupTail,
+    #[hl7(item = 1, segment = "ZZB")]
+    pub zzb: Zzb,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, hl7_model::Group)]
+#[hl7_model::group]
 #[hl7(structure = "ZZZ_Z01", name = "Custom structure")]
 pub struct ZzzZ01 {
     #[hl7(item = 1, segment = "ZZA")]
@@ -33,19 +37,18 @@ pub struct ZzzZ01 {
     #[hl7(item = 3, segment = "ZZA", card = "0..*")]
     pub rest: Vec<Zza>,
     #[hl7(item = 4, group, card = "1..*")]
-    pub details: Vec<Detail>,
-    #[hl7(tail)]
-    pub tail: GroupTail,
+    pub details: Detail,
 }
 
 fn main() {
-    let s = <ZzzZ01 as StructureType>::STRUCTURE;
+    let s = <ZzzZ01<'static> as TypedStructure<'static>>::STRUCTURE;
     assert_eq!(
         (s.id, s.name, s.items.len()),
         ("ZZZ_Z01", "Custom structure", 4)
     );
-    let g = <ZzzZ01 as GroupType>::DESC;
+    let g = <ZzzZ01<'static> as TypedGroup<'static>>::DESC;
     assert_eq!((g.name, g.choice), ("ZZZ_Z01", false));
+    assert!(std::ptr::eq(s.body, g));
     assert_eq!(
         g.items[1],
         ItemDesc::Segment {
@@ -60,4 +63,23 @@ fn main() {
         g.items[3],
         ItemDesc::Group { group, card: Card { min: 1, max: None } } if group.name == "DETAIL" && group.choice
     ));
+
+    let lines = ["ZZA|1", "ZZA|2", "ZZA|3", "ZZA|4", "ZZB|x", "ZZB|y"];
+    let lean = Lean::from_lines(s.body, &lines, Delimiters::default());
+    let m = ZzzZ01::of(&lean).expect("read as ZZZ_Z01");
+    let first: Option<Zza> = m.first();
+    let second: Option<Zza> = m.second();
+    let rest: Items<Segment<Zza>> = m.rest();
+    let details: Items<Group<Detail>> = m.details();
+    assert_eq!(first.map(|z| z.as_str()), Some("ZZA|1"));
+    assert_eq!(second.map(|z| z.as_str()), Some("ZZA|2"));
+    assert_eq!(
+        rest.iter().map(|z| z.as_str()).collect::<Vec<_>>(),
+        ["ZZA|3", "ZZA|4"]
+    );
+    let texts: Vec<_> = details
+        .iter()
+        .map(|d| d.zzb().and_then(|z| z.text()).map(|t| t.as_str()))
+        .collect();
+    assert_eq!(texts, [Some("x"), Some("y")]);
 }

@@ -1,29 +1,30 @@
-use hl7_model::element::Tail;
-use hl7_model::group::GroupTail;
-use hl7_model::value::St;
+//! A wrapper that contradicts the item's `card` is reported at the type; the bare type fits
+//! any `card` (the accessor's shape follows the `card`).
 
-#[derive(Default, hl7_model::Segment)]
+#[hl7_model::segment]
 #[hl7(segment = "ZZA")]
 pub struct Zza {
     #[hl7(seq = 1, datatype = "ST")]
-    pub text: St,
-    #[hl7(tail)]
-    pub tail: Tail,
+    pub text: hl7_model::typed::St,
 }
 
-#[derive(Default, hl7_model::Group)]
+#[hl7_model::group]
 #[hl7(structure = "ZZZ_Z01")]
 pub struct ZzzZ01 {
     #[hl7(item = 1, segment = "ZZA", card = "1..*")]
     pub many: Option<Zza>,
     #[hl7(item = 2, segment = "ZZA", card = "0..1")]
-    pub optional: Zza,
+    pub optional: Vec<Zza>,
     #[hl7(item = 3, segment = "ZZA", card = "1..1")]
     pub one: Vec<Zza>,
     #[hl7(item = 4, segment = "ZZA")]
     pub default_one: Option<Zza>,
-    #[hl7(tail)]
-    pub tail: GroupTail,
+    #[hl7(item = 5, segment = "ZZA", card = "1..1")]
+    pub required: Option<Zza>,
+    #[hl7(item = 6, segment = "ZZA", card = "0..1")]
+    pub bare_optional: Zza,
+    #[hl7(item = 7, segment = "ZZA", card = "0..*")]
+    pub bare_repeating: Zza,
 }
 
 fn main() {}

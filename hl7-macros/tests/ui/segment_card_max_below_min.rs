@@ -1,13 +1,8 @@
-use hl7_model::element::Tail;
-use hl7_model::value::St;
-
-#[derive(Default, hl7_model::Segment)]
+#[hl7_model::segment]
 #[hl7(segment = "ZPI")]
 pub struct Zpi {
     #[hl7(seq = 1, datatype = "ST", card = "3..2")]
-    pub first: Vec<St>,
-    #[hl7(tail)]
-    pub tail: Tail,
+    pub first: Vec<hl7_model::typed::St>,
 }
 
 fn main() {}

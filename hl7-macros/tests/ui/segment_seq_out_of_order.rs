@@ -1,17 +1,12 @@
-use hl7_model::element::Tail;
-use hl7_model::value::St;
-
-#[derive(Default, hl7_model::Segment)]
+#[hl7_model::segment]
 #[hl7(segment = "ZPI")]
 pub struct Zpi {
     #[hl7(seq = 1, datatype = "ST")]
-    pub first: St,
+    pub first: hl7_model::typed::St,
     #[hl7(seq = 3, datatype = "ST")]
-    pub second: St,
+    pub second: hl7_model::typed::St,
     #[hl7(seq = 4, datatype = "ST")]
-    pub third: St,
-    #[hl7(tail)]
-    pub tail: Tail,
+    pub third: hl7_model::typed::St,
 }
 
 fn main() {}

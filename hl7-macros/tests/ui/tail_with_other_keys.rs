@@ -1,13 +1,10 @@
-use hl7_model::element::Tail;
-use hl7_model::value::St;
-
-#[derive(Default, hl7_model::Segment)]
+#[hl7_model::segment]
 #[hl7(segment = "ZPI")]
 pub struct Zpi {
     #[hl7(seq = 1, datatype = "ST")]
-    pub first: St,
+    pub first: hl7_model::typed::St,
     #[hl7(tail, seq = 2)]
-    pub tail: Tail,
+    pub tail: (),
 }
 
 fn main() {}

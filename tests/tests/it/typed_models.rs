@@ -1,11 +1,12 @@
-//! Every structure of every version has a typed struct, reachable through the version's
-//! `Message` enum, whose grammar (as the `Group` derive records it) is exactly the schema's:
-//! same segments, groups, order, cardinalities and choices.
+//! Every structure, segment and composite of every version has a view whose descriptor (as the
+//! attribute macros record it, and as the version's `VERSION` table holds it) is exactly the
+//! schema's: the same segments, groups, order, cardinalities and choices; the same fields and
+//! components with their datatypes, usage, lengths and tables.
 
 use std::path::Path;
 
-use hl7_codegen::schema::{Card, Item, Max};
-use hl7_model::descriptor::{self, ItemDesc};
+use hl7_codegen::schema::{self, Card, Item, Max};
+use hl7_model::descriptor::{self, ElementDesc, ItemDesc};
 
 fn same_card(a: descriptor::Card, b: Card) -> bool {
     a.min == b.min
@@ -44,29 +45,118 @@ fn same_body(path: &str, got: &[ItemDesc], want: &[Item]) -> Result<(), String> 
     Ok(())
 }
 
+/// Compares a field's or component's descriptor with the schema's.
+fn same_element(
+    at: &str,
+    got: &ElementDesc,
+    (seq, name, datatype, usage, len, table): (
+        u32,
+        &str,
+        &str,
+        schema::Usage,
+        Option<u32>,
+        Option<&str>,
+    ),
+    card: Card,
+) -> Result<(), String> {
+    let same = got.seq == seq
+        && got.name == name
+        && got.datatype == datatype
+        && format!("{:?}", got.usage) == usage.as_str()
+        && got.len == len
+        && got.table == table
+        && same_card(got.card, card);
+    if same {
+        Ok(())
+    } else {
+        Err(format!(
+            "{at}: {got:?} vs {seq} {name} {datatype} {usage:?} {card:?} {len:?} {table:?}"
+        ))
+    }
+}
+
 macro_rules! check_versions {
     ($($module:ident => $folder:literal,)*) => {
         #[test]
-        fn every_structure_of_every_version_is_a_typed_message() {
+        fn every_structure_segment_and_composite_of_every_version_has_the_schema_s_definition() {
+            use hl7_model::typed::{TypedGroup, TypedStructure};
             let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
             let mut report = Vec::new();
             $({
-                use hl7_model::$module::{Message, VERSION};
+                use hl7_model::$module::{VERSION, typed};
                 let (schema, _) = hl7_codegen::load::load_version(&schemas.join($folder)).unwrap();
-                let mut built = 0;
+                let mut checked = 0;
                 for (id, st) in &schema.structures {
-                    let msg = Message::new(id)
-                        .unwrap_or_else(|| panic!("{} {id}: no typed message", $folder));
-                    assert_eq!(msg.structure().id, id.as_str());
-                    assert_eq!(msg.as_group().desc().items, msg.structure().items);
-                    if let Err(e) = same_body(&format!("{} {id}", $folder), msg.structure().items, &st.body) {
+                    let desc = VERSION
+                        .structure(id)
+                        .unwrap_or_else(|| panic!("{} {id}: no structure", $folder));
+                    assert_eq!(desc.id, id.as_str());
+                    assert_eq!(desc.name, st.name);
+                    assert_eq!((desc.body.name, desc.body.choice), (id.as_str(), false));
+                    assert_eq!(desc.items, desc.body.items);
+                    if let Err(e) = same_body(&format!("{} {id}", $folder), desc.items, &st.body) {
                         panic!("{e}");
                     }
-                    built += 1;
+                    checked += 1;
                 }
-                assert!(Message::new("ZZZ_Z99").is_none());
-                assert_eq!(VERSION.structures.len(), built, $folder);
-                report.push(format!("{}={built}", $folder));
+                assert!(VERSION.structure("ZZZ_Z99").is_none());
+                assert_eq!(VERSION.structures.len(), checked, $folder);
+                // The table holds the views' own descriptors.
+                for (view, body, id) in [
+                    (
+                        <typed::OruR01<'static> as TypedStructure<'static>>::STRUCTURE,
+                        <typed::OruR01<'static> as TypedGroup<'static>>::DESC,
+                        "ORU_R01",
+                    ),
+                    (
+                        <typed::AdtA01<'static> as TypedStructure<'static>>::STRUCTURE,
+                        <typed::AdtA01<'static> as TypedGroup<'static>>::DESC,
+                        "ADT_A01",
+                    ),
+                    (
+                        <typed::Ack<'static> as TypedStructure<'static>>::STRUCTURE,
+                        <typed::Ack<'static> as TypedGroup<'static>>::DESC,
+                        "ACK",
+                    ),
+                ] {
+                    assert_eq!(Some(view), VERSION.structure(id), "{} {id}", $folder);
+                    assert!(std::ptr::eq(view.body, body), "{} {id}", $folder);
+                }
+
+                for (id, seg) in &schema.segments {
+                    let desc = VERSION
+                        .segment(id)
+                        .unwrap_or_else(|| panic!("{} {id}: no segment", $folder));
+                    assert_eq!((desc.id, desc.name), (id.as_str(), seg.name.as_str()));
+                    assert_eq!(desc.fields.len(), seg.fields.len(), "{} {id}", $folder);
+                    for (got, f) in desc.fields.iter().zip(&seg.fields) {
+                        let want = (f.seq, f.name.as_str(), f.datatype.as_str(), f.usage, f.len, f.table.as_deref());
+                        if let Err(e) = same_element(&format!("{} {id}-{}", $folder, f.seq), got, want, f.card) {
+                            panic!("{e}");
+                        }
+                    }
+                }
+                assert_eq!(VERSION.segments.len(), schema.segments.len(), $folder);
+
+                for (id, c) in &schema.datatypes.composites {
+                    let desc = VERSION
+                        .datatype(id)
+                        .unwrap_or_else(|| panic!("{} {id}: no datatype", $folder));
+                    assert_eq!((desc.id, desc.name), (id.as_str(), c.name.as_str()));
+                    assert_eq!(desc.components.len(), c.components.len(), "{} {id}", $folder);
+                    for (got, m) in desc.components.iter().zip(&c.components) {
+                        let want = (m.seq, m.name.as_str(), m.datatype.as_str(), m.usage, m.len, m.table.as_deref());
+                        // A component occurs at most once, and is required when its usage says so.
+                        let card = Card {
+                            min: u32::from(m.usage == schema::Usage::R),
+                            max: Max::Bounded(1),
+                        };
+                        if let Err(e) = same_element(&format!("{} {id}.{}", $folder, m.seq), got, want, card) {
+                            panic!("{e}");
+                        }
+                    }
+                }
+                report.push(format!("{}={checked}", $folder));
             })*
             // The figures are the schema's (schemas/README.md): 13 versions, none empty.
             assert_eq!(report.len(), 13, "{report:?}");
@@ -90,24 +180,76 @@ check_versions! {
     v2_8_2 => "v2.8.2",
 }
 
+/// Typed access on a message built by path and on one read from text: each group's view
+/// reaches the items the standard nests in it.
 #[test]
 fn typed_access_follows_the_standard_nesting() {
-    use hl7_model::v2_5::structures::{OruR01, oru_r01};
-    let mut m = OruR01::default();
-    m.patient_result.push(oru_r01::PatientResult::default());
-    let pr = &mut m.patient_result[0];
-    pr.order_observation
-        .push(oru_r01::OrderObservation::default());
-    pr.order_observation[0]
-        .observation
-        .push(oru_r01::Observation::default());
-    let obx = &mut pr.order_observation[0].observation[0].obx;
-    obx.value_type = hl7_model::value::Id::from("NM");
-    assert_eq!(
-        m.patient_result[0].order_observation[0].observation[0]
-            .obx
-            .value_type
-            .as_str(),
-        Some("NM")
+    use hl7_model::message::{LeanMessage, ParseOptions};
+    use hl7_model::typed::TypedStructure;
+    use hl7_model::v2_5::typed::OruR01;
+
+    let mut m = LeanMessage::new(
+        &hl7_model::v2_5::VERSION,
+        <OruR01<'static> as TypedStructure<'static>>::STRUCTURE,
+        hl7_model::delimiters::Delimiters::default(),
     );
+    m.set("OBX-2", "NM").unwrap();
+    assert_eq!(
+        m.tree_lines(),
+        [
+            "ORU_R01",
+            "  PATIENT_RESULT",
+            "    ORDER_OBSERVATION",
+            "      OBSERVATION",
+            "        OBX"
+        ]
+    );
+    let oru: OruR01 = m.typed().unwrap();
+    let obx = oru
+        .patient_result()
+        .first()
+        .unwrap()
+        .order_observation()
+        .first()
+        .unwrap()
+        .observation()
+        .first()
+        .unwrap()
+        .obx()
+        .unwrap();
+    assert_eq!(obx.value_type().unwrap().as_str(), "NM");
+
+    let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7\rOBR|1\rNTE|1||order note\rOBX|1|NM|GLU||5.4\rNTE|1||obs note\rOBX|2|NM|NA||140\r";
+    let m = LeanMessage::parse(text, &ParseOptions::default()).unwrap();
+    let oru: OruR01 = m.typed().unwrap();
+    assert_eq!(oru.patient_result().len(), 1);
+    let result = oru.patient_result().first().unwrap();
+    let pid = result.patient().and_then(|p| p.pid()).unwrap();
+    assert_eq!(pid.set_id_pid().unwrap().as_str(), "1");
+    let order = result.order_observation().first().unwrap();
+    assert_eq!(order.obr().unwrap().as_str(), "OBR|1");
+    let comment = |nte: hl7_model::v2_5::typed::segments::Nte| {
+        nte.comment().first().map(|c| c.as_str().to_owned())
+    };
+    let order_notes: Vec<_> = order.nte().iter().map(comment).collect();
+    assert_eq!(order_notes, [Some("order note".to_owned())]);
+    let observations: Vec<_> = order.observation().iter().collect();
+    assert_eq!(observations.len(), 2);
+    let values: Vec<_> = observations
+        .iter()
+        .map(|o| {
+            o.obx()
+                .unwrap()
+                .observation_value()
+                .first()
+                .unwrap()
+                .as_str()
+        })
+        .collect();
+    assert_eq!(values, ["5.4", "140"]);
+    let notes: Vec<Vec<_>> = observations
+        .iter()
+        .map(|o| o.nte().iter().map(comment).collect())
+        .collect();
+    assert_eq!(notes, [vec![Some("obs note".to_owned())], vec![]]);
 }

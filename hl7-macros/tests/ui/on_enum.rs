@@ -1,11 +1,11 @@
-#[derive(hl7_model::Segment)]
+#[hl7_model::segment]
 #[hl7(segment = "ZPI")]
 pub enum Zpi {
     One,
     Two,
 }
 
-#[derive(hl7_model::Group)]
+#[hl7_model::group]
 #[hl7(group = "DETAIL")]
 pub enum Detail {
     One,
