@@ -27,38 +27,38 @@ impl Errors {
     }
 }
 
-/// Which derive is reading the attributes: it decides the keys a field may carry.
+/// Which attribute macro is reading the attributes: it decides the keys a field may carry.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Derive {
+pub enum Kind {
     Composite,
     Segment,
     Group,
 }
 
-impl Derive {
+impl Kind {
     pub fn name(self) -> &'static str {
         match self {
-            Derive::Composite => "Composite",
-            Derive::Segment => "Segment",
-            Derive::Group => "Group",
+            Kind::Composite => "composite",
+            Kind::Segment => "segment",
+            Kind::Group => "group",
         }
     }
 
     fn member_keys(self) -> &'static [&'static str] {
         match self {
-            Derive::Composite => &["tail", "seq", "datatype", "name", "usage", "len", "table"],
-            Derive::Segment => &[
+            Kind::Composite => &["tail", "seq", "datatype", "name", "usage", "len", "table"],
+            Kind::Segment => &[
                 "tail", "seq", "datatype", "name", "usage", "card", "len", "table",
             ],
-            Derive::Group => &["tail", "item", "segment", "group", "card"],
+            Kind::Group => &["tail", "item", "segment", "group", "card"],
         }
     }
 
     fn container_keys(self) -> &'static [&'static str] {
         match self {
-            Derive::Composite => &["datatype", "name"],
-            Derive::Segment => &["segment", "name"],
-            Derive::Group => &["group", "structure", "name", "choice"],
+            Kind::Composite => &["datatype", "name"],
+            Kind::Segment => &["segment", "name"],
+            Kind::Group => &["group", "structure", "name", "choice"],
         }
     }
 }
@@ -77,7 +77,7 @@ fn key_list(keys: &[&str]) -> String {
 /// `#[hl7(structure = "ORU_R01", name = "…")]`.
 #[derive(Default)]
 pub struct Container {
-    /// `segment` or `datatype`, by derive.
+    /// `segment` or `datatype`, by kind.
     pub id: Option<LitStr>,
     pub name: Option<LitStr>,
     pub group: Option<LitStr>,
@@ -98,11 +98,11 @@ pub struct Member {
     pub len: Option<u32>,
     pub table: Option<LitStr>,
     pub name: Option<LitStr>,
-    /// Group derive: 1-based position in the body.
+    /// `#[group]`: 1-based position in the body.
     pub item: Option<(u32, Span)>,
-    /// Group derive: the item is this segment.
+    /// `#[group]`: the item is this segment.
     pub segment: Option<LitStr>,
-    /// Group derive: the item is a group.
+    /// `#[group]`: the item is a group.
     pub group: Option<Span>,
     pub keys: Keys,
 }
@@ -214,13 +214,13 @@ fn once<T>(slot: &mut Option<T>, value: T, key: &str, span: Span) -> Result<()> 
     Ok(())
 }
 
-pub fn container(attrs: &[Attribute], derive: Derive, errors: &mut Errors) -> Container {
+pub fn container(attrs: &[Attribute], kind: Kind, errors: &mut Errors) -> Container {
     let mut c = Container::default();
-    let keys = derive.container_keys();
+    let keys = kind.container_keys();
     let unknown = |key: &str| {
         format!(
-            "unknown key `{key}` for #[derive({})]; expected {}",
-            derive.name(),
+            "unknown key `{key}` for #[{}]; expected {}",
+            kind.name(),
             key_list(keys)
         )
     };
@@ -293,19 +293,19 @@ fn int(meta: &ParseNestedMeta) -> Result<(u32, Span)> {
     Ok((lit.base10_parse()?, lit.span()))
 }
 
-pub fn member(attrs: &[Attribute], derive: Derive, errors: &mut Errors) -> Member {
+pub fn member(attrs: &[Attribute], kind: Kind, errors: &mut Errors) -> Member {
     let mut m = Member::default();
-    let keys = derive.member_keys();
+    let keys = kind.member_keys();
     let unknown = |key: &str| {
         format!(
-            "unknown key `{key}` for a field of #[derive({})]; expected {}",
-            derive.name(),
+            "unknown key `{key}` for a field of #[{}]; expected {}",
+            kind.name(),
             key_list(keys)
         )
     };
     m.keys = each_key(attrs, errors, unknown, |key, meta| {
         let span = meta.path.span();
-        if derive == Derive::Composite && key == "card" {
+        if kind == Kind::Composite && key == "card" {
             skip_value(meta)?;
             return Err(meta.error(
                 "components do not repeat: drop `card` (`usage = \"R\"` makes a component required)",
@@ -365,4 +365,12 @@ pub fn wrapped(ty: &syn::Type) -> (Option<&'static str>, &syn::Type) {
         return (Some(kind), inner);
     }
     (None, ty)
+}
+
+/// Cardinality as written in attributes: `0..1`, `1..*`.
+pub fn card_text(min: u32, max: Option<u32>) -> String {
+    match max {
+        Some(m) => format!("{min}..{m}"),
+        None => format!("{min}..*"),
+    }
 }

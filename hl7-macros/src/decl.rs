@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::token::Comma;
 use syn::{Data, DeriveInput, Error, Field, Fields, Ident, Result};
 
-use crate::attrs::{self, Derive, Errors, Member};
+use crate::attrs::{self, Errors, Kind, Member};
 
 pub(crate) struct Wired<'a> {
     pub(crate) ident: &'a Ident,
@@ -23,11 +23,8 @@ pub(crate) struct Parts<'a> {
     tail_failed: bool,
 }
 
-/// The struct's named fields, or why `derive` does not apply to the item.
-pub(crate) fn named_fields(
-    input: &DeriveInput,
-    derive: Derive,
-) -> Result<&Punctuated<Field, Comma>> {
+/// The struct's named fields, or why `kind` does not apply to the item.
+pub(crate) fn named_fields(input: &DeriveInput, kind: Kind) -> Result<&Punctuated<Field, Comma>> {
     let ident = &input.ident;
     let (span, what) = match &input.data {
         Data::Struct(s) => match &s.fields {
@@ -47,8 +44,8 @@ pub(crate) fn named_fields(
     Err(Error::new_spanned(
         span,
         format!(
-            "#[derive({})] applies to a struct with named fields, not to {what}",
-            derive.name()
+            "#[{}] applies to a struct with named fields, not to {what}",
+            kind.name()
         ),
     ))
 }
@@ -56,7 +53,7 @@ pub(crate) fn named_fields(
 /// Reads the fields' attributes: one `#[hl7(tail)]` field, the others members.
 pub(crate) fn parts<'a>(
     fields: &'a Punctuated<Field, Comma>,
-    derive: Derive,
+    kind: Kind,
     errors: &mut Errors,
 ) -> Parts<'a> {
     let mut parts = Parts {
@@ -66,7 +63,7 @@ pub(crate) fn parts<'a>(
     };
     for f in fields {
         let ident = f.ident.as_ref().expect("named field");
-        let attr = attrs::member(&f.attrs, derive, errors);
+        let attr = attrs::member(&f.attrs, kind, errors);
         if let Some(span) = attr.tail {
             if let Some(first) = parts.tail {
                 let first = first.ident.as_ref().expect("named field");

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Attribute, DeriveInput, Error, ItemStruct, Result};
 
-use crate::attrs::{self, Derive, Errors};
+use crate::attrs::{self, Errors, Kind};
 use crate::decl::{
     Parts, Wired, container_name, element_desc, named_fields, parts, positions, segment_id_errors,
 };
@@ -36,24 +36,24 @@ fn with_a_lifetime(ty: &syn::Type, lt: syn::Lifetime) -> syn::Type {
     ty
 }
 
-/// The struct's members, read with the rules of `derive`.
+/// The struct's members, read with the rules of `kind`.
 fn members<'a>(
     input: &'a DeriveInput,
-    derive: Derive,
+    kind: Kind,
     position: &str,
     errors: &mut Errors,
 ) -> Option<Parts<'a>> {
-    let fields = match named_fields(input, derive) {
+    let fields = match named_fields(input, kind) {
         Ok(f) => f,
         Err(e) => {
             errors.push(e);
             return None;
         }
     };
-    let parts = parts(fields, derive, errors);
+    let parts = parts(fields, kind, errors);
     let key = |m: &attrs::Member| if position == "seq" { m.seq } else { m.item };
     positions(&parts.wired, position, key, errors);
-    if derive != Derive::Group {
+    if kind != Kind::Group {
         for w in &parts.wired {
             if w.attr.datatype.is_none() && w.attr.keys.omitted("datatype") {
                 errors.push(Error::new_spanned(
@@ -143,14 +143,14 @@ fn accessor(w: &Wired, input: &DeriveInput, ret: TokenStream, body: TokenStream)
 pub fn composite(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
     let mut errors = Errors::default();
-    let c = attrs::container(&input.attrs, Derive::Composite, &mut errors);
+    let c = attrs::container(&input.attrs, Kind::Composite, &mut errors);
     if c.id.is_none() && c.keys.omitted("datatype") {
         errors.push(Error::new_spanned(
             &input.ident,
             "missing `#[hl7(datatype = \"…\")]`: the composite's datatype id",
         ));
     }
-    let parts = members(&input, Derive::Composite, "seq", &mut errors);
+    let parts = members(&input, Kind::Composite, "seq", &mut errors);
     errors.finish()?;
     let (Some(parts), Some(id)) = (parts, &c.id) else {
         unreachable!("reported above");
@@ -213,9 +213,9 @@ pub fn composite(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
 pub fn segment(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
     let mut errors = Errors::default();
-    let c = attrs::container(&input.attrs, Derive::Segment, &mut errors);
+    let c = attrs::container(&input.attrs, Kind::Segment, &mut errors);
     segment_id_errors(&c, &input.ident, &mut errors);
-    let parts = members(&input, Derive::Segment, "seq", &mut errors);
+    let parts = members(&input, Kind::Segment, "seq", &mut errors);
     for w in parts.iter().flat_map(|p| &p.wired) {
         let card = w.attr.card.map_or((0, Some(1)), |(min, max, _)| (min, max));
         wrapper_errors(w, card, false, &mut errors);
@@ -284,7 +284,7 @@ pub fn segment(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
 pub fn group(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let input = DeriveInput::from(item);
     let mut errors = Errors::default();
-    let c = attrs::container(&input.attrs, Derive::Group, &mut errors);
+    let c = attrs::container(&input.attrs, Kind::Group, &mut errors);
     let name = match (&c.group, &c.structure) {
         (Some(g), None) => Some(g.value()),
         (None, Some(s)) => Some(s.value()),
@@ -305,7 +305,7 @@ pub fn group(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
             None
         }
     };
-    let parts = members(&input, Derive::Group, "item", &mut errors);
+    let parts = members(&input, Kind::Group, "item", &mut errors);
     let mut items = Vec::new();
     let mut accessors = Vec::new();
     for (index, w) in parts.iter().flat_map(|p| p.wired.iter().enumerate()) {
