@@ -4,9 +4,9 @@
 //!
 //! Run: `cargo run -p hl7-model --example z_segment`
 
-use hl7_model::message::{LeanMessage, ParseOptions};
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::typed::{Id, Si, St};
-use hl7_model::v2_5::typed::segments::{Evn, Msh, Pid, Pv1};
+use hl7_model::v2_5::segments::{Evn, Msh, Pid, Pv1};
 
 /// The pet a patient brings (a made-up site extension).
 #[hl7_model::composite]
@@ -48,7 +48,7 @@ pub struct AdtA01Pets {
 
 fn main() {
     let text = "MSH|^~\\&|REG|HOSP|||20240101||ADT^A01|7|P|2.5\rEVN|A01\rPID|1||42^^^H||Doe^Jane\rZPI|1|Rex^DOG~Tom^CAT|\"\"|vendor extra\rPV1|1|I\r";
-    let mut message = LeanMessage::parse_as::<AdtA01Pets>(text, &ParseOptions::default())
+    let mut message = Message::parse_as::<AdtA01Pets>(text, &ParseOptions::default())
         .expect("an ADT^A01 message");
     {
         let adt: AdtA01Pets = message.typed().expect("read as the site's structure");

@@ -3,7 +3,7 @@
 use hl7_fixture_version::v2_99::{VERSION, typed};
 use hl7_model::delimiters::Delimiters;
 use hl7_model::descriptor::{Card, Usage};
-use hl7_model::message::LeanMessage;
+use hl7_model::message::Message;
 use hl7_model::tree::Lean;
 use hl7_model::typed::{TypedComposite, TypedGroup, TypedSegment, TypedStructure};
 use hl7_model::view::SegmentView;
@@ -92,7 +92,7 @@ fn a_message_is_read_into_the_generated_structure() {
 
 #[test]
 fn a_lean_message_of_the_fixture_version_is_built_by_path_and_read_by_view() {
-    let mut m = LeanMessage::new(
+    let mut m = Message::new(
         &VERSION,
         <OruR01 as TypedStructure>::STRUCTURE,
         Delimiters::default(),

@@ -6,7 +6,7 @@
 use hl7_model::build::{BuildError, MessageBuilder};
 use hl7_model::delimiters::Delimiters;
 use hl7_model::descriptor::VersionDesc;
-use hl7_model::message::{LeanMessage, ParseOptions};
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::path::PathError;
 
 /// The versions compiled in, oldest first.
@@ -32,8 +32,8 @@ const CUSTOM: Delimiters = Delimiters {
 };
 
 /// The text `text`, as the lean parser reads it with the default options.
-fn reparse(text: &str) -> LeanMessage {
-    LeanMessage::parse(text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}\n{text}"))
+fn reparse(text: &str) -> Message {
+    Message::parse(text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
 /// The MSH segment (with its terminator) the builder is to write: fields 3 to 12 as MSH lays
@@ -91,7 +91,7 @@ fn every_event_of_every_version_builds_and_parses_back() {
             let label = format!("{} {key}", v.version);
             let msg = MessageBuilder::new(v.version, msg_type, event)
                 .sending("APP", "FAC")
-                .build_lean()
+                .build()
                 .unwrap_or_else(|e| panic!("{label}: {e}"));
             assert_eq!(msg.structure().id, *structure, "{label}");
             assert_eq!(msg.version().version, v.version, "{label}");
@@ -148,7 +148,7 @@ fn every_event_of_every_version_builds_and_parses_back() {
 fn the_structure_component_is_written_where_the_version_defines_it() {
     for version in VERSIONS {
         let msg = MessageBuilder::new(version, "ADT", "A04")
-            .build_lean()
+            .build()
             .unwrap_or_else(|e| panic!("{version}: {e}"));
         let want = if defines_structure_component(version) {
             "ADT^A04^ADT_A01"
@@ -162,7 +162,7 @@ fn the_structure_component_is_written_where_the_version_defines_it() {
         );
     }
     let oru = MessageBuilder::new("2.3.1", "ORU", "R01")
-        .build_lean()
+        .build()
         .unwrap();
     assert_eq!(
         oru.get_er7("MSH-9").unwrap().as_deref(),
@@ -171,7 +171,7 @@ fn the_structure_component_is_written_where_the_version_defines_it() {
     // A04 shares A01's structure from 2.3.1 on; the structure is the event map's, not the
     // event's name.
     let a08 = MessageBuilder::new("2.8", "ADT", "A08")
-        .build_lean()
+        .build()
         .unwrap();
     assert_eq!(
         a08.get_er7("MSH-9").unwrap().as_deref(),
@@ -185,7 +185,7 @@ fn custom_delimiters_are_declared_and_used() {
         .delimiters(CUSTOM)
         .control_id("C1")
         .timestamp("20240101")
-        .build_lean()
+        .build()
         .unwrap();
     msg.set("PID-5-1", "A#B").unwrap();
     msg.set("OBX-5", "5$6").unwrap();
@@ -208,13 +208,13 @@ fn custom_delimiters_are_declared_and_used() {
 fn unknown_versions_and_events_are_refused() {
     assert_eq!(
         MessageBuilder::new("2.9", "ADT", "A01")
-            .build_lean()
+            .build()
             .unwrap_err(),
         BuildError::UnknownVersion("2.9".into())
     );
     assert_eq!(
         MessageBuilder::new("2.5", "ZZZ", "Z01")
-            .build_lean()
+            .build()
             .unwrap_err(),
         BuildError::UnknownStructure {
             version: "2.5",
@@ -229,7 +229,7 @@ fn unknown_versions_and_events_are_refused() {
     assert!(matches!(
         MessageBuilder::new("2.5", "ADT", "A01")
             .delimiters(bad)
-            .build_lean(),
+            .build(),
         Err(BuildError::Delimiters(_))
     ));
 }
@@ -241,14 +241,14 @@ fn built_messages_are_read_by_the_typed_view_of_their_structure() {
     let mut oru = MessageBuilder::new("2.8", "ORU", "R01")
         .control_id("X")
         .timestamp("20240101")
-        .build_lean()
+        .build()
         .unwrap();
     oru.set("OBX-5", "1").unwrap();
     assert_eq!(
         oru.to_er7(),
         "MSH|^~\\&|||||20240101||ORU^R01^ORU_R01|X|P|2.8\rOBX|||||1\r"
     );
-    let view: hl7_model::v2_8::typed::OruR01 = oru.typed().expect("a 2.8 ORU_R01");
+    let view: hl7_model::v2_8::OruR01 = oru.typed().expect("a 2.8 ORU_R01");
     let msh = view.msh().unwrap();
     assert_eq!(msh.message_control_id().unwrap().as_str(), "X");
     // The first OBX of 2.8's ORU_R01 is the patient's observation.
@@ -265,10 +265,10 @@ fn built_messages_are_read_by_the_typed_view_of_their_structure() {
         .unwrap();
     assert_eq!(obx.observation_value().first().unwrap().as_str(), "1");
     assert!(
-        oru.typed::<hl7_model::v2_5::typed::OruR01>().is_none(),
+        oru.typed::<hl7_model::v2_5::OruR01>().is_none(),
         "a 2.8 message is not read by 2.5's view"
     );
-    assert!(oru.typed::<hl7_model::v2_8::typed::AdtA01>().is_none());
+    assert!(oru.typed::<hl7_model::v2_8::AdtA01>().is_none());
 }
 
 /// The body written after the header: paths, values, whether as ER7 text.
@@ -293,7 +293,7 @@ const BODY_WRITES: &[(&str, &str, bool)] = &[
 ];
 
 /// What `path` reads in `m`: the value, or the wire text for a write made as ER7 text.
-fn read(m: &LeanMessage, path: &str, er7: bool) -> Option<String> {
+fn read(m: &Message, path: &str, er7: bool) -> Option<String> {
     if er7 { m.get_er7(path) } else { m.get(path) }.unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -326,7 +326,7 @@ const BODIES_HEADER: &str = "\
 
 /// The record of message `m`, of `structure` in `version`, after the body writes went as
 /// `outcomes` says.
-fn body_record(version: &str, structure: &str, outcomes: &str, m: &LeanMessage) -> String {
+fn body_record(version: &str, structure: &str, outcomes: &str, m: &Message) -> String {
     let text = m.to_er7();
     let body = text.split_once('\r').map_or("", |(_, body)| body);
     let digest =
@@ -382,7 +382,7 @@ fn built_headers_are_those_paths_write_and_bodies_written_by_paths_read_back() {
             .sending("APP", "FAC")
             .control_id("C1")
             .timestamp("20240101120000")
-            .build_lean()
+            .build()
             .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(
             msg.to_er7(),
@@ -398,7 +398,7 @@ fn built_headers_are_those_paths_write_and_bodies_written_by_paths_read_back() {
             "{label}"
         );
         let desc = v.structure(structure).unwrap();
-        let mut by_paths = LeanMessage::new(v, desc, Delimiters::default());
+        let mut by_paths = Message::new(v, desc, Delimiters::default());
         by_paths.set_er7("MSH", "MSH|^~\\&").unwrap();
         for (path, value) in [
             ("MSH-3", "APP"),
@@ -483,7 +483,7 @@ fn built_messages_with_custom_delimiters_are_those_paths_write() {
         .delimiters(CUSTOM)
         .control_id("C1")
         .timestamp("20240101")
-        .build_lean()
+        .build()
         .unwrap();
     msg.set("PID-5-1", "A#B").unwrap();
     msg.set("OBX-5", "5$6").unwrap();
@@ -491,7 +491,7 @@ fn built_messages_with_custom_delimiters_are_those_paths_write() {
         .iter()
         .find(|v| v.version == "2.5.1")
         .unwrap();
-    let mut lean = LeanMessage::new(v, v.structure("ORU_R01").unwrap(), CUSTOM);
+    let mut lean = Message::new(v, v.structure("ORU_R01").unwrap(), CUSTOM);
     lean.set_er7("MSH", "MSH#$*!%").unwrap();
     for (path, value) in [
         ("MSH-7", "20240101"),
@@ -529,7 +529,7 @@ fn build_lean_writes_the_standard_header_for_every_event_of_every_version() {
                     .control_id("C1")
                     .timestamp("20240101")
                     .delimiters(d)
-                    .build_lean()
+                    .build()
                     .unwrap_or_else(|e| panic!("{label}: {e}"));
                 let header = expected_header(
                     &d,

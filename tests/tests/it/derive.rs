@@ -3,9 +3,9 @@
 //! byte for byte whatever the definition covers, and is edited by path.
 
 use hl7_model::descriptor::{Card, ItemDesc, Usage};
-use hl7_model::message::{LeanMessage, ParseOptions};
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::typed::{Id, Si, St, TypedComposite, TypedSegment, TypedStructure};
-use hl7_model::v2_5::typed::segments::{Evn, Msh, Pid, Pv1};
+use hl7_model::v2_5::segments::{Evn, Msh, Pid, Pv1};
 
 #[hl7_model::composite]
 #[hl7(datatype = "ZPT", name = "Pet")]
@@ -58,15 +58,15 @@ fn message_with(zpi: &[&str]) -> String {
 }
 
 /// Reads `text` as the site's structure, checking that it writes back byte for byte.
-fn read(text: &str) -> LeanMessage {
-    let m = LeanMessage::parse_as::<AdtA01Pets>(text, &ParseOptions::default())
+fn read(text: &str) -> Message {
+    let m = Message::parse_as::<AdtA01Pets>(text, &ParseOptions::default())
         .unwrap_or_else(|e| panic!("{text:?}: {e}"));
     assert_eq!(m.to_er7(), text, "round trip");
     m
 }
 
 /// The text of each ZPI the site's view finds.
-fn zpi_lines(m: &LeanMessage) -> Vec<&str> {
+fn zpi_lines(m: &Message) -> Vec<&str> {
     let adt: AdtA01Pets = m.typed().expect("read as the site's structure");
     adt.zpi().iter().map(|z| z.as_str()).collect()
 }
@@ -226,8 +226,8 @@ fn descriptor_comes_from_the_attributes() {
 #[test]
 fn wrong_segment_is_an_error_not_a_panic() {
     let opts = ParseOptions::default();
-    assert!(LeanMessage::parse_as::<AdtA01Pets>("", &opts).is_err());
-    assert!(LeanMessage::parse_as::<AdtA01Pets>("ZPI|1|Rex", &opts).is_err());
+    assert!(Message::parse_as::<AdtA01Pets>("", &opts).is_err());
+    assert!(Message::parse_as::<AdtA01Pets>("ZPI|1|Rex", &opts).is_err());
     // A segment other than ZPI where a ZPI could stand is not read as one: it is kept where it
     // came, outside the grammar.
     let text = message_with(&["PID|2||43"]);
@@ -250,7 +250,7 @@ fn a_custom_structure_with_a_z_segment_parses_and_round_trips() {
     assert!(m.structure_fallback().is_none());
     assert_eq!(m.version().version, "2.5");
     // Read as the site's structure, not as v2.5's ADT_A01.
-    assert!(m.typed::<hl7_model::v2_5::typed::AdtA01>().is_none());
+    assert!(m.typed::<hl7_model::v2_5::AdtA01>().is_none());
     let adt: AdtA01Pets = m.typed().unwrap();
     assert_eq!(adt.zpi().len(), 2);
     let tom = adt.zpi().get(1).unwrap().pets().first().unwrap();
@@ -270,7 +270,7 @@ fn a_custom_structure_with_a_z_segment_parses_and_round_trips() {
 #[test]
 fn the_same_message_through_the_generated_structure_keeps_the_z_segments() {
     let text = "MSH|^~\\&|REG|HOSP|||20240101||ADT^A01|7|P|2.5\rEVN|A01\rPID|1||42^^^H||Doe^Jane\rZPI|1|Rex^DOG\rPV1|1|I\r";
-    let m = LeanMessage::parse(text, &ParseOptions::default()).unwrap();
+    let m = Message::parse(text, &ParseOptions::default()).unwrap();
     assert_eq!(m.structure().id, "ADT_A01");
     assert_eq!(m.to_er7(), text);
     assert_eq!(
@@ -278,7 +278,7 @@ fn the_same_message_through_the_generated_structure_keeps_the_z_segments() {
         ["ADT_A01", "  MSH", "  EVN", "  PID", "  ZPI", "  PV1"]
     );
     // v2.5's structure keeps the ZPI outside its grammar; the site's view still reads it.
-    let adt: hl7_model::v2_5::typed::AdtA01 = m.typed().unwrap();
+    let adt: hl7_model::v2_5::AdtA01 = m.typed().unwrap();
     let kept: Vec<_> = adt.unexpected_segments().collect();
     assert_eq!(kept.len(), 1);
     let zpi = Zpi::wrap(kept[0]);

@@ -1,5 +1,5 @@
-//! The JSON form of the lean message (`hl7_model::json::LeanJson`, `Serialize` for
-//! `LeanMessage`): on every corpus message (tests/corpus/messages), on the hostile edge cases,
+//! The JSON form of the lean message (`hl7_model::json::MessageJson`, `Serialize` for
+//! `Message`): on every corpus message (tests/corpus/messages), on the hostile edge cases,
 //! on messages made for the form's corners and on generated ones, the JSON re-parses and holds
 //! every segment of the message, each value where the ER7 tokenizer finds it in the text; values
 //! of real messages come out as the form promises; and the documents are those recorded in
@@ -12,24 +12,24 @@ use crate::common::{corpus, corpus_messages, files_under, read_lossy};
 use hl7_model::delimiters::Delimiters;
 use hl7_model::descriptor::{SegmentDesc, VersionDesc};
 use hl7_model::er7::escape::unescape;
-use hl7_model::json::LeanJson;
-use hl7_model::message::{LeanMessage, ParseOptions, parse_lean};
+use hl7_model::json::MessageJson;
+use hl7_model::message::{Message, ParseOptions};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The one message `text`, read lean with the default options.
-fn parse_text(text: &str) -> LeanMessage {
-    LeanMessage::parse(text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}: {text:?}"))
+fn parse_text(text: &str) -> Message {
+    Message::parse(text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}: {text:?}"))
 }
 
 /// The one message of corpus file `rel` (under `messages/`), parsed.
-fn parse(rel: &str) -> LeanMessage {
+fn parse(rel: &str) -> Message {
     let text = read_lossy(&corpus().join("messages").join(rel));
-    LeanMessage::parse(&text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    Message::parse(&text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// The message's JSON, written as text and read back.
-fn to_json(m: &LeanMessage) -> Value {
+fn to_json(m: &Message) -> Value {
     let text = serde_json::to_string(m).expect("serialises");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
@@ -40,7 +40,7 @@ fn json_of(rel: &str) -> Value {
 }
 
 /// The JSON of `m` with its keys in the order they were written.
-fn doc_of(m: &LeanMessage) -> Doc {
+fn doc_of(m: &Message) -> Doc {
     Doc::read(&serde_json::to_string(m).expect("serialises")).expect("reads back")
 }
 
@@ -422,7 +422,7 @@ fn check_segment(
 /// value where the text holds it, the others under `"unexpected"` as sent. Gives how many
 /// segments were checked.
 fn check_against_the_text(v: &Doc, text: &str, version: &VersionDesc) -> Result<usize, String> {
-    let tokens = hl7_model::er7::Message::parse(text).map_err(|e| e.to_string())?;
+    let tokens = hl7_model::er7::Tokenized::parse(text).map_err(|e| e.to_string())?;
     let segments = tokens.segments();
     let (mut placed, mut unexpected) = (Vec::new(), Vec::new());
     let message = v.get("message").ok_or("no message")?;
@@ -472,7 +472,7 @@ fn check_against_the_text(v: &Doc, text: &str, version: &VersionDesc) -> Result<
 /// [`check_against_the_text`]), and its indented form is the same document. Gives the number
 /// of segments, or `None` when the message does not parse.
 fn check_message_json(text: &str) -> Result<Option<usize>, String> {
-    let Ok(m) = LeanMessage::parse(text, &ParseOptions::default()) else {
+    let Ok(m) = Message::parse(text, &ParseOptions::default()) else {
         return Ok(None);
     };
     let written = serde_json::to_string(&m).map_err(|e| e.to_string())?;
@@ -765,7 +765,7 @@ fn a_message_of_a_type_no_version_defines_is_its_segments() {
     let segments = v["message"]["segments"].as_array().unwrap();
     // Every segment the tokenizer reads, as sent, in order.
     let text = read_lossy(&corpus().join("messages").join(rel));
-    let tokens = hl7_model::er7::Message::parse(&text).unwrap();
+    let tokens = hl7_model::er7::Tokenized::parse(&text).unwrap();
     let sent: Vec<&str> = tokens.segments().iter().map(|s| s.as_str()).collect();
     assert_eq!(segments, &sent);
     assert!(sent.len() > 1, "{sent:?}");
@@ -805,12 +805,13 @@ fn snapshot_of_a_small_oru() {
     insta::assert_snapshot!("oru_r01_v2_4_decoder_l64", pretty);
 }
 
-/// `LeanJson` over the parts `parse_lean` gives writes what `LeanMessage` writes.
+/// `MessageJson` over a message's parts writes what `Message` writes.
 #[test]
-fn lean_json_of_parse_lean_writes_the_snapshot() {
+fn message_json_of_the_parts_writes_the_snapshot() {
     let text = read_lossy(&corpus().join("messages").join("rust-hl7/decoder_L64.hl7"));
-    let (lean, version, structure) = parse_lean(&text, &ParseOptions::default()).unwrap();
-    let pretty = serde_json::to_string_pretty(&LeanJson::new(&lean, version, structure)).unwrap();
+    let m = Message::parse(&text, &ParseOptions::default()).unwrap();
+    let (lean, version, structure) = (m.lean(), m.version(), m.structure());
+    let pretty = serde_json::to_string_pretty(&MessageJson::new(lean, version, structure)).unwrap();
     insta::assert_snapshot!("oru_r01_v2_4_decoder_l64", pretty);
 }
 
@@ -933,7 +934,7 @@ fn digests_table(json_of: impl Fn(&str) -> Option<String>) -> (String, usize) {
 
 /// The lean message's JSON of the one message `text`, when it parses.
 fn lean_json(text: &str) -> Option<String> {
-    let m = LeanMessage::parse(text, &ParseOptions::default()).ok()?;
+    let m = Message::parse(text, &ParseOptions::default()).ok()?;
     Some(serde_json::to_string(&m).expect("serialises"))
 }
 

@@ -3,7 +3,7 @@
 //! schema's: the same segments, groups, order, cardinalities and choices; the same fields and
 //! components with their datatypes, usage, lengths and tables.
 
-use std::path::Path;
+use std::path::TerserPath;
 
 use hl7_codegen::schema::{self, Card, Item, Max};
 use hl7_model::descriptor::{self, ElementDesc, ItemDesc};
@@ -184,11 +184,11 @@ check_versions! {
 /// reaches the items the standard nests in it.
 #[test]
 fn typed_access_follows_the_standard_nesting() {
-    use hl7_model::message::{LeanMessage, ParseOptions};
+    use hl7_model::message::{Message, ParseOptions};
     use hl7_model::typed::TypedStructure;
-    use hl7_model::v2_5::typed::OruR01;
+    use hl7_model::v2_5::OruR01;
 
-    let mut m = LeanMessage::new(
+    let mut m = Message::new(
         &hl7_model::v2_5::VERSION,
         <OruR01<'static> as TypedStructure<'static>>::STRUCTURE,
         hl7_model::delimiters::Delimiters::default(),
@@ -220,7 +220,7 @@ fn typed_access_follows_the_standard_nesting() {
     assert_eq!(obx.value_type().unwrap().as_str(), "NM");
 
     let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7\rOBR|1\rNTE|1||order note\rOBX|1|NM|GLU||5.4\rNTE|1||obs note\rOBX|2|NM|NA||140\r";
-    let m = LeanMessage::parse(text, &ParseOptions::default()).unwrap();
+    let m = Message::parse(text, &ParseOptions::default()).unwrap();
     let oru: OruR01 = m.typed().unwrap();
     assert_eq!(oru.patient_result().len(), 1);
     let result = oru.patient_result().first().unwrap();
@@ -228,7 +228,7 @@ fn typed_access_follows_the_standard_nesting() {
     assert_eq!(pid.set_id_pid().unwrap().as_str(), "1");
     let order = result.order_observation().first().unwrap();
     assert_eq!(order.obr().unwrap().as_str(), "OBR|1");
-    let comment = |nte: hl7_model::v2_5::typed::segments::Nte| {
+    let comment = |nte: hl7_model::v2_5::segments::Nte| {
         nte.comment().first().map(|c| c.as_str().to_owned())
     };
     let order_notes: Vec<_> = order.nte().iter().map(comment).collect();

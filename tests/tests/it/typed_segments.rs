@@ -5,10 +5,10 @@
 //! subcomponents, each `None` exactly when nothing was sent there.
 
 use hl7_model::er7::{Batch, Component, Repetition, Segment};
-use hl7_model::message::{LeanMessage, ParseOptions};
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::typed::{Reps, TypedElement, TypedSegment};
-use hl7_model::v2_5::typed::segments::{Msh, Obr, Obx, Pid, Pv1};
-use hl7_model::v2_5::typed::structures::OruR01;
+use hl7_model::v2_5::segments::{Msh, Obr, Obx, Pid, Pv1};
+use hl7_model::v2_5::structures::OruR01;
 use hl7_model::view::SegmentView;
 
 /// The wire text of a view, when the view was given.
@@ -351,7 +351,7 @@ fn typed_fields_of_a_pid() {
 #[test]
 fn msh_keeps_its_own_delimiters() {
     let text = "MSH$%#!($LAB$NORTH$$$20261123$$ORU%R01%ORU_R01$1$P$2.5\rPID$1$$7%%%H#8%%%N$$Doe(Van%Jane\r";
-    let m = LeanMessage::parse(text, &ParseOptions::default()).unwrap();
+    let m = Message::parse(text, &ParseOptions::default()).unwrap();
     assert_eq!(m.to_er7(), text);
     let oru: OruR01 = m.typed().unwrap();
     let msh = oru.msh().unwrap();

@@ -1,10 +1,10 @@
 //! The typed views over a lean message (`v2_x::typed`) read what paths read
-//! (`LeanMessage::get_er7`, a walk of the same group tree written apart from the views), on
+//! (`Message::get_er7`, a walk of the same group tree written apart from the views), on
 //! every corpus message read as ORU_R01 or ADT_A01, in every version: group occurrences (as
 //! many as paths find, each with the same segments), segments, repeating fields, components
 //! and subcomponents.
 
-use hl7_model::message::{LeanMessage, ParseOptions};
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::typed::{Group, Items, Reps, Segment, TypedElement, TypedGroup, TypedSegment};
 
 /// What an accessor gives for an item: `Option` of a view when the item occurs at most once
@@ -66,7 +66,7 @@ impl<'m, T: TypedElement<'m>> Field<'m, T> for Reps<'m, T> {
 
 /// Compares views with path reads of one message, counting the values that were sent.
 struct Paths<'m> {
-    m: &'m LeanMessage,
+    m: &'m Message,
     at: String,
     values: usize,
 }
@@ -178,7 +178,7 @@ impl<'m> Paths<'m> {
 macro_rules! oru {
     ($name:ident, $v:ident, $result:ident, $RESULT:literal, $value:ident $(, $components:ident)?) => {
         fn $name<'m>(p: &mut Paths<'m>) {
-            let m: &'m LeanMessage = p.m;
+            let m: &'m Message = p.m;
             let oru: hl7_model::$v::typed::OruR01 = m.typed().expect("read as ORU_R01");
             for (msh_path, msh) in p.segments("/MSH", oru.msh()) {
                 p.field(&msh_path, 1, msh.field_separator());
@@ -246,7 +246,7 @@ macro_rules! oru {
 macro_rules! adt {
     ($name:ident, $v:ident $(, $full:ident)?) => {
         fn $name<'m>(p: &mut Paths<'m>) {
-            let m: &'m LeanMessage = p.m;
+            let m: &'m Message = p.m;
             let adt: hl7_model::$v::typed::AdtA01 = m.typed().expect("read as ADT_A01");
             for (msh_path, msh) in p.segments("/MSH", adt.msh()) {
                 p.field(&msh_path, 9, msh.message_type());
@@ -428,7 +428,7 @@ fn views_read_what_paths_read_on_every_corpus_oru_r01_and_adt_a01_message() {
     // (version, structure) → (messages, values sent).
     let mut read = std::collections::BTreeMap::<(&str, &str), (usize, usize)>::new();
     for (file, text) in crate::common::corpus_messages() {
-        let messages = hl7_model::message::parse_lean_all(&text, &opts)
+        let messages = hl7_model::message::parse_all(&text, &opts)
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for (i, m) in messages.iter().enumerate() {
             let (version, id) = (m.version().version, m.structure().id);

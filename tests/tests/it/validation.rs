@@ -1,18 +1,18 @@
-//! Validation of the lean message (`LeanMessage::validate`, `hl7_model::validate::validate_lean`)
+//! Validation of the lean message (`Message::validate`, `hl7_model::validate::validate`)
 //! reports every departure with its HL7 table 0357 code and ERL location: hand-made messages
 //! with the findings the standard calls for, and every corpus message against the findings
 //! recorded in `tests/golden/validation_findings.tsv`.
 
 use std::fmt::Write as _;
 
-use hl7_model::message::{LeanMessage, ParseOptions};
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::validate::{Finding, Severity};
 
 const ORU: &str = "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01^ORU_R01|42|P|2.5\rPID|1||123^^^H||Doe^John\rOBR|1||F1|GLU^Glucose\rOBX|1|NM|GLU^Glucose||5.4|mmol/L|||||F\r";
 
 /// The one message `text`, read lean with the default options.
-fn parse(text: &str) -> LeanMessage {
-    LeanMessage::parse(text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}: {text:?}"))
+fn parse(text: &str) -> Message {
+    Message::parse(text, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}: {text:?}"))
 }
 
 /// The findings of `text`.
@@ -80,12 +80,12 @@ fn z_segments_are_kept_and_reported_as_100() {
 #[test]
 fn strict_mode_turns_errors_into_an_error() {
     let bad = parse(&ORU.replace("|42|P|", "||P|"));
-    let err = hl7_model::validate::validate_lean_strict(bad.lean(), bad.version()).unwrap_err();
+    let err = hl7_model::validate::validate_strict(bad.lean(), bad.version()).unwrap_err();
     assert_eq!(codes_at(&err.0), [(101, "MSH^1^10^1^1".to_owned())]);
     assert_eq!(err.0.len(), 1);
     let good = parse(ORU);
     assert!(
-        hl7_model::validate::validate_lean_strict(good.lean(), &hl7_model::v2_5::VERSION).is_ok()
+        hl7_model::validate::validate_strict(good.lean(), &hl7_model::v2_5::VERSION).is_ok()
     );
 }
 
@@ -93,7 +93,7 @@ fn strict_mode_turns_errors_into_an_error() {
 fn every_corpus_message_validates_without_panicking() {
     let mut validated = 0;
     for (p, text) in crate::common::corpus_messages() {
-        if let Ok(m) = LeanMessage::parse(&text, &ParseOptions::default()) {
+        if let Ok(m) = Message::parse(&text, &ParseOptions::default()) {
             for f in m.validate() {
                 assert!(matches!(f.code, 100..=103), "{}: {f}", p.display());
             }
@@ -125,7 +125,7 @@ const GOLDEN_HEADER: &str = "\
 # backslashes escaped as \\t, \\n, \\r, \\\\). A message without findings has the one line
 # `no findings`, one that does not parse `not parsed`.
 # Checked by validation::lean_validation_reproduces_the_recorded_findings_on_every_corpus_message;
-# rewritten from LeanMessage::validate by running that test with UPDATE_GOLDEN=1.
+# rewritten from Message::validate by running that test with UPDATE_GOLDEN=1.
 ";
 
 /// `s` on one line of the table.
@@ -192,7 +192,7 @@ fn findings_table(validate: impl Fn(&str) -> Option<Vec<Finding>>) -> (String, F
 /// The findings of lean validation on the one message `text`, when it parses.
 fn lean_findings(text: &str) -> Option<Vec<Finding>> {
     Some(
-        LeanMessage::parse(text, &ParseOptions::default())
+        Message::parse(text, &ParseOptions::default())
             .ok()?
             .validate(),
     )
