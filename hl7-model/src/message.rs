@@ -47,15 +47,16 @@ fn version_key(s: &str) -> Vec<u32> {
         .collect()
 }
 
-/// The compiled-in version a message of MSH-12 `sent` is read as, and whether that is a
-/// fallback.
+/// The version a message of MSH-12 `sent` is read as, among those `opts` allows (every one
+/// compiled in, by default), and whether that is a fallback.
 pub fn resolve_version(
     sent: &str,
     opts: &ParseOptions,
 ) -> Result<(&'static VersionDesc, bool), ParseError> {
+    let versions = opts.versions.unwrap_or(crate::VERSIONS);
     let unknown = || ParseError::UnknownVersion {
         sent: sent.to_owned(),
-        available: crate::VERSIONS
+        available: versions
             .iter()
             .map(|v| v.version)
             .collect::<Vec<_>>()
@@ -67,16 +68,13 @@ pub fn resolve_version(
         key = version_key(&opts.default_version);
         fallback = true;
     }
-    if let Some(v) = crate::VERSIONS
-        .iter()
-        .find(|v| version_key(v.version) == key)
-    {
+    if let Some(v) = versions.iter().find(|v| version_key(v.version) == key) {
         return Ok((v, fallback));
     }
     if !opts.fall_back_to_lower_version {
         return Err(unknown());
     }
-    crate::VERSIONS
+    versions
         .iter()
         .rev()
         .find(|v| version_key(v.version) <= key)
@@ -121,7 +119,7 @@ fn choose_structure(
     ),
     ParseError,
 > {
-    match resolve_structure_with_fallbacks(version, h) {
+    match resolve_structure_with_fallbacks(version, h, opts.versions.unwrap_or(crate::VERSIONS)) {
         Some(found) => Ok(found),
         None if opts.generic_for_unknown_types => Ok((
             version,
@@ -149,6 +147,7 @@ fn choose_structure(
 fn resolve_structure_with_fallbacks(
     version: &'static VersionDesc,
     h: &Header<'_>,
+    versions: &'static [&'static VersionDesc],
 ) -> Option<(
     &'static VersionDesc,
     &'static crate::descriptor::StructureDesc,
@@ -187,7 +186,7 @@ fn resolve_structure_with_fallbacks(
         ));
     }
     let key = version_key(version.version);
-    for lower in crate::VERSIONS
+    for lower in versions
         .iter()
         .rev()
         .filter(|v| version_key(v.version) < key)

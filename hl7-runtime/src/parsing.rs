@@ -15,6 +15,10 @@ pub struct ParseOptions {
     pub max_message_len: usize,
     /// Most segments accepted in one message.
     pub max_segments: usize,
+    /// The versions a message may be read as, in version order; `None` for every version
+    /// compiled into hl7-model (`hl7_model::VERSIONS`). A crate that generates a version of
+    /// its own (a site's profile, with `hl7_codegen::build`) lists it here.
+    pub versions: Option<&'static [&'static crate::descriptor::VersionDesc]>,
     /// Whether a message whose type no compiled version defines is read as
     /// [`crate::grammar::GENERIC`] (every segment kept, in order) rather than refused with
     /// [`ParseError::UnknownStructure`].
@@ -28,6 +32,7 @@ impl Default for ParseOptions {
             fall_back_to_lower_version: true,
             max_message_len: 16 * 1024 * 1024,
             max_segments: 100_000,
+            versions: None,
             generic_for_unknown_types: true,
         }
     }

@@ -161,18 +161,14 @@ fn the_structure_component_is_written_where_the_version_defines_it() {
             "{version}"
         );
     }
-    let oru = MessageBuilder::new("2.3.1", "ORU", "R01")
-        .build()
-        .unwrap();
+    let oru = MessageBuilder::new("2.3.1", "ORU", "R01").build().unwrap();
     assert_eq!(
         oru.get_er7("MSH-9").unwrap().as_deref(),
         Some("ORU^R01^ORU_R01")
     );
     // A04 shares A01's structure from 2.3.1 on; the structure is the event map's, not the
     // event's name.
-    let a08 = MessageBuilder::new("2.8", "ADT", "A08")
-        .build()
-        .unwrap();
+    let a08 = MessageBuilder::new("2.8", "ADT", "A08").build().unwrap();
     assert_eq!(
         a08.get_er7("MSH-9").unwrap().as_deref(),
         Some("ADT^A08^ADT_A01")

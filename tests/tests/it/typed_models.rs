@@ -228,9 +228,8 @@ fn typed_access_follows_the_standard_nesting() {
     assert_eq!(pid.set_id_pid().unwrap().as_str(), "1");
     let order = result.order_observation().first().unwrap();
     assert_eq!(order.obr().unwrap().as_str(), "OBR|1");
-    let comment = |nte: hl7_model::v2_5::segments::Nte| {
-        nte.comment().first().map(|c| c.as_str().to_owned())
-    };
+    let comment =
+        |nte: hl7_model::v2_5::segments::Nte| nte.comment().first().map(|c| c.as_str().to_owned());
     let order_notes: Vec<_> = order.nte().iter().map(comment).collect();
     assert_eq!(order_notes, [Some("order note".to_owned())]);
     let observations: Vec<_> = order.observation().iter().collect();

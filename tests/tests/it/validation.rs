@@ -84,9 +84,7 @@ fn strict_mode_turns_errors_into_an_error() {
     assert_eq!(codes_at(&err.0), [(101, "MSH^1^10^1^1".to_owned())]);
     assert_eq!(err.0.len(), 1);
     let good = parse(ORU);
-    assert!(
-        hl7_model::validate::validate_strict(good.lean(), &hl7_model::v2_5::VERSION).is_ok()
-    );
+    assert!(hl7_model::validate::validate_strict(good.lean(), &hl7_model::v2_5::VERSION).is_ok());
 }
 
 #[test]
