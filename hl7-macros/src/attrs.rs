@@ -2,8 +2,8 @@
 //!
 //! A key that is unknown, repeated, or whose value is invalid is reported and the rest of the
 //! attribute is still read, so one compile lists every mistake. Checks that depend on a value
-//! (a missing `seq`, a wrapper that does not fit the `card`) are skipped when the value could
-//! not be read, rather than piling a second error onto the first.
+//! (a missing `seq` or `datatype`) are skipped when the value could not be read, rather than
+//! piling a second error onto the first.
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -27,7 +27,7 @@ impl Errors {
     }
 }
 
-/// Which derive is reading the attributes: it decides the keys a field may carry.
+/// Which macro is reading the attributes: it decides the keys a field may carry.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Derive {
     Composite,
@@ -77,7 +77,7 @@ fn key_list(keys: &[&str]) -> String {
 /// `#[hl7(structure = "ORU_R01", name = "…")]`.
 #[derive(Default)]
 pub struct Container {
-    /// `segment` or `datatype`, by derive.
+    /// `segment` or `datatype`, by macro.
     pub id: Option<LitStr>,
     pub name: Option<LitStr>,
     pub group: Option<LitStr>,
@@ -98,11 +98,11 @@ pub struct Member {
     pub len: Option<u32>,
     pub table: Option<LitStr>,
     pub name: Option<LitStr>,
-    /// Group derive: 1-based position in the body.
+    /// `#[group]`: 1-based position in the body.
     pub item: Option<(u32, Span)>,
-    /// Group derive: the item is this segment.
+    /// `#[group]`: the item is this segment.
     pub segment: Option<LitStr>,
-    /// Group derive: the item is a group.
+    /// `#[group]`: the item is a group.
     pub group: Option<Span>,
     pub keys: Keys,
 }

@@ -15,7 +15,8 @@ pub(crate) struct Wired<'a> {
     pub(crate) attr: Member,
 }
 
-/// The fields of a struct the derives apply to: its members in order, and its tail.
+/// The fields of a declaration: its members in order, and its tail (accepted, then dropped by
+/// the expansion).
 pub(crate) struct Parts<'a> {
     pub(crate) wired: Vec<Wired<'a>>,
     tail: Option<&'a syn::Field>,
@@ -23,7 +24,7 @@ pub(crate) struct Parts<'a> {
     tail_failed: bool,
 }
 
-/// The struct's named fields, or why `derive` does not apply to the item.
+/// The struct's named fields, or why the macro `derive` names does not apply to the item.
 pub(crate) fn named_fields(
     input: &DeriveInput,
     derive: Derive,

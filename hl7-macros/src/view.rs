@@ -36,7 +36,7 @@ fn with_a_lifetime(ty: &syn::Type, lt: syn::Lifetime) -> syn::Type {
     ty
 }
 
-/// The struct's members, read with the rules of `derive`.
+/// The struct's members, read with the rules of the macro `derive` names.
 fn members<'a>(
     input: &'a DeriveInput,
     derive: Derive,
