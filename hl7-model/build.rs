@@ -1,6 +1,6 @@
 //! Declares the enabled versions: `pub use hl7_v2_5 as v2_5;` for every folder of `schemas/`
-//! (or `HL7_SCHEMAS_DIR`) whose feature is enabled, and the `Message` enum over them, into
-//! `OUT_DIR/versions.rs`. Each version's crate generates its own models.
+//! (or `HL7_SCHEMAS_DIR`) whose feature is enabled, and `VERSIONS`, their descriptors in
+//! version order, into `OUT_DIR/versions.rs`. Each version's crate generates its own models.
 
 use std::path::PathBuf;
 

@@ -1,8 +1,9 @@
-//! Parsing measured side by side: this toolkit's tokenizer and typed parse (with and without
-//! validation), the sparse owned form it was weighed against, the Rust peers (hl7-2, hl7-parser,
-//! rust-hl7, hl7-v2) and a zero-copy split floor, on the same messages in one run. The
-//! `hl7-bench` binary prints the table (and can write it into the README); `benches/parse.rs`
-//! runs the same pairs under criterion.
+//! Parsing measured side by side: this toolkit's tokenizer and parse (with and without
+//! validation), the sparse owned form the parsed message's representation was weighed against,
+//! the Rust peers (hl7-2, hl7-parser, rust-hl7, hl7-v2) and a zero-copy split floor, on the
+//! same messages in one run. The `hl7-bench` binary prints the table (and can write it into a
+//! Markdown file, `docs/representation.md`); `benches/parse.rs` runs the same pairs under
+//! criterion.
 //!
 //! Live memory is counted by [`Counting`], a global allocator the binary installs: the bytes
 //! still allocated while a parse result is alive, plus the result's own size.

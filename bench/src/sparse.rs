@@ -1,8 +1,8 @@
-//! The second representation weighed for typed messages: owned and decoded, but sparse. Each
-//! segment keeps only the fields that were sent; a field holds its repetitions, a repetition
-//! that has components holds them boxed, and every value is a [`Value`] (inline up to 24
-//! bytes). Segments sit in the same flat group tree as the lean form, so the two differ only
-//! in how a segment is held.
+//! A representation weighed against the one `hl7_model::Message` holds: owned and decoded, but
+//! sparse. Each segment keeps only the fields that were sent; a field holds its repetitions, a
+//! repetition that has components holds them boxed, and every value is a [`Value`] (inline up
+//! to 24 bytes). Segments sit in the same flat group tree as in [`hl7_model::tree::Lean`], so
+//! the two differ only in how a segment is held.
 
 use compact_str::CompactString;
 use hl7_model::delimiters::Delimiters;

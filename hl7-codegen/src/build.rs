@@ -1,9 +1,12 @@
-//! Running the generator from a build script: hl7-model does it for `schemas/`, and any crate
-//! can do it for a schema folder of its own (a site's locally profiled version, a test
-//! fixture), the way `prost-build` is used for `.proto` files.
+//! Running the generator from a build script: each version crate under hl7-model does it for
+//! its folder of `schemas/` ([`run_version`]), hl7-model writes its re-exports of them
+//! ([`run_reexports`]), and any crate can do it for a schema folder of its own ([`run`]: a
+//! site's locally profiled version, a test fixture), the way `prost-build` is used for
+//! `.proto` files.
 //!
-//! The generated code names the runtime as `::hl7_model`, so the crate that includes it must
-//! depend on `hl7-model`.
+//! The code [`run`] generates names the runtime as `::hl7_model`, so the crate that includes
+//! it must depend on `hl7-model`. [`run_version`] names it `::hl7_runtime`: hl7-model depends
+//! on the version crates, so they depend on the runtime crate itself.
 //!
 //! ```no_run
 //! // in the build.rs of a crate holding `schemas/v2.5/…` of its own:

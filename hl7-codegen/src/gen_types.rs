@@ -5,8 +5,9 @@
 //! called, and the static descriptor the runtime is driven by.
 //!
 //! Primitives are the runtime's view types (`ST` → `hl7_model::typed::St`), shared by every
-//! version. Generated code names the runtime as `::hl7_model`, so it compiles in hl7-model
-//! itself and in any crate that generates models for its own schema folder.
+//! version. [`Runtime`] says how generated code names the runtime: `::hl7_model` in a crate
+//! that generates models for its own schema folder and depends on hl7-model, `::hl7_runtime`
+//! in the version crates, which hl7-model depends on.
 //!
 //! Ordering is by id everywhere, so a schema edit changes only the lines of the items it touches.
 
@@ -127,8 +128,9 @@ impl MemberDoc<'_> {
     }
 }
 
-/// Composites whose components lead back to themselves would be infinitely large; the schema
-/// checker does not forbid them, so they are reported here.
+/// Composites whose components lead back to themselves: the schema checker does not forbid
+/// them, and [`version_types`] refuses them (as an owned struct, the form composites had
+/// before the views, one would have been infinitely large).
 fn recursive_composites(schema: &VersionSchema) -> BTreeSet<String> {
     let comps = &schema.datatypes.composites;
     let mut bad = BTreeSet::new();
@@ -188,7 +190,7 @@ fn table_attr(table: Option<&String>) -> Option<TokenStream> {
     table.map(|t| quote!(, table = #t))
 }
 
-/// The struct of composite datatype `id`.
+/// The declaration of composite datatype `id`, for `#[composite]`.
 pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite, rt: Runtime) -> TokenStream {
     let names = member_names(c.components.iter().map(|m| (m.seq, m.name.as_str())));
     let members = c.components.iter().zip(&names).map(|(m, n)| {
@@ -228,7 +230,7 @@ pub fn composite_item(schema: &VersionSchema, id: &str, c: &Composite, rt: Runti
     }
 }
 
-/// The struct of segment `id`.
+/// The declaration of segment `id`, for `#[segment]`.
 pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment, rt: Runtime) -> TokenStream {
     let names = member_names(s.fields.iter().map(|f| (f.seq, f.name.as_str())));
     let fields = s.fields.iter().zip(&names).map(|(f, n)| {
@@ -279,7 +281,8 @@ pub fn segment_item(schema: &VersionSchema, id: &str, s: &Segment, rt: Runtime) 
     }
 }
 
-/// The struct of structure `id`, followed by the module holding its group structs.
+/// The declaration of structure `id`, for `#[group]`, followed by the module holding its
+/// groups' declarations.
 pub fn structure_item(
     schema: &VersionSchema,
     id: &str,
@@ -420,8 +423,8 @@ pub(crate) fn collect_groups<'a>(body: &'a [Item], out: &mut BTreeMap<&'a str, &
 }
 
 /// The fields of a structure or group body; `up` leads from the body's module to the version
-/// module, `groups` from it to the structure's group types. Required single items are held as
-/// the type, optional ones as `Option`, repeating ones as `Vec`.
+/// module, `groups` from it to the structure's group types. Required single items are declared
+/// as the type, optional ones as `Option`, repeating ones as `Vec`.
 fn item_fields(
     schema: &VersionSchema,
     body: &[Item],

@@ -1,5 +1,5 @@
-//! Rust names for schema items, decided once so that the generator, the derive attributes and
-//! the documentation agree.
+//! Rust names for schema items, decided once so that the generator, the `#[hl7(...)]`
+//! attributes and the documentation agree.
 //!
 //! Rules:
 //! - Types (datatypes, segments, structures, groups) are the id in UpperCamelCase:
@@ -7,9 +7,10 @@
 //!   `QBP_Qnn` → `QbpQnn`.
 //! - Fields and components are their descriptive name in snake_case, ASCII only:
 //!   PID-5 "Patient Name" → `patient_name`, "Set ID - PID" → `set_id_pid`.
-//! - A Rust keyword, or `tail` (the name of the field that keeps what a definition does not
-//!   cover), gets a trailing underscore (`type` → `type_`); a name that would start with a digit
-//!   gets the prefix `n` (`2nd_address` → `n2nd_address`).
+//! - A Rust keyword gets a trailing underscore (`type` → `type_`), and so does `tail`, the name
+//!   the owned structs gave the field keeping what a definition does not cover (generated names
+//!   have not changed since); a name that would start with a digit gets the prefix `n`
+//!   (`2nd_address` → `n2nd_address`).
 //! - Collisions: when two fields or components of one item get the same name, every one of them
 //!   takes its position as a suffix (`date_time_7`, `date_time_12`), so no name depends on the
 //!   order in which the collision was met and adding a field never renames an unrelated one.

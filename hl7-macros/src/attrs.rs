@@ -2,8 +2,8 @@
 //!
 //! A key that is unknown, repeated, or whose value is invalid is reported and the rest of the
 //! attribute is still read, so one compile lists every mistake. Checks that depend on a value
-//! (a missing `seq`, a wrapper that does not fit the `card`) are skipped when the value could
-//! not be read, rather than piling a second error onto the first.
+//! (a missing `seq` or `datatype`) are skipped when the value could not be read, rather than
+//! piling a second error onto the first.
 
 use proc_macro2::Span;
 use quote::ToTokens;

@@ -15,7 +15,8 @@ pub(crate) struct Wired<'a> {
     pub(crate) attr: Member,
 }
 
-/// The fields of a struct the derives apply to: its members in order, and its tail.
+/// The fields of a declaration: its members in order, and its tail (accepted, then dropped by
+/// the expansion).
 pub(crate) struct Parts<'a> {
     pub(crate) wired: Vec<Wired<'a>>,
     tail: Option<&'a syn::Field>,

@@ -5,10 +5,11 @@
 //! turn the struct into a `Copy` view over a message (`hl7_model::typed`) with one accessor per
 //! member. The logic (splitting, escapes, the grammar, validation) lives once in the runtime;
 //! an expansion is a descriptor and one short accessor per member. A misuse (a missing or
-//! unknown key, positions out of order, a cardinality that does not fit the member's type …)
-//! is a compile error at the offending attribute or field, and every error of a declaration is
-//! reported in one compile; `tests/ui/` pins each message. Generated models and users' own
-//! Z-segments use the same macros:
+//! unknown key, positions out of order, a malformed cardinality, a `Vec` or `Option` that the
+//! cardinality contradicts …) is a compile error at the
+//! offending attribute or field, and every error of a declaration is reported in one compile;
+//! `tests/ui/` pins each message. Generated models and users' own Z-segments use the same
+//! macros:
 //!
 //! ```ignore
 //! #[hl7_model::segment]
@@ -28,8 +29,9 @@ mod view;
 use proc_macro::TokenStream;
 use syn::{ItemStruct, parse_macro_input};
 
-/// Turns a composite's declaration (its components, in order) into a `Copy` view over a value of a lean message (`hl7_model::typed`): one accessor per
-/// component, giving `Option` of the component's view, and the datatype's descriptor.
+/// Turns a composite's declaration (its components, in order) into a `Copy` view over a value
+/// of a parsed message (`hl7_model::typed`): one accessor per component, giving `Option` of
+/// the component's view, and the datatype's descriptor.
 ///
 /// ```ignore
 /// #[hl7_model::composite]
@@ -44,9 +46,9 @@ pub fn composite(args: TokenStream, item: TokenStream) -> TokenStream {
     view_of(args, item, view::composite)
 }
 
-/// Turns a segment's declaration (its fields, in order) into a `Copy` view over a segment of a lean message (`hl7_model::typed`): one accessor per field
-/// (`Option` of the field's view, or `hl7_model::typed::Reps` when its `card` repeats), and
-/// the segment's descriptor.
+/// Turns a segment's declaration (its fields, in order) into a `Copy` view over a segment of a
+/// parsed message (`hl7_model::typed`): one accessor per field (`Option` of the field's view,
+/// or `hl7_model::typed::Reps` when its `card` repeats), and the segment's descriptor.
 ///
 /// ```ignore
 /// #[hl7_model::segment]
@@ -55,7 +57,7 @@ pub fn composite(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     #[hl7(seq = 1, datatype = "SI", usage = "O", card = "0..1")]
 ///     pub set_id: hl7_model::typed::Si,
 ///     #[hl7(seq = 2, datatype = "ST", usage = "R", card = "1..*", len = 40)]
-///     pub pet_name: hl7_model::typed::St,
+///     pub pet_name: Vec<hl7_model::typed::St>,
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -64,9 +66,10 @@ pub fn segment(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Turns a group's or structure's declaration (its items, in order: a segment or group
-/// declared as `T` (exactly one), `Option<T>` (0..1) or `Vec<T>` (repeating)) into a `Copy` view over a group occurrence of a lean message (`hl7_model::typed`):
-/// one accessor per item (`Option` of the item's view, or `hl7_model::typed::Items` when its
-/// `card` repeats), and the group's (and structure's) descriptor.
+/// declared as `T` (exactly one), `Option<T>` (0..1) or `Vec<T>` (repeating)) into a `Copy`
+/// view over a group occurrence of a parsed message (`hl7_model::typed`): one accessor per
+/// item (`Option` of the item's view, or `hl7_model::typed::Items` when its `card` repeats),
+/// and the group's (and structure's) descriptor.
 #[proc_macro_attribute]
 pub fn group(args: TokenStream, item: TokenStream) -> TokenStream {
     view_of(args, item, view::group)

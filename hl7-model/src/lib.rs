@@ -1,4 +1,4 @@
-//! HL7 v2 for Rust: the runtime (ER7 parsing and encoding, escapes, validation, character sets,
+//! HL7 v2 for Rust: the runtime (ER7 parsing and encoding, escapes, paths, validation, JSON,
 //! typed views) and the typed models generated from `schemas/`, one cargo feature per version
 //! (`v2_5`, `v2_3_1`, …; `all-versions` for every one; the default is `v2_5`).
 //!

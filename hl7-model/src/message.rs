@@ -209,7 +209,7 @@ fn resolve_structure_with_fallbacks(
 ///
 /// ```
 /// # #[cfg(feature = "v2_5")] {
-/// /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
+/// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.5\rPID|1||7||Doe^John\rOBR|1\rOBX|1|NM|GLU||5.4\r";
 /// let mut m = hl7_model::Message::parse(text, &Default::default()).unwrap();
 /// assert_eq!(m.structure().id, "ORU_R01");
 /// assert_eq!(m.get("PID-5-2").unwrap().as_deref(), Some("John"));
@@ -284,7 +284,7 @@ impl Message {
     ///
     /// ```
     /// # #[cfg(feature = "v2_5")] {
-    ///     /// use hl7_model::v2_5::OruR01;
+    /// use hl7_model::v2_5::OruR01;
     /// // MSH-9 says ORU^R03, which v2.5's event map does not list.
     /// let text = "MSH|^~\\&|LAB||||20240101||ORU^R03|1|P|2.5\rPID|1||7\rOBR|1\rOBX|1|NM|GLU||5.4\r";
     /// let m = hl7_model::Message::parse_as::<OruR01>(text, &Default::default()).unwrap();

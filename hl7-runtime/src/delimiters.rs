@@ -342,7 +342,7 @@ fn is_reserved(ch: char) -> bool {
 
 /// Header segments (`MSH`, `FHS`, `BHS`): they declare the delimiters, and their first two
 /// fields are the delimiters themselves, taken verbatim. The one list of them: the tokenizer,
-/// the typed runtime and validation all ask here.
+/// the segment views, paths, JSON and validation all ask here.
 pub fn is_header(id: &str) -> bool {
     matches!(id, "MSH" | "FHS" | "BHS")
 }

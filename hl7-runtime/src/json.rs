@@ -16,8 +16,8 @@
 //!   an array, even with one occurrence; any other item is an object. When a group's
 //!   definition holds the same key at two positions (ADT_A01 has `ROL` as its 6th and 10th
 //!   items), each of those items takes its 1-based position as a suffix, `"ROL_6"` and
-//!   `"ROL_10"`, as the Rust fields do (`rol_6`, `rol_10`): a key never depends on which items
-//!   occur. Segments the grammar had no place for (Z-segments, segments out of order) follow
+//!   `"ROL_10"`, as the views' accessors do (`rol_6`, `rol_10`): a key never depends on which
+//!   items occur. Segments the grammar had no place for (Z-segments, segments out of order) follow
 //!   the items under `"unexpected"`, an array of their wire text, when there are any. An item
 //!   accepting any segment (the `*` item of a generic message) has the key `"segments"`, and
 //!   each of its segments is its wire text.
@@ -25,8 +25,8 @@
 //!   fields are left out. A field whose cardinality repeats is always an array; any other is an
 //!   element. MSH-1 and MSH-2 (FHS, BHS too) are the delimiters themselves, given verbatim.
 //!   Fields beyond the definition keep their position (`"PID.40"`) and their wire text.
-//!   Repetitions sent for a non-repeating field make that field an array: the typed first
-//!   repetition, then the others as wire text.
+//!   Repetitions sent for a non-repeating field make that field an array: the first
+//!   repetition read by its datatype, then the others as wire text.
 //! - **Element**: a primitive is its text with escapes decoded
 //!   ([`crate::er7::escape::unescape`]: `\F\` is `|`; formatting such as `\.br\` and `\H\` is
 //!   kept as sent); `""` (a null sent on purpose) is `null`, and so is a composite sent as
@@ -185,7 +185,7 @@ impl Serialize for VariesJson<'_> {
                 Typing::Typed(dt) => {
                     let key = PartKey(dt.id, i + 1);
                     let Some(component) = dt.components.get(i) else {
-                        // Beyond the datatype's definition: wire text, as for typed composites.
+                        // Beyond the datatype's definition: wire text, as for composites.
                         map.serialize_entry(&key, part)?;
                         continue;
                     };
@@ -289,7 +289,7 @@ impl Serialize for MessageJson<'_> {
     }
 }
 
-/// One group occurrence of a lean message: its entries are `start..end` of the tree.
+/// One group occurrence of the message: its entries are `start..end` of the tree.
 #[derive(Clone, Copy)]
 struct GroupJson<'a> {
     lean: &'a Lean,
@@ -338,7 +338,7 @@ impl Serialize for GroupJson<'_> {
     }
 }
 
-/// The occurrences of one item of a lean group: one object, or an array of them.
+/// The occurrences of one item of a group occurrence: one object, or an array of them.
 struct Occurrences<'a> {
     group: GroupJson<'a>,
     item: usize,
@@ -385,7 +385,7 @@ impl Serialize for Occurrences<'_> {
     }
 }
 
-/// One occurrence of an item of a lean group: its entry index and entry.
+/// One occurrence of an item of a group occurrence: its entry index and entry.
 struct Occurrence<'a, 'b>(&'b Occurrences<'a>, usize, Entry);
 
 impl Serialize for Occurrence<'_, '_> {
@@ -394,7 +394,8 @@ impl Serialize for Occurrence<'_, '_> {
     }
 }
 
-/// The segments a lean group kept outside its grammar, as their wire text, in arrival order.
+/// The segments a group occurrence kept outside its grammar, as their wire text, in arrival
+/// order.
 struct UnexpectedJson<'a>(GroupJson<'a>);
 
 impl Serialize for UnexpectedJson<'_> {
@@ -420,9 +421,9 @@ fn composite_of(ctx: Ctx<'_>, datatype: &str) -> Option<&'static DatatypeDesc> {
         .filter(|dt| !dt.components.is_empty())
 }
 
-/// The composite datatype a lean segment's "Value Type" field (OBX-2) names for its `varies`
-/// fields: as [`value_type`] reads it from a typed segment, the text of the field's first
-/// repetition when the field is a primitive that does not repeat.
+/// The composite datatype a segment's "Value Type" field (OBX-2) names for its `varies`
+/// fields: the text of the field's first repetition, when the field is a primitive that does
+/// not repeat.
 fn value_type(
     view: SegmentView<'_>,
     fields: &[ElementDesc],
@@ -446,7 +447,7 @@ fn value_type(
         .filter(|dt| !dt.components.is_empty())
 }
 
-/// One segment of a lean message, placed at an item with segment id `id`.
+/// One segment of the message, placed at an item with segment id `id`.
 struct SegmentJson<'a> {
     view: SegmentView<'a>,
     id: &'static str,
@@ -491,7 +492,7 @@ impl Serialize for SegmentJson<'_> {
     }
 }
 
-/// One defined field of a lean segment.
+/// One defined field of a segment.
 struct FieldJson<'a> {
     field: FieldView<'a>,
     datatype: &'static str,
@@ -531,7 +532,8 @@ impl Serialize for FieldJson<'_> {
             return seq.end();
         }
         if self.verbatim {
-            // As the typed header keeps it: a null sent there is the empty string.
+            // A header's delimiter field, as sent; a primitive one sent as `""` is the empty
+            // string, not null.
             let text = field.as_str();
             let primitive = composite_of(self.ctx, self.datatype).is_none();
             return s.serialize_str(if primitive && text == "\"\"" {
@@ -557,7 +559,7 @@ impl Serialize for FieldJson<'_> {
     }
 }
 
-/// One value of a lean segment (a field repetition, a component, a subcomponent) at `level`,
+/// One value of a segment (a field repetition, a component, a subcomponent) at `level`,
 /// of the datatype its position declares.
 struct ElementJson<'a> {
     part: Part<'a>,
@@ -594,8 +596,8 @@ impl Serialize for ElementJson<'_> {
     }
 }
 
-/// Whether `part`, of datatype `datatype`, was sent as `""` alone: the rule of [`is_null`]
-/// for typed elements, read from the text.
+/// Whether `part`, of datatype `datatype`, was sent as `""` alone: a primitive is `""`; a
+/// composite has one component, itself sent as `""` alone.
 fn is_null(part: Part<'_>, datatype: &str, ctx: Ctx<'_>) -> bool {
     let Some(dt) = composite_of(ctx, datatype) else {
         return part.wire() == Wire::Null;
@@ -610,7 +612,7 @@ fn is_null(part: Part<'_>, datatype: &str, ctx: Ctx<'_>) -> bool {
     }
 }
 
-/// A composite value of a lean segment: its components that were sent, keyed
+/// A composite value of a segment: its components that were sent, keyed
 /// `<DATATYPE>.<n>`; those beyond the definition as sent.
 struct CompositeJson<'a> {
     part: Part<'a>,

@@ -612,7 +612,7 @@ impl TerserPath {
     }
 }
 
-/// What a path's steps reach in a lean message.
+/// What a path's steps reach in a message.
 enum Target {
     /// The segment whose entry is at `entry`, a child (or unexpected segment) of a group
     /// occurrence of definition `parent`.
@@ -675,7 +675,7 @@ fn search(
 }
 
 impl TerserPath {
-    /// Where the steps lead in a lean message: `None` when it does not exist there.
+    /// Where the steps lead in message `m`: `None` when it does not exist there.
     fn locate(&self, m: &crate::tree::Lean) -> Result<Option<Target>, PathError> {
         use crate::tree::EntryKind;
         let entries = &m.tree().entries;
@@ -820,7 +820,7 @@ impl TerserPath {
     }
 }
 
-/// A group occurrence of a lean message: its entry (`None`: the structure itself) and its
+/// A group occurrence of a message: its entry (`None`: the structure itself) and its
 /// definition.
 #[derive(Clone, Copy)]
 struct LeanGroup {
@@ -846,7 +846,7 @@ impl LeanGroup {
     }
 }
 
-/// One step of where a write goes in a lean message, from the structure down. Entry indexes
+/// One step of where a write goes in a message, from the structure down. Entry indexes
 /// are those of the tree before the write: the steps that create something come after every
 /// step that names an existing entry, so creating never moves an entry still to be used.
 #[derive(Clone, Copy)]
@@ -864,7 +864,8 @@ enum LeanStep {
     Item { item: usize, occurrence: usize },
 }
 
-/// Where a write goes in a lean message; see [`Location`], its typed counterpart.
+/// Where a write goes: the steps from the structure down, and the id of a segment the
+/// structure does not define, when the write adds one at the end of its group as unexpected.
 struct LeanLocation {
     steps: Vec<LeanStep>,
     new_unexpected: Option<String>,
@@ -900,8 +901,8 @@ fn lean_group_at(m: &Lean, steps: &[LeanStep]) -> Option<LeanGroup> {
     Some(g)
 }
 
-/// [`new_occurrence_steps`] on a lean message: steps for a new occurrence of the item reached
-/// by `chain` from `g`, through the last occurrence of each group on the way.
+/// Steps for a new occurrence of the item reached by `chain` from `g`, through the last
+/// occurrence of each group on the way.
 fn new_occurrence_steps(
     m: &Lean,
     g: Option<LeanGroup>,
@@ -948,10 +949,10 @@ fn new_occurrence_steps(
     )
 }
 
-/// Where a new occurrence of item `item` goes among the children of `g`, in the order the
-/// typed message writes its items: after the occurrences of that item and of the items
-/// before it, and after the unexpected segments that arrived after those; before the later
-/// items and the unexpected segments written after all items.
+/// Where a new occurrence of item `item` goes among the children of `g`, in definition
+/// order: after the occurrences of that item and of the items before it, and after the
+/// unexpected segments that arrived after those; before the later items and the unexpected
+/// segments written after all items.
 fn insertion_point(m: &Lean, g: LeanGroup, item: usize) -> usize {
     let range = g.range(m);
     let mut at = range.start;
@@ -972,8 +973,8 @@ fn insertion_point(m: &Lean, g: LeanGroup, item: usize) -> usize {
     at
 }
 
-/// The fields of segment line `line` as a typed segment holds them (for a header, field 1 is
-/// the field separator and field 2 the encoding characters), after the id `id`.
+/// The fields of segment line `line` as paths number them (for a header, field 1 is the
+/// field separator and field 2 the encoding characters), after the id `id`.
 fn typed_fields<'a>(line: &'a str, id: &str, d: &Delimiters) -> Vec<&'a str> {
     let rest = line.get(id.len()..).unwrap_or("");
     let mut fields = Vec::new();
@@ -995,7 +996,7 @@ fn typed_fields<'a>(line: &'a str, id: &str, d: &Delimiters) -> Vec<&'a str> {
     fields
 }
 
-/// What a typed write puts, and by which definitions: the wire text, the delimiters, whether
+/// What a write puts, and by which definitions: the wire text, the delimiters, whether
 /// it replaces a composite whole (ER7 text) or its first part (a value), and the version whose
 /// datatypes say which elements are composites.
 #[derive(Clone, Copy)]
@@ -1007,7 +1008,7 @@ struct Writing<'a> {
 }
 
 /// The text of an element of datatype `datatype` at `level`, wire text `old`, once position
-/// `at` (components, subcomponents, from 1) is written as the typed element writes it: a
+/// `at` (components, subcomponents, from 1) is written by the datatype's definition: a
 /// composite writes into its components, keeping the parts it was sent with (trailing empty
 /// ones included) and dropping empty parts beyond them; a primitive replaces its whole text,
 /// or with a position, splices it as text.
@@ -1082,10 +1083,10 @@ fn write_typed_element(
     out
 }
 
-/// Segment line `line` with the field spec's position written as the typed segment of
-/// definition `seg` writes it: a field that does not repeat takes no repetition beyond the
-/// first, a new value beyond the fields sent adds the fields up to it, an empty one adds
-/// nothing, and fields beyond the definition are written as text.
+/// Segment line `line` with the field spec's position written by segment definition `seg`:
+/// a field that does not repeat takes no repetition beyond the first, a new value beyond the
+/// fields sent adds the fields up to it, an empty one adds nothing, and fields beyond the
+/// definition are written as text.
 fn write_typed_segment(
     line: &str,
     seg: &SegmentDesc,
@@ -1202,7 +1203,8 @@ impl TerserPath {
         }
     }
 
-    /// [`TerserPath::locate`] on a lean message, for writing.
+    /// Where a write of this path goes in `m`: the existing entries the steps name, then the
+    /// occurrences to create.
     fn locate_lean_write(&self, m: &Lean) -> Result<LeanLocation, PathError> {
         let mut steps: Vec<LeanStep> = Vec::new();
         let mut exists = true;
@@ -1340,8 +1342,7 @@ impl TerserPath {
         }
     }
 
-    /// [`group_at_mut`] on a lean message: the group occurrence `steps` lead to, creating
-    /// occurrences on the way.
+    /// The group occurrence `steps` lead to, creating occurrences on the way.
     fn lean_group_at_mut(&self, m: &mut Lean, steps: &[LeanStep]) -> Result<LeanGroup, PathError> {
         let mut g = LeanGroup::root(m);
         for step in steps {
@@ -1413,14 +1414,13 @@ impl TerserPath {
         self.write(m, &wire, false)
     }
 
-    /// Writes `wire` (ER7 text, its delimiters taken as structure) at this path in a lean
-    /// message, creating what is missing on the way: the rules and results of
-    /// [`TerserPath::set_er7`] on the typed message. A path naming a segment replaces it whole.
+    /// Writes `wire` (ER7 text, its delimiters taken as structure) at this path in a message,
+    /// creating what is missing on the way, by the rules of [`TerserPath::set`]. A path naming
+    /// a segment replaces it whole.
     ///
-    /// The lean message holds text only, so text with a separator above the position written
+    /// The message holds text only, so text with a separator above the position written
     /// (`a~b` written to one repetition, `a|b` to a field) is at once the structure it spells:
-    /// later paths find two repetitions or two fields there, as they do in the typed message
-    /// only once it is encoded and read again.
+    /// later paths find two repetitions or two fields there.
     pub fn set_er7(&self, m: &mut Lean, wire: &str) -> Result<(), PathError> {
         self.write(m, wire, true)
     }

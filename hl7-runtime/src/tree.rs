@@ -5,7 +5,7 @@
 //!
 //! The tree is a pre-order list: a group occurrence is an entry that records where its
 //! descendants end, so a group's children are found by walking forward and jumping over
-//! nested groups. Each entry is 8 bytes; a segment adds an 8-byte span into the text.
+//! nested groups. Each entry is 8 bytes; a segment adds its 4-byte start offset in the text.
 //!
 //! The grammar's rules are those of [`crate::grammar`]; [`assign`] applies them to segment
 //! ids alone.
@@ -373,8 +373,8 @@ impl Lean {
     }
 
     /// The same message, its segments defined by `version` (the version it was read as).
-    /// Path writes follow the version's field and datatype definitions, as the typed message
-    /// does; without a version they follow the text alone.
+    /// Path writes follow the version's field and datatype definitions; without a version
+    /// they follow the text alone.
     pub fn with_version(mut self, version: &'static VersionDesc) -> Lean {
         self.version = Some(version);
         self
@@ -427,7 +427,8 @@ impl Lean {
         out
     }
 
-    /// The group tree, one node per line, as [`crate::grammar::tree`] prints it.
+    /// The group tree, one node per line: the structure's name, then its segments and groups,
+    /// nested two spaces a level.
     pub fn tree_lines(&self) -> Vec<String> {
         let mut out = vec![self.root.name.to_owned()];
         self.lines_of(self.root, 0..self.tree.entries.len(), 1, &mut out);

@@ -1,4 +1,4 @@
-//! Typed views of a lean message ([`crate::tree::Lean`]): the generated composite, segment,
+//! Typed views of a message held as [`crate::tree::Lean`]: the generated composite, segment,
 //! group and structure types are `Copy` handles into the message's text and tree, and each
 //! of their accessors finds its value when it is called. Nothing is decoded or copied when a
 //! message is read, and a view is a few words whatever its definition holds.
@@ -116,7 +116,7 @@ pub trait TypedStructure<'m>: TypedGroup<'m> {
     }
 }
 
-/// One occurrence of a group, or the structure itself, in a lean message.
+/// One occurrence of a group, or the structure itself, in a [`Lean`] message.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupRef<'m> {
     message: &'m Lean,

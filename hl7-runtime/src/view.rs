@@ -2,8 +2,9 @@
 //! found by scanning when asked for. Nothing is copied or allocated; a view is a slice of the
 //! message and the separators to split it with.
 //!
-//! Typed models are thin wrappers of these views: a generated composite wraps a [`Part`], a
-//! segment a [`SegmentView`], and their accessors pick a position and wrap the result.
+//! The generated views are thin wrappers of these: a composite's view holds a [`Part`] with
+//! the message's delimiters ([`crate::typed::Piece`]), a segment's a [`SegmentView`], and
+//! their accessors pick a position and wrap the result.
 
 use crate::delimiters::Delimiters;
 use crate::er7::tokenize::Seps;
