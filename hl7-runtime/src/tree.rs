@@ -270,7 +270,7 @@ pub enum EditError {
         item: u16,
         expected: &'static str,
     },
-    #[error("a lean message holds at most 4 GiB of text and 2^32 segments")]
+    #[error("a message holds at most 4 GiB of text and 2^32 segments")]
     TooLarge,
     #[error("segment text cannot hold a line end (`\\r` or `\\n`): it would end the segment")]
     LineEnd,

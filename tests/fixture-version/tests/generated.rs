@@ -1,14 +1,15 @@
 //! The fixture version's generated views and descriptors work like hl7-model's own.
 
-use hl7_fixture_version::v2_99::{VERSION, typed};
+use hl7_fixture_version::v2_99::{self as fixture, VERSION};
 use hl7_model::delimiters::Delimiters;
+use hl7_model::descriptor::VersionDesc;
 use hl7_model::descriptor::{Card, Usage};
-use hl7_model::message::Message;
+use hl7_model::message::{Message, ParseOptions};
 use hl7_model::tree::Lean;
 use hl7_model::typed::{TypedComposite, TypedGroup, TypedSegment, TypedStructure};
 use hl7_model::view::SegmentView;
 
-type OruR01 = typed::OruR01<'static>;
+type OruR01 = fixture::OruR01<'static>;
 
 #[test]
 fn the_folder_became_a_module_with_its_descriptors() {
@@ -24,14 +25,14 @@ fn the_folder_became_a_module_with_its_descriptors() {
     assert_eq!(oru.id, "ORU_R01");
     assert_eq!(VERSION.structure("ORU_R01"), Some(oru));
     assert!(std::ptr::eq(oru.body, <OruR01 as TypedGroup>::DESC));
-    let obx = <typed::segments::Obx<'static> as TypedSegment>::DESC;
+    let obx = <fixture::segments::Obx<'static> as TypedSegment>::DESC;
     assert_eq!(VERSION.segment("OBX"), Some(obx));
     let value = &obx.fields[3];
     assert_eq!(
         (value.seq, value.datatype, value.usage, value.card),
         (4, "varies", Usage::C, Card { min: 0, max: None })
     );
-    let ce = <typed::datatypes::Ce<'static> as TypedComposite>::DESC;
+    let ce = <fixture::datatypes::Ce<'static> as TypedComposite>::DESC;
     assert_eq!(VERSION.datatype("CE"), Some(ce));
     assert_eq!(ce.components[2].table, Some("0396"));
 }
@@ -40,7 +41,7 @@ fn the_folder_became_a_module_with_its_descriptors() {
 fn generated_segment_views_read_a_segment() {
     let d = Delimiters::default();
     let line = "OBX|1|CE|8302-2^Height^LN||^cm|0.9|F|beyond";
-    let obx = typed::segments::Obx::wrap(SegmentView::new(line, &d));
+    let obx = fixture::segments::Obx::wrap(SegmentView::new(line, &d));
     assert_eq!(obx.as_str(), line);
     let id = obx.observation_identifier().unwrap();
     assert_eq!(id.identifier().unwrap().as_str(), "8302-2");
@@ -62,7 +63,7 @@ fn a_message_is_read_into_the_generated_structure() {
         .unwrap()
         .with_version(&VERSION);
     assert_eq!(lean.to_er7(), text);
-    let oru = typed::OruR01::of(&lean).expect("read as the fixture's ORU_R01");
+    let oru = fixture::OruR01::of(&lean).expect("read as the fixture's ORU_R01");
     let msh = oru.msh().unwrap();
     assert_eq!(msh.message_type().unwrap().as_str(), "ORU^W01");
     let result = oru.patient_result().first().unwrap();
@@ -90,6 +91,40 @@ fn a_message_is_read_into_the_generated_structure() {
     assert_eq!(kept, ["ZZZ|kept"]);
 }
 
+/// The fixture's version, for parse options: a crate with a version of its own reads
+/// messages with it.
+static FIXTURE: [&VersionDesc; 1] = [&VERSION];
+
+#[test]
+fn a_message_is_parsed_with_the_fixture_version_as_its_structure() {
+    let text =
+        "MSH|^~\\&|20240101|ORU^W01\rPID|1|Doe\rOBR|1|GLU^Glucose\rOBX|1|NM|GLU|5.4|mmol/L||F\r";
+    let opts = ParseOptions {
+        versions: Some(&FIXTURE),
+        // This version's MSH has no version field: the default names it.
+        default_version: "2.99".to_owned(),
+        ..ParseOptions::default()
+    };
+    let m = Message::parse_as::<OruR01>(text, &opts).expect("parsed as the fixture's ORU_R01");
+    assert!(std::ptr::eq(m.version(), &VERSION));
+    assert_eq!(m.version_fallback(), Some(""));
+    assert_eq!(m.get("OBX-4").unwrap().as_deref(), Some("5.4"));
+    let oru: fixture::OruR01 = m.typed().expect("the view of its structure");
+    let pid = oru
+        .patient_result()
+        .first()
+        .unwrap()
+        .patient()
+        .and_then(|p| p.pid());
+    assert_eq!(pid.unwrap().patient_name().first().unwrap().as_str(), "Doe");
+    assert_eq!(m.to_er7(), text);
+    // Without the option, only the versions compiled into hl7-model are known (none here).
+    assert!(matches!(
+        Message::parse_as::<OruR01>(text, &ParseOptions::default()),
+        Err(hl7_model::ParseError::UnknownVersion { .. })
+    ));
+}
+
 #[test]
 fn a_lean_message_of_the_fixture_version_is_built_by_path_and_read_by_view() {
     let mut m = Message::new(
@@ -103,7 +138,7 @@ fn a_lean_message_of_the_fixture_version_is_built_by_path_and_read_by_view() {
     m.set("OBX-7", "F").unwrap();
     assert_eq!(m.version().version, "2.99");
     assert_eq!(m.get("OBR-2-2").unwrap().as_deref(), Some("Glucose"));
-    let oru: typed::OruR01 = m.typed().expect("the fixture's ORU_R01");
+    let oru: fixture::OruR01 = m.typed().expect("the fixture's ORU_R01");
     let result = oru.patient_result().first().unwrap();
     let pid = result.patient().and_then(|p| p.pid()).unwrap();
     assert_eq!(pid.patient_name().first().unwrap().as_str(), "Doe");
