@@ -1,26 +1,27 @@
-//! Every message of the corpus (tests/corpus/messages) parses into its typed structure,
-//! writes back byte for byte, and has the group tree the peer recorded, or a reasoned
-//! divergence.
+//! Every message of the corpus (tests/corpus/messages) reads as a lean message of its
+//! structure, writes back byte for byte, and has the group tree the peer recorded, or a
+//! reasoned divergence.
 
 use crate::common::{corpus, files_under};
+use hl7_model::message::{LeanMessage, ParseOptions, parse_lean_all};
 
 use std::path::Path;
 
 /// The expected tree as lines, group names without the structure prefix.
 fn expected_tree(json: &serde_json::Value) -> Vec<String> {
-    fn walk(node: &serde_json::Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    fn lines_of(node: &serde_json::Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
         let name = node["name"].as_str().unwrap_or("");
         let name = name.strip_prefix(prefix).unwrap_or(name);
         out.push(format!("{}{}", "  ".repeat(depth), name));
         if let Some(children) = node["children"].as_array() {
             for c in children {
-                walk(c, prefix, depth + 1, out);
+                lines_of(c, prefix, depth + 1, out);
             }
         }
     }
     let root = json["name"].as_str().unwrap_or("").to_owned();
     let mut out = Vec::new();
-    walk(json, &format!("{root}_"), 0, &mut out);
+    lines_of(json, &format!("{root}_"), 0, &mut out);
     out
 }
 
@@ -36,20 +37,21 @@ fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
         let text = String::from_utf8_lossy(&bytes);
         if text.contains("FHS|") || text.contains("BHS|") {
             // A batch: each of its messages parses and writes back byte for byte.
-            let all = hl7_model::message::parse_all(&text, &Default::default())
+            let all = parse_lean_all(&text, &ParseOptions::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            for p in &all {
-                let again = p.to_er7();
-                let reparsed = hl7_model::message::parse(&again).unwrap();
+            for m in &all {
+                let again = m.to_er7();
+                let reparsed = LeanMessage::parse(&again, &ParseOptions::default()).unwrap();
                 assert_eq!(reparsed.to_er7(), again, "{}", file.display());
+                assert_eq!(reparsed.tree_lines(), m.tree_lines(), "{}", file.display());
             }
             batch_messages += all.len();
             continue;
         }
         total += 1;
         let rel = file.strip_prefix(root.join("messages")).unwrap();
-        let p = match hl7_model::message::parse(&text) {
-            Ok(p) => p,
+        let m = match LeanMessage::parse(&text, &ParseOptions::default()) {
+            Ok(m) => m,
             Err(e) => {
                 failures.push(format!("{}: {e}", rel.display()));
                 continue;
@@ -57,7 +59,7 @@ fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
         };
         parsed += 1;
         let normalised = normalised(&text);
-        if p.to_er7() == normalised {
+        if m.to_er7() == normalised {
             exact += 1;
         } else {
             failures.push(format!("{}: not byte-exact", rel.display()));
@@ -74,7 +76,7 @@ fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
                 continue;
             }
             with_tree += 1;
-            let ours = hl7_model::grammar::tree(p.message.as_group());
+            let ours = m.tree_lines();
             let theirs = expected_tree(&j);
             if ours == theirs {
                 same_tree += 1;

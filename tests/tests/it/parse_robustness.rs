@@ -1,7 +1,8 @@
-//! No input makes the typed parser panic: arbitrary text, mutated corpus messages and the
-//! corpus's hostile edge cases either parse (and then encode and validate) or give a typed
+//! No input makes the parser panic: arbitrary text, mutated corpus messages and the corpus's
+//! hostile edge cases either parse (and then encode, validate and serialise) or give a typed
 //! error.
 
+use hl7_model::message::{LeanMessage, ParseOptions, parse_lean_all};
 use proptest::prelude::*;
 
 /// The text of every `.hl7` file under corpus folder `part`.
@@ -12,18 +13,21 @@ fn corpus(part: &str) -> Vec<String> {
         .collect()
 }
 
-/// Parses, and when that succeeds encodes, re-parses and validates: none of it may panic, and
-/// what was encoded parses back to the same text.
+/// Parses, and when that succeeds encodes, re-parses, validates and serialises: none of it
+/// may panic, and what was encoded parses back to the same text and tree.
 fn exercise(text: &str) {
-    if let Ok(all) = hl7_model::message::parse_all(text, &Default::default()) {
-        for p in all {
-            let out = p.to_er7();
-            let _ = p.validate();
-            let again = hl7_model::message::parse(&out).expect("encoded output parses");
+    let opts = ParseOptions::default();
+    if let Ok(all) = parse_lean_all(text, &opts) {
+        for m in all {
+            let out = m.to_er7();
+            let _ = m.validate();
+            let _ = serde_json::to_string(&m).expect("serialises");
+            let again = LeanMessage::parse(&out, &opts).expect("encoded output parses");
             assert_eq!(again.to_er7(), out);
+            assert_eq!(again.tree_lines(), m.tree_lines());
         }
     }
-    let _ = hl7_model::message::parse(text);
+    let _ = LeanMessage::parse(text, &opts);
 }
 
 #[test]
@@ -39,9 +43,20 @@ fn hostile_edge_cases_parse_or_fail_cleanly() {
 fn every_escape_null_custom_delimiters_and_lf_round_trip() {
     // Delimiters redefined as $ % # ! ( ; every escape kind, a null, and LF terminators.
     let text = "MSH$%#!($SND$FAC$RCV$FAC$20240101$$ORU%R01%ORU_R01$1$P$2.5\nPID$1$$42%%%H$$Doe%Jane$\"\"\nOBR$1\nOBX$1$FT$X$$a!F!b!S!c!T!d!R!e!E!f!X0D0A!g!H!bold!N!!.br!!C2842!!M2442!$\n";
-    let p = hl7_model::message::parse(text).unwrap();
-    assert_eq!(p.to_er7(), text.replace('\n', "\r"));
-    assert_eq!(p.delimiters.field, '$');
+    // Delimiter escapes and hex data decoded; highlighting, formatting and character-set
+    // switches kept as sent (HL7 v2.5 §2.7).
+    const OBX_5: &str = "a$b%c(d#e!f\r\ng!H!bold!N!!.br!!C2842!!M2442!";
+    let m = LeanMessage::parse(text, &ParseOptions::default()).unwrap();
+    assert_eq!(m.to_er7(), text.replace('\n', "\r"));
+    let d = m.lean().delimiters();
+    assert_eq!(
+        (d.field, d.component, d.repetition, d.escape, d.subcomponent),
+        ('$', '%', '#', '!', '(')
+    );
+    // Each escape decodes to what it stands for; formatting escapes are kept as sent.
+    assert_eq!(m.get("PID-3-4").unwrap().as_deref(), Some("H"));
+    assert_eq!(m.get("PID-6").unwrap().as_deref(), Some("\"\""));
+    assert_eq!(m.get("OBX-5").unwrap().as_deref(), Some(OBX_5));
 }
 
 proptest! {
@@ -74,15 +89,16 @@ proptest! {
     }
 }
 
-/// `parse` reads one message: text holding a second MSH or a batch envelope is refused with
-/// where it is, not read as one message with another's segments out of place.
+/// `LeanMessage::parse` reads one message: text holding a second MSH or a batch envelope is
+/// refused with where it is, not read as one message with another's segments out of place.
 #[test]
 fn one_message_parsing_refuses_several_messages_and_batches() {
     use hl7_model::er7::Er7Error;
-    use hl7_model::message::{ParseError, parse, parse_all};
+    use hl7_model::message::ParseError;
+    let read = |text: &str| LeanMessage::parse(text, &ParseOptions::default());
     let two = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1\rMSH|^~\\&|A||||||ADT^A01|2|P|2.5\rPID|2\r";
     assert_eq!(
-        parse(two).unwrap_err(),
+        read(two).unwrap_err(),
         ParseError::Er7(Er7Error::SecondMessage {
             segment: 3,
             offset: 38
@@ -91,16 +107,19 @@ fn one_message_parsing_refuses_several_messages_and_batches() {
     // The tokenizer says the same.
     assert_eq!(
         ParseError::Er7(hl7_model::er7::Message::parse(two).unwrap_err()),
-        parse(two).unwrap_err()
+        read(two).unwrap_err()
     );
-    assert_eq!(parse_all(two, &Default::default()).unwrap().len(), 2);
+    assert_eq!(parse_lean_all(two, &Default::default()).unwrap().len(), 2);
     let batch = format!("BHS|^~\\&|A\r{two}BTS|2\r");
     assert!(matches!(
-        parse(&batch),
+        read(&batch),
         Err(ParseError::Er7(Er7Error::EnvelopeInMessage {
             segment: 1,
             offset: 0
         }))
     ));
-    assert_eq!(parse_all(&batch, &Default::default()).unwrap().len(), 2);
+    assert_eq!(
+        parse_lean_all(&batch, &Default::default()).unwrap().len(),
+        2
+    );
 }
