@@ -3,7 +3,7 @@
 //! reasoned divergence.
 
 use crate::common::{corpus, files_under};
-use hl7_model::message::{LeanMessage, ParseOptions, parse_lean_all};
+use hl7_model::message::{Message, ParseOptions, parse_all};
 
 use std::path::Path;
 
@@ -37,11 +37,11 @@ fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
         let text = String::from_utf8_lossy(&bytes);
         if text.contains("FHS|") || text.contains("BHS|") {
             // A batch: each of its messages parses and writes back byte for byte.
-            let all = parse_lean_all(&text, &ParseOptions::default())
+            let all = parse_all(&text, &ParseOptions::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             for m in &all {
                 let again = m.to_er7();
-                let reparsed = LeanMessage::parse(&again, &ParseOptions::default()).unwrap();
+                let reparsed = Message::parse(&again, &ParseOptions::default()).unwrap();
                 assert_eq!(reparsed.to_er7(), again, "{}", file.display());
                 assert_eq!(reparsed.tree_lines(), m.tree_lines(), "{}", file.display());
             }
@@ -50,7 +50,7 @@ fn corpus_messages_parse_round_trip_and_match_the_recorded_trees() {
         }
         total += 1;
         let rel = file.strip_prefix(root.join("messages")).unwrap();
-        let m = match LeanMessage::parse(&text, &ParseOptions::default()) {
+        let m = match Message::parse(&text, &ParseOptions::default()) {
             Ok(m) => m,
             Err(e) => {
                 failures.push(format!("{}: {e}", rel.display()));

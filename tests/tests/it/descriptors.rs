@@ -1,7 +1,7 @@
 //! The descriptor tables hl7-model generates at build time hold exactly what the schemas say,
 //! for every version.
 
-use std::path::TerserPath;
+use std::path::Path;
 
 use hl7_codegen::stats::Stats;
 use hl7_model::descriptor::{ItemDesc, VersionDesc};

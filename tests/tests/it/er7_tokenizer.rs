@@ -13,7 +13,7 @@ use hl7_model::er7::escape::{
     self, EscapeKind, EscapeProblem, Format, Piece, decode, escape_formatted, pieces, unescape,
 };
 use hl7_model::er7::{
-    Batch, Er7Error, Field, FindingKind, Item, Message, Segment, TerminatorStyle,
+    Batch, Er7Error, Field, FindingKind, Item, Segment, TerminatorStyle, Tokenized,
 };
 use proptest::prelude::*;
 
@@ -127,7 +127,7 @@ fn every_escape_null_and_the_envelope() {
                 OBX|1|FT|NOTE||\\F\\\\S\\\\T\\\\R\\\\E\\\\P\\ \\X48C3A9\\ \\H\\bold\\N\\\
                 \\.br\\\\.sp 2\\\\.fi\\\\.nf\\\\.in+4\\\\.ti-2\\\\.sk 3\\\\.ce\\\
                 \\C2842\\\\M2442\\\\M242842\\ \\Q\\ end\\\r";
-    let msg = Message::parse(text).unwrap();
+    let msg = Tokenized::parse(text).unwrap();
     let d = *msg.delimiters();
     assert_eq!(d.truncation, Some('#'));
     assert_eq!(msg.encoding_characters(), "^~\\&#");
@@ -187,7 +187,7 @@ fn custom_delimiters_and_lf_terminators() {
     let text = "MSH$%#!($LAB$FAC$HIS$FAC$20240101$$ADT%A01$1$P$2.5\n\
                 PID$1$$123%%%HOSP%MR#456%%%NAT%NI$$DOE%JOHN(J$19700101\n\
                 NTE$1$$a !F! b !S! c !T! d !R! e !E! f|^~\\&\n";
-    let msg = Message::parse(text).unwrap();
+    let msg = Tokenized::parse(text).unwrap();
     let d = *msg.delimiters();
     assert_eq!(
         (d.field, d.component, d.repetition, d.escape, d.subcomponent),
@@ -217,7 +217,7 @@ fn custom_delimiters_and_lf_terminators() {
 #[test]
 fn mixed_terminators_blank_lines_and_no_final_terminator() {
     let text = "MSH|^~\\&|A\r\n\r\nEVN|A01\n\nPID|1\r\x0b\rPV1|1";
-    let msg = Message::parse(text).unwrap();
+    let msg = Tokenized::parse(text).unwrap();
     let r = msg.line_report();
     assert_eq!(r.style(), TerminatorStyle::Mixed);
     assert_eq!(
@@ -236,7 +236,7 @@ fn mixed_terminators_blank_lines_and_no_final_terminator() {
 #[test]
 fn short_and_long_encoding_characters() {
     // Three characters: no subcomponent separator, `&` is text.
-    let msg = Message::parse("MSH|^~\\|A\rPID|1||Fish&Chips^x").unwrap();
+    let msg = Tokenized::parse("MSH|^~\\|A\rPID|1||Fish&Chips^x").unwrap();
     let c = msg
         .segment("PID")
         .unwrap()
@@ -247,7 +247,7 @@ fn short_and_long_encoding_characters() {
     assert_eq!(c.subcomponent_count(), 1);
     assert_eq!(c.as_str(), "Fish&Chips");
     // Six characters: an error at the MSH.
-    let e = Message::parse("PID|1\rMSH|^~\\&#!|A").unwrap_err();
+    let e = Tokenized::parse("PID|1\rMSH|^~\\&#!|A").unwrap_err();
     assert_eq!((e.segment(), e.offset()), (Some(2), Some(6)));
     assert_eq!(error_kind(&e), "BadHeader(TooManyEncodingCharacters)");
 }
@@ -284,9 +284,9 @@ fn corpus_messages_tokenize_and_join_back() {
                 .entry(k.split([' ', '{']).next().unwrap().to_string())
                 .or_default() += 1;
         }
-        // A file with one message and no envelope reads the same as a Message.
+        // A file with one message and no envelope reads the same as one tokenized message.
         if !batch.is_enveloped() && batch.messages().count() == 1 {
-            let m = Message::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let m = Tokenized::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             assert_eq!(m.segments(), batch.messages().next().unwrap().segments());
         }
         // Written back with the original terminators, the text comes back byte for byte
@@ -330,7 +330,7 @@ fn edge_cases_tokenize_or_fail_with_a_typed_error() {
     for file in &files {
         let text = read_lossy(file);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let _ = Message::parse(&text);
+            let _ = Tokenized::parse(&text);
             match Batch::parse(&text) {
                 Ok(b) => {
                     assert_eq!(rejoin_batch(&b), normalised(&text));
@@ -366,7 +366,7 @@ fn edge_cases_tokenize_or_fail_with_a_typed_error() {
 
 /// Every view, iterator and escape function on whatever the parsers accept.
 fn exercise(text: &str) {
-    if let Ok(m) = Message::parse(text) {
+    if let Ok(m) = Tokenized::parse(text) {
         assert_eq!(m.header().id(), "MSH");
         for s in m.segments() {
             rejoin(s);

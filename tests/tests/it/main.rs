@@ -12,7 +12,6 @@ mod json;
 mod lean_tree;
 mod parse_robustness;
 mod paths;
-mod paths_typed_oracle;
 mod schemas;
 mod typed_models;
 mod typed_segments;

@@ -2,7 +2,7 @@
 //! hostile edge cases either parse (and then encode, validate and serialise) or give a typed
 //! error.
 
-use hl7_model::message::{LeanMessage, ParseOptions, parse_lean_all};
+use hl7_model::message::{Message, ParseOptions, parse_all};
 use proptest::prelude::*;
 
 /// The text of every `.hl7` file under corpus folder `part`.
@@ -17,17 +17,17 @@ fn corpus(part: &str) -> Vec<String> {
 /// may panic, and what was encoded parses back to the same text and tree.
 fn exercise(text: &str) {
     let opts = ParseOptions::default();
-    if let Ok(all) = parse_lean_all(text, &opts) {
+    if let Ok(all) = parse_all(text, &opts) {
         for m in all {
             let out = m.to_er7();
             let _ = m.validate();
             let _ = serde_json::to_string(&m).expect("serialises");
-            let again = LeanMessage::parse(&out, &opts).expect("encoded output parses");
+            let again = Message::parse(&out, &opts).expect("encoded output parses");
             assert_eq!(again.to_er7(), out);
             assert_eq!(again.tree_lines(), m.tree_lines());
         }
     }
-    let _ = LeanMessage::parse(text, &opts);
+    let _ = Message::parse(text, &opts);
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn every_escape_null_custom_delimiters_and_lf_round_trip() {
     // Delimiter escapes and hex data decoded; highlighting, formatting and character-set
     // switches kept as sent (HL7 v2.5 §2.7).
     const OBX_5: &str = "a$b%c(d#e!f\r\ng!H!bold!N!!.br!!C2842!!M2442!";
-    let m = LeanMessage::parse(text, &ParseOptions::default()).unwrap();
+    let m = Message::parse(text, &ParseOptions::default()).unwrap();
     assert_eq!(m.to_er7(), text.replace('\n', "\r"));
     let d = m.lean().delimiters();
     assert_eq!(
@@ -89,13 +89,13 @@ proptest! {
     }
 }
 
-/// `LeanMessage::parse` reads one message: text holding a second MSH or a batch envelope is
+/// `Message::parse` reads one message: text holding a second MSH or a batch envelope is
 /// refused with where it is, not read as one message with another's segments out of place.
 #[test]
 fn one_message_parsing_refuses_several_messages_and_batches() {
     use hl7_model::er7::Er7Error;
     use hl7_model::message::ParseError;
-    let read = |text: &str| LeanMessage::parse(text, &ParseOptions::default());
+    let read = |text: &str| Message::parse(text, &ParseOptions::default());
     let two = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1\rMSH|^~\\&|A||||||ADT^A01|2|P|2.5\rPID|2\r";
     assert_eq!(
         read(two).unwrap_err(),
@@ -106,10 +106,10 @@ fn one_message_parsing_refuses_several_messages_and_batches() {
     );
     // The tokenizer says the same.
     assert_eq!(
-        ParseError::Er7(hl7_model::er7::Message::parse(two).unwrap_err()),
+        ParseError::Er7(hl7_model::er7::Tokenized::parse(two).unwrap_err()),
         read(two).unwrap_err()
     );
-    assert_eq!(parse_lean_all(two, &Default::default()).unwrap().len(), 2);
+    assert_eq!(parse_all(two, &Default::default()).unwrap().len(), 2);
     let batch = format!("BHS|^~\\&|A\r{two}BTS|2\r");
     assert!(matches!(
         read(&batch),
@@ -118,8 +118,5 @@ fn one_message_parsing_refuses_several_messages_and_batches() {
             offset: 0
         }))
     ));
-    assert_eq!(
-        parse_lean_all(&batch, &Default::default()).unwrap().len(),
-        2
-    );
+    assert_eq!(parse_all(&batch, &Default::default()).unwrap().len(), 2);
 }

@@ -3,7 +3,7 @@
 //! schema's: the same segments, groups, order, cardinalities and choices; the same fields and
 //! components with their datatypes, usage, lengths and tables.
 
-use std::path::TerserPath;
+use std::path::Path;
 
 use hl7_codegen::schema::{self, Card, Item, Max};
 use hl7_model::descriptor::{self, ElementDesc, ItemDesc};
@@ -83,7 +83,7 @@ macro_rules! check_versions {
             let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
             let mut report = Vec::new();
             $({
-                use hl7_model::$module::{VERSION, typed};
+                use hl7_model::$module::{self as typed, VERSION};
                 let (schema, _) = hl7_codegen::load::load_version(&schemas.join($folder)).unwrap();
                 let mut checked = 0;
                 for (id, st) in &schema.structures {

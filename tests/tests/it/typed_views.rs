@@ -179,7 +179,7 @@ macro_rules! oru {
     ($name:ident, $v:ident, $result:ident, $RESULT:literal, $value:ident $(, $components:ident)?) => {
         fn $name<'m>(p: &mut Paths<'m>) {
             let m: &'m Message = p.m;
-            let oru: hl7_model::$v::typed::OruR01 = m.typed().expect("read as ORU_R01");
+            let oru: hl7_model::$v::OruR01 = m.typed().expect("read as ORU_R01");
             for (msh_path, msh) in p.segments("/MSH", oru.msh()) {
                 p.field(&msh_path, 1, msh.field_separator());
                 p.field(&msh_path, 2, msh.encoding_characters());
@@ -247,7 +247,7 @@ macro_rules! adt {
     ($name:ident, $v:ident $(, $full:ident)?) => {
         fn $name<'m>(p: &mut Paths<'m>) {
             let m: &'m Message = p.m;
-            let adt: hl7_model::$v::typed::AdtA01 = m.typed().expect("read as ADT_A01");
+            let adt: hl7_model::$v::AdtA01 = m.typed().expect("read as ADT_A01");
             for (msh_path, msh) in p.segments("/MSH", adt.msh()) {
                 p.field(&msh_path, 9, msh.message_type());
                 p.field(&msh_path, 10, msh.message_control_id());
