@@ -12,9 +12,6 @@ use hl7_model::path::{PathError, TerserPath};
 use hl7_model::tree::{EntryKind, Lean};
 use proptest::prelude::*;
 
-// The typed oracle `builders.rs` still writes with; it goes with the typed structs.
-#[allow(unused_imports)]
-
 /// The corpus's message files that hold one message (batches have their own tests).
 fn corpus_messages() -> Vec<(PathBuf, String)> {
     crate::common::corpus_messages()
