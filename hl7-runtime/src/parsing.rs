@@ -38,6 +38,61 @@ impl Default for ParseOptions {
     }
 }
 
+impl ParseOptions {
+    /// The defaults: version 2.5 when MSH-12 is unreadable, the nearest lower version when
+    /// MSH-12 names one not compiled in, 16 MiB and 100 000 segments at most, every compiled
+    /// version, and the generic structure for types no version defines.
+    ///
+    /// ```
+    /// use hl7_model::message::{ParseError, ParseOptions, parse_with};
+    /// let opts = ParseOptions::new().max_segments(2).default_version("2.4");
+    /// let text = "MSH|^~\\&|A||||||ADT^A01|1|P\rEVN|A01\rPID|1\r";
+    /// assert_eq!(parse_with(text, &opts).unwrap_err(), ParseError::TooManySegments { limit: 2 });
+    /// ```
+    pub fn new() -> ParseOptions {
+        ParseOptions::default()
+    }
+
+    /// The version read when MSH-12 is empty or unreadable (`"2.5"`).
+    pub fn default_version(mut self, version: impl Into<String>) -> Self {
+        self.default_version = version.into();
+        self
+    }
+
+    /// Whether a version not compiled in is read as the nearest lower one that is.
+    pub fn fall_back_to_lower_version(mut self, yes: bool) -> Self {
+        self.fall_back_to_lower_version = yes;
+        self
+    }
+
+    /// The longest message accepted, in bytes.
+    pub fn max_message_len(mut self, bytes: usize) -> Self {
+        self.max_message_len = bytes;
+        self
+    }
+
+    /// The most segments accepted in one message.
+    pub fn max_segments(mut self, segments: usize) -> Self {
+        self.max_segments = segments;
+        self
+    }
+
+    /// The versions a message may be read as, in version order.
+    pub fn versions(
+        mut self,
+        versions: &'static [&'static crate::descriptor::VersionDesc],
+    ) -> Self {
+        self.versions = Some(versions);
+        self
+    }
+
+    /// Whether a type no compiled version defines is read with the generic structure.
+    pub fn generic_for_unknown_types(mut self, yes: bool) -> Self {
+        self.generic_for_unknown_types = yes;
+        self
+    }
+}
+
 /// Why a message could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

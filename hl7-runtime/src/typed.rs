@@ -74,6 +74,7 @@ impl<'m> Piece<'m> {
 
 /// A typed view of a value: a primitive or a composite.
 pub trait TypedElement<'m>: Copy {
+    #[doc(hidden)]
     /// The view of `piece`.
     fn wrap(piece: Piece<'m>) -> Self;
     /// What the view reads.
@@ -88,6 +89,7 @@ pub trait TypedComposite<'m>: TypedElement<'m> {
 /// A segment's view, with its definition.
 pub trait TypedSegment<'m>: Copy {
     const DESC: &'static SegmentDesc;
+    #[doc(hidden)]
     /// The view of segment text `segment`.
     fn wrap(segment: SegmentView<'m>) -> Self;
     /// What the view reads.
@@ -97,6 +99,7 @@ pub trait TypedSegment<'m>: Copy {
 /// A group's (or structure's) view, with its definition.
 pub trait TypedGroup<'m>: Copy {
     const DESC: &'static GroupDesc;
+    #[doc(hidden)]
     /// The view of group occurrence `group`.
     fn wrap(group: GroupRef<'m>) -> Self;
     /// What the view reads.
@@ -313,12 +316,14 @@ impl<'m, T: TypedElement<'m>> Reps<'m, T> {
     }
 }
 
+#[doc(hidden)]
 /// Field `seq` (from 1) of `segment`, when it was sent: its first repetition.
 pub fn field<'m, T: TypedElement<'m>>(segment: SegmentView<'m>, seq: usize) -> Option<T> {
     let f = segment.field(seq);
     (!f.is_empty()).then(|| T::wrap(Piece::new(f.first(), segment.delimiters())))
 }
 
+#[doc(hidden)]
 /// The repetitions of field `seq` (from 1) of `segment`.
 pub fn reps<'m, T: TypedElement<'m>>(segment: SegmentView<'m>, seq: usize) -> Reps<'m, T> {
     Reps {
@@ -328,27 +333,32 @@ pub fn reps<'m, T: TypedElement<'m>>(segment: SegmentView<'m>, seq: usize) -> Re
     }
 }
 
+#[doc(hidden)]
 /// Component (or subcomponent) `i` (from 0) of `piece`, when it was sent.
 pub fn component<'m, T: TypedElement<'m>>(piece: Piece<'m>, i: usize) -> Option<T> {
     let c = piece.child(i);
     (!c.part().is_empty()).then(|| T::wrap(c))
 }
 
+#[doc(hidden)]
 /// The first occurrence of segment item `item` (from 0) of `group`.
 pub fn segment<'m, T: TypedSegment<'m>>(group: GroupRef<'m>, item: u16) -> Option<T> {
     Items::<Segment<T>>::new(group, item).first()
 }
 
+#[doc(hidden)]
 /// The first occurrence of group item `item` (from 0) of `group`.
 pub fn group<'m, T: TypedGroup<'m>>(group: GroupRef<'m>, item: u16) -> Option<T> {
     Items::<Group<T>>::new(group, item).first()
 }
 
+#[doc(hidden)]
 /// The occurrences of segment item `item` (from 0) of `group`.
 pub fn segments<'m, T: TypedSegment<'m>>(group: GroupRef<'m>, item: u16) -> Items<'m, Segment<T>> {
     Items::new(group, item)
 }
 
+#[doc(hidden)]
 /// The occurrences of group item `item` (from 0) of `group`.
 pub fn groups<'m, T: TypedGroup<'m>>(group: GroupRef<'m>, item: u16) -> Items<'m, Group<T>> {
     Items::new(group, item)

@@ -122,7 +122,10 @@ fn a_message_is_parsed_with_the_fixture_version_as_its_structure() {
     // hl7-model's own when cargo unifies features in a workspace): never the fixture's.
     match Message::parse_as::<OruR01>(text, &ParseOptions::default()) {
         Ok(m) => assert!(!std::ptr::eq(m.version(), &VERSION)),
-        Err(e) => assert!(matches!(e, hl7_model::ParseError::UnknownVersion { .. }), "{e}"),
+        Err(e) => assert!(
+            matches!(e, hl7_model::ParseError::UnknownVersion { .. }),
+            "{e}"
+        ),
     }
 }
 
