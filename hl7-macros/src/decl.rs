@@ -127,7 +127,12 @@ fn usage(m: &Member, krate: &syn::Path) -> TokenStream {
     quote!(#krate::descriptor::Usage::#id)
 }
 
-pub(crate) fn element_desc(w: &Wired, card: (u32, Option<u32>), krate: &syn::Path) -> TokenStream {
+pub(crate) fn element_desc(
+    w: &Wired,
+    card: (u32, Option<u32>),
+    krate: &syn::Path,
+    composite: TokenStream,
+) -> TokenStream {
     let seq = w.attr.seq.map_or(0, |(s, _)| s);
     let name = w
         .attr
@@ -158,6 +163,7 @@ pub(crate) fn element_desc(w: &Wired, card: (u32, Option<u32>), krate: &syn::Pat
         #krate::descriptor::ElementDesc {
             seq: #seq, name: #name, datatype: #datatype, usage: #usage,
             card: #krate::descriptor::Card { min: #min, max: #max }, len: #len, table: #table,
+            composite: #composite,
         }
     }
 }

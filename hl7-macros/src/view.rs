@@ -36,6 +36,12 @@ fn with_a_lifetime(ty: &syn::Type, lt: syn::Lifetime) -> syn::Type {
     ty
 }
 
+/// The composite definition member `w`'s view type carries (`None` for a primitive).
+fn datatype_of(w: &Wired, krate: &syn::Path) -> TokenStream {
+    let stat = with_a_lifetime(attrs::wrapped(w.ty).1, syn::parse_quote!('static));
+    quote!(<#stat as #krate::typed::TypedElement<'static>>::DATATYPE)
+}
+
 /// The struct's members, read with the rules of `kind`.
 fn members<'a>(
     input: &'a DeriveInput,
@@ -163,7 +169,12 @@ pub fn composite(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let mut accessors = Vec::new();
     for (i, w) in parts.wired.iter().enumerate() {
         let min = u32::from(w.attr.usage.as_ref().is_some_and(|(u, _)| u == "R"));
-        descs.push(element_desc(w, (min, Some(1)), krate));
+        descs.push(element_desc(
+            w,
+            (min, Some(1)),
+            krate,
+            datatype_of(w, krate),
+        ));
         let ty = with_lifetime(attrs::wrapped(w.ty).1);
         accessors.push(accessor(
             w,
@@ -192,6 +203,8 @@ pub fn composite(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
         }
 
         impl<'m> #krate::typed::TypedElement<'m> for #ident<'m> {
+            const DATATYPE: Option<&'static #krate::descriptor::DatatypeDesc> =
+                Some(<#ident<'m> as #krate::typed::TypedComposite<'m>>::DESC);
             fn wrap(piece: #krate::typed::Piece<'m>) -> Self {
                 #ident(piece)
             }
@@ -232,7 +245,7 @@ pub fn segment(item: ItemStruct, krate: &syn::Path) -> Result<TokenStream> {
     let mut accessors = Vec::new();
     for w in &parts.wired {
         let (min, max) = w.attr.card.map_or((0, Some(1)), |(min, max, _)| (min, max));
-        descs.push(element_desc(w, (min, max), krate));
+        descs.push(element_desc(w, (min, max), krate, datatype_of(w, krate)));
         let seq = w.attr.seq.map_or(0, |(s, _)| s) as usize;
         let ty = with_lifetime(attrs::wrapped(w.ty).1);
         accessors.push(if max != Some(1) {

@@ -46,6 +46,10 @@ pub struct ElementDesc {
     pub len: Option<u32>,
     /// Table id (`"0001"`).
     pub table: Option<&'static str>,
+    /// The definition of the element's composite datatype, when it is one, as the view type
+    /// that reads it carries it: no lookup by `datatype` needed, and a site's own composites
+    /// are known without a version table. `None` for primitives and `varies`.
+    pub composite: Option<&'static DatatypeDesc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -74,6 +74,8 @@ impl<'m> Piece<'m> {
 
 /// A typed view of a value: a primitive or a composite.
 pub trait TypedElement<'m>: Copy {
+    /// The composite datatype this view reads, when it reads one.
+    const DATATYPE: Option<&'static DatatypeDesc> = None;
     #[doc(hidden)]
     /// The view of `piece`.
     fn wrap(piece: Piece<'m>) -> Self;

@@ -442,10 +442,10 @@ impl<'a> Validator<'a> {
         }
         // Most values are of a primitive type, which every version defines without
         // components: no need to look it up.
-        let datatype: Option<&DatatypeDesc> = if is_primitive(desc.datatype) {
-            None
-        } else {
-            self.version.datatype(desc.datatype)
+        let datatype: Option<&DatatypeDesc> = match desc.composite {
+            Some(dt) => Some(dt),
+            None if is_primitive(desc.datatype) => None,
+            None => self.version.datatype(desc.datatype),
         };
         let separator = match depth {
             0 => Some(self.d.component),
