@@ -256,10 +256,31 @@ impl Message {
     /// [`Message::structure_fallback`]). A type no compiled version defines is read with the
     /// generic structure ([`crate::grammar::GENERIC`]) unless `opts` says otherwise.
     pub fn parse(text: &str, opts: &ParseOptions) -> Result<Message, ParseError> {
+        Message::read(text, opts, |version, h| choose_structure(version, h, opts))
+    }
+
+    /// Tokenizes `text`, resolves its version from MSH-12, and places its segments in the
+    /// structure `choose` gives for that version and header (with the version read as, and
+    /// a note when the structure was a fallback).
+    fn read(
+        text: &str,
+        opts: &ParseOptions,
+        choose: impl FnOnce(
+            &'static VersionDesc,
+            &Header<'_>,
+        ) -> Result<
+            (
+                &'static VersionDesc,
+                &'static crate::descriptor::StructureDesc,
+                Option<String>,
+            ),
+            ParseError,
+        >,
+    ) -> Result<Message, ParseError> {
         let tokens = tokenize(text, opts)?;
         let h = header(&tokens);
         let (version, fallback) = resolve_version(h.version, opts)?;
-        let (read_as, structure, structure_fallback) = choose_structure(version, &h, opts)?;
+        let (read_as, structure, structure_fallback) = choose(version, &h)?;
         let lean =
             crate::tree::Lean::from_lines(structure.body, &segment_lines(&tokens), h.delimiters)
                 .with_version(read_as);
@@ -297,23 +318,7 @@ impl Message {
         text: &str,
         opts: &ParseOptions,
     ) -> Result<Message, ParseError> {
-        let tokens = tokenize(text, opts)?;
-        let h = header(&tokens);
-        let (version, fallback) = resolve_version(h.version, opts)?;
-        let lean =
-            crate::tree::Lean::from_lines(T::STRUCTURE.body, &segment_lines(&tokens), h.delimiters)
-                .with_version(version);
-        Ok(Message {
-            lean,
-            version,
-            structure: T::STRUCTURE,
-            notes: Notes {
-                version_fallback: fallback.then(|| h.version.to_owned()),
-                structure_fallback: None,
-                findings: tokens.findings().to_vec(),
-            }
-            .boxed(),
-        })
+        Message::read(text, opts, |version, _| Ok((version, T::STRUCTURE, None)))
     }
 
     /// An empty message of `structure` in `version`, to be filled by paths (see

@@ -332,33 +332,28 @@ fn the_example_writes_keep_what_they_do_not_touch() {
     // changed.
     let mut m = read(ORU);
     let mut tally = Tally::default();
-    for (path, value, er7, refused) in [
-        ("MSH-1", "#", false, "FieldSeparator"),
-        ("MSH-10(1)", "x", false, "NotRepeating"),
-        ("/MSH(1)-10", "x", false, "CannotCreate"),
-        ("PID", "x", false, "NoField"),
-        ("/PATIENT_RESULT", "PID|1", true, "NoField"),
-        ("PID", "PV1|1", true, "WrongSegment"),
-        ("/NOPE/PID-1", "x", false, "NoSuchItem"),
-        ("PID/OBX-1", "x", false, "SegmentNotLast"),
-        ("PATIENT_RESULT-1", "x", false, "FieldOfGroup"),
-        ("OBX(7)-1", "x", false, "FieldOfGroup"),
-        (
-            "/PATIENT_RESULT/PATIENT/PID(1)-1",
-            "x",
-            false,
-            "CannotCreate",
-        ),
-    ] {
-        checked_write(&mut m, "ORU", path, value, er7, &mut tally);
-        assert_eq!(
-            tally.errors.get(refused),
-            Some(&1),
-            "{path}: {:?}",
-            tally.errors
-        );
-        tally.errors.clear();
-    }
+    expect_refused(
+        &mut m,
+        &mut tally,
+        &[
+            ("MSH-1", "#", false, "FieldSeparator"),
+            ("MSH-10(1)", "x", false, "NotRepeating"),
+            ("/MSH(1)-10", "x", false, "CannotCreate"),
+            ("PID", "x", false, "NoField"),
+            ("/PATIENT_RESULT", "PID|1", true, "NoField"),
+            ("PID", "PV1|1", true, "WrongSegment"),
+            ("/NOPE/PID-1", "x", false, "NoSuchItem"),
+            ("PID/OBX-1", "x", false, "SegmentNotLast"),
+            ("PATIENT_RESULT-1", "x", false, "FieldOfGroup"),
+            ("OBX(7)-1", "x", false, "FieldOfGroup"),
+            (
+                "/PATIENT_RESULT/PATIENT/PID(1)-1",
+                "x",
+                false,
+                "CannotCreate",
+            ),
+        ],
+    );
     tally.assert_none_differ();
     assert_eq!(tally.ok, 0);
     assert_eq!(m.to_er7(), ORU);
@@ -372,30 +367,25 @@ fn a_write_that_fails_after_creating_leaves_what_it_created() {
     // anything is created.
     let mut m = read(ORU);
     let mut tally = Tally::default();
-    for (path, value, er7, refused) in [
-        ("PV1-2(1)", "x", false, "NotRepeating"),
-        (
-            "/PATIENT_RESULT(1)/PATIENT/PID(1)-1",
-            "x",
-            false,
-            "CannotCreate",
-        ),
-        (
-            "/.ORDER_OBSERVATION(2)/OBX(1)",
-            "PID|1",
-            true,
-            "WrongSegment",
-        ),
-    ] {
-        checked_write(&mut m, "ORU", path, value, er7, &mut tally);
-        assert_eq!(
-            tally.errors.get(refused),
-            Some(&1),
-            "{path}: {:?}",
-            tally.errors
-        );
-        tally.errors.clear();
-    }
+    expect_refused(
+        &mut m,
+        &mut tally,
+        &[
+            ("PV1-2(1)", "x", false, "NotRepeating"),
+            (
+                "/PATIENT_RESULT(1)/PATIENT/PID(1)-1",
+                "x",
+                false,
+                "CannotCreate",
+            ),
+            (
+                "/.ORDER_OBSERVATION(2)/OBX(1)",
+                "PID|1",
+                true,
+                "WrongSegment",
+            ),
+        ],
+    );
     tally.assert_none_differ();
     assert_eq!(tally.ok, 0);
     assert_eq!(
@@ -748,6 +738,21 @@ impl Tally {
 /// and records a fault when the write did not keep to [`write_holds`]. After a fault the
 /// message goes on as its text reads again, when only the tree was at fault, or else as it
 /// was before the write, so that one fault is reported once.
+/// Each write `(path, value, er7, error)` of `cases` is refused with `error` (a
+/// `PathError` variant's name), the message unchanged.
+fn expect_refused(m: &mut Message, tally: &mut Tally, cases: &[(&str, &str, bool, &str)]) {
+    for &(path, value, er7, refused) in cases {
+        checked_write(m, "ORU", path, value, er7, tally);
+        assert_eq!(
+            tally.errors.get(refused),
+            Some(&1),
+            "{path}: {:?}",
+            tally.errors
+        );
+        tally.errors.clear();
+    }
+}
+
 pub(crate) fn checked_write(
     m: &mut Message,
     label: &str,
