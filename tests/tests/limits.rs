@@ -11,17 +11,21 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use common::corpus_messages;
-use hl7_model::message::{ParseOptions, parse_with};
+use hl7_model::message::{Message, ParseError, ParseOptions, parse_with};
+use std::time::{Duration, Instant};
 
 /// Bytes currently allocated, through the system allocator.
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+/// The most bytes allocated at once since it was last reset to `LIVE`.
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 
 // SAFETY: every call is forwarded unchanged to `System`; the counter is only arithmetic.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        let live = LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        PEAK.fetch_max(live + layout.size() as isize, Ordering::Relaxed);
         // SAFETY: the caller's contract is passed on unchanged.
         unsafe { System.alloc(layout) }
     }
@@ -31,10 +35,9 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
+        let grow = new_size as isize - layout.size() as isize;
+        let live = LIVE.fetch_add(grow, Ordering::Relaxed);
+        PEAK.fetch_max(live + grow, Ordering::Relaxed);
         // SAFETY: as above.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -166,4 +169,142 @@ fn every_generated_type_is_at_most_512_bytes() {
         "largest: v{} {} ({} bytes)",
         largest.0, largest.1, largest.2
     );
+}
+
+/// A field, component or escape pattern repeated to `len` bytes in PID-3, or a segment or a
+/// group-opening segment repeated to `len` bytes.
+fn hostile(pattern: &str, len: usize) -> String {
+    let head = "MSH|^~\\&|A|B|C|D|20240101||ORU^R01^ORU_R01|1|P|2.5\r";
+    let mut text = String::with_capacity(len + 200);
+    text.push_str(head);
+    match pattern {
+        "segments" | "OBR" => {
+            text.push_str("PID|1||7\r");
+            let seg = if pattern == "OBR" {
+                "OBR|1\r"
+            } else {
+                "NTE|1||x\r"
+            };
+            while text.len() < len {
+                text.push_str(seg);
+            }
+        }
+        _ => {
+            text.push_str("PID|1||");
+            while text.len() < len {
+                text.push_str(pattern);
+            }
+            text.push('\r');
+        }
+    }
+    text
+}
+
+/// Runs `step`, returning its result and the most bytes it held at once beyond what was
+/// live before it.
+fn peak_of<T>(step: impl FnOnce() -> T) -> (T, usize) {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let out = step();
+    (out, (PEAK.load(Ordering::Relaxed) - before).max(0) as usize)
+}
+
+/// What a user does with one message, step by step: the time of the whole, and each step's
+/// peak memory.
+fn use_fully(text: &str, opts: &ParseOptions) -> (Duration, [(&'static str, usize); 6]) {
+    let start = Instant::now();
+    let (m, parse): (Message, _) = peak_of(|| parse_with(text, opts).expect("parses"));
+    let (findings, validate) = peak_of(|| m.validate().len());
+    let (er7, write) = peak_of(|| m.to_er7().len());
+    let (json, serialise) = peak_of(|| serde_json::to_string(&m).expect("serialises").len());
+    let (read, paths) = peak_of(|| {
+        let first = m.get("PID-3(0)-1").expect("a path").map_or(0, |v| v.len());
+        let name = m.get("PID-3-1-1").expect("a path").map_or(0, |v| v.len());
+        first + name
+    });
+    let (tree, lines) = peak_of(|| m.tree_lines().len());
+    std::hint::black_box(findings + er7 + json + read + tree);
+    let elapsed = start.elapsed();
+    drop(m);
+    (
+        elapsed,
+        [
+            ("parse", parse),
+            ("validate", validate),
+            ("to_er7", write),
+            ("json", serialise),
+            ("paths", paths),
+            ("tree_lines", lines),
+        ],
+    )
+}
+
+/// The fastest of three runs, and each step's peak memory.
+fn measure(text: &str, opts: &ParseOptions) -> (Duration, [(&'static str, usize); 6]) {
+    let mut best = use_fully(text, opts);
+    for _ in 0..2 {
+        let run = use_fully(text, opts);
+        if run.0 < best.0 {
+            best.0 = run.0;
+        }
+    }
+    best
+}
+
+/// No input makes time or memory grow faster than its size: 1 MB of `~`, `\X..\`, `^`, `&`,
+/// of segments, and of one segment that a group keeps opening, parsed, validated, written
+/// back, serialised and read by path. Each is compared with the same pattern at 1/8 of the
+/// size: eight times the input may cost eight times as much (24 allowed, for noise), where a
+/// quadratic step would cost 64 times. Each step's memory at its peak stays within a constant
+/// factor of the input.
+#[test]
+fn one_megabyte_of_any_pattern_costs_linear_time_and_memory() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let opts = ParseOptions::default().max_segments(1 << 20);
+    const MB: usize = 1 << 20;
+    for pattern in ["~", "\\X41\\", "^", "&", "segments", "OBR"] {
+        let big = hostile(pattern, MB);
+        let small = hostile(pattern, MB / 8);
+        let (t_small, _) = measure(&small, &opts);
+        let (t_big, peaks) = measure(&big, &opts);
+        let ratio = t_big.as_secs_f64() / t_small.as_secs_f64().max(1e-6);
+        let shown: Vec<String> = peaks
+            .iter()
+            .map(|(step, bytes)| format!("{step} {:.1}", *bytes as f64 / MB as f64))
+            .collect();
+        eprintln!(
+            "{pattern:>9}: 1 MB in {t_big:?} ({ratio:.1}× the 128 KB run); peak MB: {}",
+            shown.join(", ")
+        );
+        assert!(
+            ratio < 24.0,
+            "{pattern}: {ratio:.1}× the time for 8× the input"
+        );
+        for (step, bytes) in peaks {
+            assert!(
+                bytes < 40 * big.len(),
+                "{pattern}: {step} held {bytes} bytes at once for {} bytes",
+                big.len()
+            );
+        }
+    }
+}
+
+/// The limits of parsing refuse with typed errors, at their defaults and as configured.
+#[test]
+fn the_size_and_segment_limits_refuse_with_typed_errors() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let segments = hostile("segments", 1 << 20);
+    let count = segments.split('\r').filter(|s| !s.is_empty()).count();
+    assert!(count > 100_000);
+    assert_eq!(
+        parse_with(&segments, &ParseOptions::default()).unwrap_err(),
+        ParseError::TooManySegments { limit: 100_000 }
+    );
+    let tight = ParseOptions::default().max_message_len(1000);
+    assert!(matches!(
+        parse_with(&hostile("~", 1001), &tight),
+        Err(ParseError::TooLong { limit: 1000, .. })
+    ));
+    assert!(parse_with(&hostile("~", 900), &tight).is_ok());
 }
