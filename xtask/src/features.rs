@@ -177,6 +177,8 @@ fn main() {{
 //! and the static descriptors (`VERSION`), generated from `schemas/{folder}/`. Use it through
 //! hl7-model: `hl7_model::{module}` with the feature `{module}`.
 
+#![forbid(unsafe_code)]
+
 include!(concat!(env!("OUT_DIR"), "/{module}.rs"));
 "#
     );

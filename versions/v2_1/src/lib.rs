@@ -2,4 +2,6 @@
 //! and the static descriptors (`VERSION`), generated from `schemas/v2.1/`. Use it through
 //! hl7-model: `hl7_model::v2_1` with the feature `v2_1`.
 
+#![forbid(unsafe_code)]
+
 include!(concat!(env!("OUT_DIR"), "/v2_1.rs"));

@@ -2,4 +2,6 @@
 //! and the static descriptors (`VERSION`), generated from `schemas/v2.2/`. Use it through
 //! hl7-model: `hl7_model::v2_2` with the feature `v2_2`.
 
+#![forbid(unsafe_code)]
+
 include!(concat!(env!("OUT_DIR"), "/v2_2.rs"));

@@ -2,4 +2,6 @@
 //! and the static descriptors (`VERSION`), generated from `schemas/v2.3/`. Use it through
 //! hl7-model: `hl7_model::v2_3` with the feature `v2_3`.
 
+#![forbid(unsafe_code)]
+
 include!(concat!(env!("OUT_DIR"), "/v2_3.rs"));

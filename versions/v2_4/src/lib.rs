@@ -2,4 +2,6 @@
 //! and the static descriptors (`VERSION`), generated from `schemas/v2.4/`. Use it through
 //! hl7-model: `hl7_model::v2_4` with the feature `v2_4`.
 
+#![forbid(unsafe_code)]
+
 include!(concat!(env!("OUT_DIR"), "/v2_4.rs"));

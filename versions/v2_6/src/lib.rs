@@ -2,4 +2,6 @@
 //! and the static descriptors (`VERSION`), generated from `schemas/v2.6/`. Use it through
 //! hl7-model: `hl7_model::v2_6` with the feature `v2_6`.
 
+#![forbid(unsafe_code)]
+
 include!(concat!(env!("OUT_DIR"), "/v2_6.rs"));

@@ -2,4 +2,6 @@
 //! and the static descriptors (`VERSION`), generated from `schemas/v2.8/`. Use it through
 //! hl7-model: `hl7_model::v2_8` with the feature `v2_8`.
 
+#![forbid(unsafe_code)]
+
 include!(concat!(env!("OUT_DIR"), "/v2_8.rs"));
