@@ -55,6 +55,10 @@ pub struct Datatypes {
     /// Data types by id (`ANY`, `CD`, `IVL` …).
     #[serde(default)]
     pub types: IndexMap<String, Datatype>,
+    /// Instantiations of generic types that the XSD names (`IVL<TS>` is `IVL_TS`): the types an
+    /// `xsi:type` may name besides the non-generic ones.
+    #[serde(default)]
+    pub instances: Vec<String>,
 }
 
 /// An XSD simple type used by attributes.
@@ -192,6 +196,8 @@ pub struct NullFlavor {
     pub subsumed_by: Vec<String>,
     /// In the CDA R2 schema's NullFlavor set.
     pub cda_r2: bool,
+    /// In the ISO 21090 NullFlavor enumeration.
+    pub iso21090: bool,
     pub status: CodeStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -554,6 +560,26 @@ fn check_datatypes(dts: &Datatypes, src: &Located) -> Vec<Finding> {
         }
     }
 
+    for (i, text) in dts.instances.iter().enumerate() {
+        let path = s(&["instances", &i.to_string()]);
+        let site = ExprSite {
+            path: &path,
+            owner: "instances",
+            what: "an instance",
+            simple_ok: false,
+        };
+        if let Some(e) = check_type_expr(dts, src, &site, text, &mut out)
+            && e.args.is_empty()
+        {
+            out.push(src.finding(
+                &path,
+                Rule::UnknownDatatype,
+                format!("instance `{text}` is not a generic type with arguments"),
+                "list instantiations of generic types only, e.g. `IVL<TS>`",
+            ));
+        }
+    }
+
     // Parent heads, for the cycle check.
     let mut heads: HashMap<&str, String> = HashMap::new();
     for (id, t) in &dts.types {
@@ -864,9 +890,9 @@ types:
     const NFS: &str = "\
 code_system: { name: NullFlavor, oid: 2.16.840.1.113883.5.1008 }
 codes:
-  NI: { display: NoInformation, definition: d, r1: true, parent: null, subsumed_by: [], cda_r2: true, status: active }
-  UNK: { display: unknown, definition: d, r1: true, parent: NI, subsumed_by: [NI], cda_r2: true, status: active }
-  ASKU: { display: asked but unknown, definition: d, r1: true, parent: UNK, subsumed_by: [UNK], cda_r2: true, status: active }
+  NI: { display: NoInformation, definition: d, r1: true, parent: null, subsumed_by: [], cda_r2: true, iso21090: true, status: active }
+  UNK: { display: unknown, definition: d, r1: true, parent: NI, subsumed_by: [NI], cda_r2: true, iso21090: true, status: active }
+  ASKU: { display: asked but unknown, definition: d, r1: true, parent: UNK, subsumed_by: [UNK], cda_r2: true, iso21090: true, status: active }
 ";
 
     /// Loads a fixture made of `DTS` and `NFS` with one replacement applied to each.
@@ -964,6 +990,34 @@ codes:
             assert_eq!(nfs.codes[code].parent.as_deref(), Some(parent), "{code}");
         }
         assert_eq!(nfs.codes["NP"].status, CodeStatus::Retired);
+        let iso: Vec<&str> = nfs
+            .codes
+            .iter()
+            .filter(|(_, c)| c.iso21090)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(iso.len(), 15);
+        assert!(!iso.contains(&"NAVU") && !iso.contains(&"NP"));
+        assert!(v3.datatypes.instances.iter().any(|i| i == "IVL<TS>"));
+    }
+
+    #[test]
+    fn instances_must_be_generic_instantiations() {
+        let ok = load_fixture(
+            ("\ntypes:\n", "\ninstances: [\"IVL<BL>\"]\ntypes:\n"),
+            ("", ""),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let f = only_finding(load_fixture(
+            ("\ntypes:\n", "\ninstances: [BL]\ntypes:\n"),
+            ("", ""),
+        ));
+        assert_eq!(f.rule, Rule::UnknownDatatype);
+        let f = only_finding(load_fixture(
+            ("\ntypes:\n", "\ninstances: [\"IVL<XX>\"]\ntypes:\n"),
+            ("", ""),
+        ));
+        assert_eq!(f.rule, Rule::UnknownDatatype);
     }
 
     #[test]
