@@ -30,6 +30,10 @@ fn main() {
             "datatypes.rs",
             hl7_codegen::v3_gen::datatypes_module(&schema),
         ),
+        (
+            "code_systems.rs",
+            hl7_codegen::v3_gen::code_systems_module(&schema.code_systems),
+        ),
     ] {
         std::fs::write(out.join(file), text).expect("OUT_DIR is writable");
     }

@@ -720,3 +720,18 @@ pub fn render_type(schema: &V3Schema, id: &str) -> Option<String> {
     let tokens = render(&g, id);
     (!tokens.is_empty()).then(|| unparse(tokens))
 }
+
+/// The coding systems of `codesystems.yaml` as a table `(mnemonic, oid, name)`, sorted by
+/// mnemonic for binary search.
+pub fn code_systems_module(cs: &crate::v3::CodeSystems) -> String {
+    let mut rows: Vec<(&String, &crate::v3::CodingSystem)> = cs.systems.iter().collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    let rows = rows.iter().map(|(m, s)| {
+        let (oid, name) = (&s.oid, &s.name);
+        quote!((#m, #oid, #name))
+    });
+    unparse(quote! {
+        /// `(mnemonic, OID, name)` of each coding system, sorted by mnemonic.
+        pub static CODE_SYSTEMS: &[(&str, &str, &str)] = &[#(#rows),*];
+    })
+}
