@@ -22,6 +22,7 @@
 pub mod code_systems;
 pub mod datatypes;
 pub mod its;
+pub mod map;
 pub mod null_flavor;
 mod value;
 pub mod xml;
