@@ -114,7 +114,41 @@ fn one(m: &Message, path: &str) -> Result<Vec<String>, String> {
     };
     let opts = MapOptions::default();
     let coded = matches!(dt.as_str(), "CE" | "CWE" | "CNE" | "CF");
-    let (xml, v3, losses) = if coded {
+    // A numeric OBX-5 and its OBX-6 units are one physical quantity.
+    let units_path = (t.0 == "OBX" && t.1 == 5 && t.2.is_none() && dt == "NM")
+        .then(|| path.rsplit_once('-').map(|(head, _)| format!("{head}-6")))
+        .flatten();
+    let units_text = match &units_path {
+        Some(p) => m.get_er7(p).map_err(|e| e.to_string())?,
+        None => None,
+    };
+    let (xml, v3, losses) = if let Some(units_text) = &units_text {
+        let useg = format!("ZZZ{}{units_text}", d.field);
+        let us = SegmentView::new(&useg, &d);
+        let udt = datatype(
+            m,
+            units_path.as_deref().unwrap_or_default(),
+            &(t.0.clone(), 6, None),
+        );
+        let units = match udt {
+            Some((_, Some(c))) => {
+                V2Value::with_desc(hl7_model::typed::Piece::new(us.field(1).first(), &d), c)
+            }
+            _ => V2Value::new(us.field(1).first(), &d, "CE"),
+        };
+        let r = map::quantity(&value, Some(&units), &opts).map_err(|e| format!("{path}: {e}"))?;
+        let xml = match &r.value {
+            Some(Nullable::Value(pq)) => Some(hl7_v3::to_xml(
+                "value",
+                &Nullable::Value(AnyValue::PQ(pq.clone())),
+            )),
+            Some(null) => Some(hl7_v3::to_xml("value", null)),
+            None => None,
+        }
+        .transpose()
+        .map_err(|e| e.to_string())?;
+        (xml, "PQ (with OBX-6)".to_owned(), r.losses)
+    } else if coded {
         // A text-only code keeps its text in the null's originalText.
         let r = map::to_cd(&value, &opts).map_err(|e| format!("{path}: {e}"))?;
         let xml = match &r.value {

@@ -59,3 +59,28 @@ fn bad_paths_are_errors() {
     assert_eq!(code, Some(2));
     assert!(err.contains("not a field or component path"), "{err}");
 }
+
+#[test]
+fn numeric_observation_with_its_units_is_one_quantity() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus/messages/ruby-hl7/realm-lead-laboratory-result.hl7");
+    let out = Command::new(env!("CARGO_BIN_EXE_hl7"))
+        .arg("v3")
+        .arg(&file)
+        .arg("OBX(0)-5")
+        .output()
+        .expect("the hl7 binary runs");
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.starts_with("# OBX(0)-5: NM → PQ (with OBX-6)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"xsi:type="PQ" value="3" unit="a"/>"#),
+        "{out}"
+    );
+    assert!(
+        out.contains("loss: CE.2: unit text \"year\" not carried"),
+        "{out}"
+    );
+}

@@ -861,15 +861,22 @@ fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
 }
 
 fn cq(r: &mut Reader, losses: &mut Vec<Loss>) -> PQ {
-    let value = r.text(1);
+    let mut pq = PQ {
+        value: r.text(1),
+        ..PQ::default()
+    };
     let mut u = r.sub(2);
+    units(&mut pq, &mut u, losses);
+    u.finish(losses);
+    pq
+}
+
+/// The units of a CE (CQ.2, OBX-6) into `pq`: UCUM → `unit`, another system → `unit="1"` and
+/// a PQR translation.
+fn units(pq: &mut PQ, u: &mut Reader, losses: &mut Vec<Loss>) {
     let code = u.text(1);
     let text = u.text(2);
     let system = u.text(3);
-    let mut pq = PQ {
-        value,
-        ..PQ::default()
-    };
     match (code, system.as_deref()) {
         (Some(c), Some("UCUM") | None) => {
             if system.is_none() {
@@ -901,8 +908,77 @@ fn cq(r: &mut Reader, losses: &mut Vec<Loss>) -> PQ {
             }
         }
     }
-    u.finish(losses);
-    pq
+}
+
+/// A numeric value with its units sent elsewhere (OBX-5 of type NM and OBX-6): one PQ.
+///
+/// ```
+/// use hl7_model::{Message, typed::TypedSegment, v2_5::OruR01};
+/// use hl7_v3::map::{MapOptions, V2Value, quantity};
+/// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01^ORU_R01|1|P|2.5\rPID|1||7\rOBR|1\r\
+///             OBX|1|NM|2345-7^Glucose^LN||5.4|mmol/L^^UCUM\r";
+/// let m = Message::parse(text, &Default::default()).unwrap();
+/// let oru: OruR01 = m.typed().unwrap();
+/// let obx = oru.patient_result().first().unwrap().order_observation().first().unwrap()
+///     .observation().first().unwrap().obx().unwrap();
+/// let d = m.lean().delimiters();
+/// let value = V2Value::new(obx.segment().field(5).first(), d, "NM");
+/// let units = V2Value::of(obx.units().unwrap());
+/// let pq = quantity(&value, Some(&units), &MapOptions::default()).unwrap();
+/// assert!(pq.losses.is_empty());
+/// assert_eq!(hl7_v3::to_xml("value", pq.value.as_ref().unwrap()).unwrap(),
+///     r#"<value xmlns="urn:hl7-org:v3" value="5.4" unit="mmol/L"/>"#);
+/// ```
+pub fn quantity(
+    value: &V2Value,
+    units_of: Option<&V2Value>,
+    opts: &MapOptions,
+) -> Result<Mapped<Nullable<PQ>>, MapError> {
+    if !matches!(value.datatype, "NM" | "SI") {
+        return Err(MapError::UnsupportedV2(value.datatype.to_owned()));
+    }
+    let mut losses = Vec::new();
+    match value.piece.wire() {
+        Wire::Absent => {
+            return Ok(Mapped {
+                value: None,
+                losses,
+            });
+        }
+        Wire::Null => {
+            return Ok(Mapped {
+                value: Some(Nullable::null(opts.null_flavor)),
+                losses,
+            });
+        }
+        Wire::Text(_) => {}
+    }
+    let mut r = Reader::new(value);
+    let text = r.text(1).unwrap_or_default();
+    r.finish(&mut losses);
+    let t = text.trim();
+    if t != text {
+        loss(
+            &mut losses,
+            value.datatype,
+            format!("spaces around {text:?} are not carried"),
+        );
+    }
+    let mut pq = PQ {
+        value: Some(t.to_owned()),
+        ..PQ::default()
+    };
+    if let Some(u) = units_of
+        && u.piece.wire() != Wire::Absent
+    {
+        let mut u = Reader::new(u);
+        units(&mut pq, &mut u, &mut losses);
+        u.finish(&mut losses);
+    }
+    Ok(Mapped {
+        value: Some(Nullable::Value(pq)),
+        losses,
+    })
 }
 
 fn sn(r: &mut Reader, losses: &mut Vec<Loss>) -> AnyValue {
