@@ -321,6 +321,9 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
             | "CX"
             | "XPN"
             | "PN"
+            | "XCN"
+            | "CN"
+            | "XON"
             | "XAD"
             | "AD"
             | "XTN"
@@ -410,7 +413,29 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
             ii.assigning_authority_name = h.assigning_authority_name;
             AnyValue::II(ii)
         }
-        "XPN" | "PN" => AnyValue::PN(xpn(&mut r, &mut losses)),
+        "XPN" | "PN" | "XCN" | "CN" => {
+            AnyValue::PN(xpn(&mut r, name_layout(v.datatype), &mut losses))
+        }
+        "XON" => {
+            // The name is the ON's text; the identifier components are reported.
+            let parts = match r.get(1) {
+                V::Text(t) => vec![Mixed::Text(t)],
+                V::Null => {
+                    let at = r.at(1);
+                    loss(
+                        &mut losses,
+                        at,
+                        "a null organization name has no place in ON text",
+                    );
+                    Vec::new()
+                }
+                V::Absent => Vec::new(),
+            };
+            AnyValue::ON(ON {
+                parts,
+                ..ON::default()
+            })
+        }
         "XAD" | "AD" => AnyValue::AD(xad(&mut r, &mut losses)),
         "XTN" => AnyValue::TEL(xtn(&mut r, &mut losses)),
         "CQ" => AnyValue::PQ(cq(&mut r, &mut losses)),
@@ -581,31 +606,75 @@ fn reverse(table: &[(&'static str, &'static str)], code: &str) -> Option<&'stati
     table.iter().find(|(_, v)| *v == code).map(|(k, _)| *k)
 }
 
-fn xpn(r: &mut Reader, losses: &mut Vec<Loss>) -> PN {
+/// Where a datatype holds the parts of a person's name.
+#[derive(Debug, Clone, Copy)]
+struct NameLayout {
+    family: usize,
+    given: usize,
+    second: usize,
+    suffix: usize,
+    prefix: usize,
+    degree: usize,
+    name_type: Option<usize>,
+    representation: Option<usize>,
+}
+
+const XPN_NAME: NameLayout = NameLayout {
+    family: 1,
+    given: 2,
+    second: 3,
+    suffix: 4,
+    prefix: 5,
+    degree: 6,
+    name_type: Some(7),
+    representation: Some(8),
+};
+
+/// XCN (and CN up to 2.2) hold the name after the identifier, XCN.2–7; XCN.10 is the name
+/// type and XCN.15 the representation.
+const XCN_NAME: NameLayout = NameLayout {
+    family: 2,
+    given: 3,
+    second: 4,
+    suffix: 5,
+    prefix: 6,
+    degree: 7,
+    name_type: Some(10),
+    representation: Some(15),
+};
+
+fn name_layout(dt: &str) -> NameLayout {
+    match dt {
+        "XCN" | "CN" => XCN_NAME,
+        _ => XPN_NAME,
+    }
+}
+
+fn xpn(r: &mut Reader, layout: NameLayout, losses: &mut Vec<Loss>) -> PN {
     let null = NullFlavor::NI;
     let mut parts = Vec::new();
-    parts.extend(text_part(PNPart::Prefix, r.get(5), null));
-    let first = r.get(2);
-    let second = r.get(3);
+    parts.extend(text_part(PNPart::Prefix, r.get(layout.prefix), null));
+    let first = r.get(layout.given);
+    let second = r.get(layout.second);
     if first == V::Absent && second != V::Absent {
         loss(
             losses,
-            r.at(3),
+            r.at(layout.second),
             "a second given name without a first reads back as the first",
         );
     }
     parts.extend(text_part(PNPart::Given, first, null));
     parts.extend(text_part(PNPart::Given, second, null));
-    let mut fam = r.sub(1);
+    let mut fam = r.sub(layout.family);
     parts.extend(text_part(PNPart::Family, fam.get(1), null));
     fam.finish(losses);
-    parts.extend(text_part(PNPart::Suffix, r.get(4), null));
-    let degree = r.get(6);
+    parts.extend(text_part(PNPart::Suffix, r.get(layout.suffix), null));
+    let degree = r.get(layout.degree);
     if degree == V::Null {
         loss(
             losses,
-            r.at(6),
-            "a null degree cannot carry the AC qualifier and reads back as XPN.4",
+            r.at(layout.degree),
+            "a null degree cannot carry the AC qualifier and reads back as a suffix",
         );
     }
     if let Some(Mixed::Part(k, mut v)) = text_part(PNPart::Suffix, degree, null) {
@@ -615,20 +684,24 @@ fn xpn(r: &mut Reader, losses: &mut Vec<Loss>) -> PN {
         parts.push(Mixed::Part(k, v));
     }
     let mut use_ = Vec::new();
-    if let Some(t) = r.text(7) {
+    if let Some(t) = layout.name_type.and_then(|n| r.text(n)) {
         match lookup(NAME_USE, &t) {
             Some(u) => use_.push(u.to_owned()),
             None => loss(
                 losses,
-                r.at(7),
+                r.at(layout.name_type.unwrap_or_default()),
                 format!("name type {t:?} has no EntityNameUse code"),
             ),
         }
     }
-    if let Some(t) = r.text(8) {
+    if let Some(t) = layout.representation.and_then(|n| r.text(n)) {
         match lookup(REPRESENTATION, &t) {
             Some(u) => use_.push(u.to_owned()),
-            None => loss(losses, r.at(8), format!("representation {t:?} unknown")),
+            None => loss(
+                losses,
+                r.at(layout.representation.unwrap_or_default()),
+                format!("representation {t:?} unknown"),
+            ),
         }
     }
     PN {
@@ -1336,7 +1409,26 @@ pub fn to_v2(
                 loss(&mut losses, "II.displayable", "not carried");
             }
         }
-        (AnyValue::PN(pn), "XPN" | "PN") => pn_to_v2(pn, &mut out, &mut losses),
+        (AnyValue::PN(pn), "XPN" | "PN" | "XCN" | "CN") => {
+            pn_to_v2(pn, name_layout(to), &mut out, &mut losses)
+        }
+        (AnyValue::ON(on), "XON") => {
+            let mut name = String::new();
+            for p in &on.parts {
+                match p {
+                    Mixed::Text(t) => name.push_str(t),
+                    Mixed::Part(k, _) => loss(
+                        &mut losses,
+                        format!("ON.{}", k.element_name()),
+                        "a name part has no XON component",
+                    ),
+                }
+            }
+            out.set(1, (!name.is_empty()).then_some(name.as_str()));
+            if !on.use_.is_empty() || on.valid_time.is_some() {
+                loss(&mut losses, "ON", "use and validTime not carried");
+            }
+        }
         (AnyValue::AD(ad), "XAD" | "AD") => ad_to_v2(ad, &mut out, &mut losses),
         (AnyValue::TEL(tel), "XTN") => tel_to_v2(tel, &mut out, &mut losses),
         (AnyValue::CD(cd), "CE" | "CWE" | "CNE" | "CF") => cd_to_v2(cd, to, &mut out, &mut losses),
@@ -1414,7 +1506,7 @@ fn part_text<P: crate::DataType>(v: &Nullable<P>, text: impl Fn(&P) -> Option<St
     }
 }
 
-fn pn_to_v2(pn: &PN, out: &mut Out, losses: &mut Vec<Loss>) {
+fn pn_to_v2(pn: &PN, layout: NameLayout, out: &mut Out, losses: &mut Vec<Loss>) {
     let mut given = Vec::new();
     let (mut family, mut prefix, mut suffix, mut degree) = (None, None, None, None);
     for p in &pn.parts {
@@ -1456,12 +1548,12 @@ fn pn_to_v2(pn: &PN, out: &mut Out, losses: &mut Vec<Loss>) {
             Mixed::Text(t) => loss(losses, "PN", format!("untyped text {t:?} not carried")),
         }
     }
-    out.set_sub(1, 1, family.as_deref());
+    out.set_sub(layout.family, 1, family.as_deref());
     let mut given = given.into_iter();
-    out.set(2, given.next().as_deref());
+    out.set(layout.given, given.next().as_deref());
     let rest: Vec<String> = given.collect();
     if !rest.is_empty() {
-        out.set(3, Some(&rest.join(" ")));
+        out.set(layout.second, Some(&rest.join(" ")));
         if rest.len() > 1 {
             loss(
                 losses,
@@ -1470,14 +1562,14 @@ fn pn_to_v2(pn: &PN, out: &mut Out, losses: &mut Vec<Loss>) {
             );
         }
     }
-    out.set(4, suffix.as_deref());
-    out.set(5, prefix.as_deref());
-    out.set(6, degree.as_deref());
+    out.set(layout.suffix, suffix.as_deref());
+    out.set(layout.prefix, prefix.as_deref());
+    out.set(layout.degree, degree.as_deref());
     for u in &pn.use_ {
-        if let Some(t) = reverse(NAME_USE, u) {
-            out.set(7, Some(t));
-        } else if let Some(t) = reverse(REPRESENTATION, u) {
-            out.set(8, Some(t));
+        if let (Some(t), Some(n)) = (reverse(NAME_USE, u), layout.name_type) {
+            out.set(n, Some(t));
+        } else if let (Some(t), Some(n)) = (reverse(REPRESENTATION, u), layout.representation) {
+            out.set(n, Some(t));
         } else {
             loss(losses, "PN.use", format!("use {u:?} has no name type"));
         }

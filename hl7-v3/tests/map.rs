@@ -468,3 +468,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn practitioner_and_organization_names() {
+    // ORC-12 ordering provider (XCN): the name maps to PN, the identifier is reported.
+    let m = msg(
+        "2.5",
+        "ORC|NW|||||||||||1234^Slide^Stan^S^^Dr^MD^^NPI&2.16.840.1.113883.4.6&ISO^L",
+    );
+    let r = to_v3(&field(&m, "ORC", 12, "XCN"), &MapOptions::default()).unwrap();
+    let Some(Nullable::Value(AnyValue::PN(pn))) = &r.value else {
+        panic!("{r:?}")
+    };
+    let xml = hl7_v3::to_xml("name", &Nullable::Value(pn.clone())).unwrap();
+    assert_eq!(
+        xml,
+        r#"<name xmlns="urn:hl7-org:v3" use="L"><prefix>Dr</prefix><given>Stan</given><given>S</given><family>Slide</family><suffix qualifier="AC">MD</suffix></name>"#
+    );
+    let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+    assert_eq!(at, ["XCN.1", "XCN.9"], "{:?}", losses(&r));
+    // Back, the name lands where XCN keeps it.
+    let back = to_v2(r.value.as_ref(), "XCN", m.lean().delimiters()).unwrap();
+    assert_eq!(back.value.as_deref(), Some("^Slide^Stan^S^^Dr^MD^^^L"));
+    // XON (PD1-3, the primary facility): the organisation name is the ON's text.
+    let m = msg(
+        "2.5",
+        "PD1|||Good Health Clinic^L^^^^CLIA&2.16.840.1.113883.19.4.6&ISO^XX^^^1236",
+    );
+    let v = field(&m, "PD1", 3, "XON");
+    let r = to_v3(&v, &MapOptions::default()).unwrap();
+    assert!(
+        matches!(&r.value, Some(Nullable::Value(AnyValue::ON(on))) if matches!(&on.parts[..], [Mixed::Text(t)] if t == "Good Health Clinic")),
+        "{r:?}"
+    );
+    assert!(
+        r.losses.iter().any(|l| l.at == "XON.10"),
+        "{:?}",
+        losses(&r)
+    );
+}
