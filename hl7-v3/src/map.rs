@@ -330,6 +330,7 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
             | "CQ"
             | "MO"
             | "SN"
+            | "ED"
     );
     if !supported {
         return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
@@ -444,6 +445,7 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
             currency: r.text(2),
         }),
         "SN" => sn(&mut r, &mut losses),
+        "ED" => AnyValue::ED(ed(&mut r, &mut losses)),
         _ => unreachable!("checked above"),
     };
     r.finish(&mut losses);
@@ -1054,6 +1056,52 @@ pub fn quantity(
     })
 }
 
+/// Table 0191 type of data → the MIME top-level type.
+const MEDIA_TYPE: &[(&str, &str)] = &[
+    ("TEXT", "text"),
+    ("AP", "application"),
+    ("IM", "image"),
+    ("AU", "audio"),
+    ("multipart", "multipart"),
+];
+
+fn ed(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
+    let mut ed = ED::default();
+    let kind = r.text(2);
+    let sub = r.text(3);
+    match (kind.as_deref().map(|k| (k, lookup(MEDIA_TYPE, k))), &sub) {
+        (Some((_, Some(top))), Some(sub)) => ed.media_type = Some(format!("{top}/{sub}")),
+        (Some((k, _)), _) => loss(
+            losses,
+            r.at(2),
+            format!("type of data {k:?} with subtype {sub:?} has no MIME type"),
+        ),
+        (None, Some(sub)) => loss(losses, r.at(3), format!("subtype {sub:?} without a type")),
+        (None, None) => {}
+    }
+    let data = r.text(5);
+    match r.text(4).as_deref() {
+        None => ed.content = data,
+        Some("A") => {
+            ed.representation = Some("TXT".into());
+            ed.content = data;
+        }
+        Some("Base64") => {
+            ed.representation = Some("B64".into());
+            ed.content = data;
+        }
+        Some(other) => {
+            // Hex would have to be re-encoded as base64.
+            loss(
+                losses,
+                r.at(4),
+                format!("encoding {other:?} is not carried, nor the data it encodes"),
+            );
+        }
+    }
+    ed
+}
+
 fn sn(r: &mut Reader, losses: &mut Vec<Loss>) -> AnyValue {
     let comparator = r.text(1).unwrap_or_default();
     let n1 = r.text(2);
@@ -1455,6 +1503,34 @@ pub fn to_v2(
                     &mut losses,
                     "PQ.translation",
                     "only the first unit translation carried",
+                );
+            }
+        }
+        (AnyValue::ED(ed), "ED") => {
+            if let Some((top, sub)) = ed.media_type.as_deref().and_then(|m| m.split_once('/')) {
+                match reverse(MEDIA_TYPE, top) {
+                    Some(k) => {
+                        out.set(2, Some(k));
+                        out.set(3, Some(sub));
+                    }
+                    None => loss(
+                        &mut losses,
+                        "ED.mediaType",
+                        format!("{top:?} has no type of data"),
+                    ),
+                }
+            }
+            match ed.representation.as_deref() {
+                Some("B64") => out.set(4, Some("Base64")),
+                Some(_) => out.set(4, Some("A")),
+                None => {}
+            }
+            out.set(5, ed.content.as_deref());
+            if ed.reference.is_some() || ed.thumbnail.is_some() || ed.language.is_some() {
+                loss(
+                    &mut losses,
+                    "ED",
+                    "reference, thumbnail and language not carried",
                 );
             }
         }

@@ -526,3 +526,22 @@ fn practitioner_and_organization_names() {
         losses(&r)
     );
 }
+
+#[test]
+fn encapsulated_data() {
+    let m = msg("2.5", "OBX|1|ED|PDF^Report||LAB^AP^pdf^Base64^JVBERi0xLjQK");
+    let r = to_v3(&field(&m, "OBX", 5, "ED"), &MapOptions::default()).unwrap();
+    assert_eq!(
+        hl7_v3::to_xml("value", r.value.as_ref().unwrap()).unwrap(),
+        r#"<value xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="ED" representation="B64" mediaType="application/pdf">JVBERi0xLjQK</value>"#
+    );
+    // ED.1, the source application, has no place in ED.
+    assert_eq!(r.losses.len(), 1, "{:?}", losses(&r));
+    assert_eq!(r.losses[0].at, "ED.1");
+    let back = to_v2(r.value.as_ref(), "ED", m.lean().delimiters()).unwrap();
+    assert_eq!(back.value.as_deref(), Some("^AP^pdf^Base64^JVBERi0xLjQK"));
+    // Hex would need re-encoding: reported, not written as text.
+    let m = msg("2.5", "OBX|1|ED|X||^AP^pdf^Hex^25504446");
+    let r = to_v3(&field(&m, "OBX", 5, "ED"), &MapOptions::default()).unwrap();
+    assert!(losses(&r)[0].contains("Hex"), "{:?}", losses(&r));
+}
