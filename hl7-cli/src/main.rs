@@ -16,6 +16,8 @@
 //!   one line per message, the paths' results separated by tabs, an empty string where a path
 //!   names nothing. The result is the wire text (escapes kept, so it stays on one line); with
 //!   `--value`, the decoded value of the first component, as HAPI's Terser gives it.
+//! - `hl7 v3 FILE PATH…` prints the HL7 v3 form (R1 XML ITS) of each path's value and what
+//!   the v2 → v3 mapping did not carry ([`hl7_v3::map`]).
 //!
 //! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
 //! `BTS`/`FTS`), also as captured from an MLLP connection (framing bytes skipped); `-` reads
@@ -33,6 +35,8 @@ use std::fmt::Display;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod v3;
 
 use clap::{Parser, Subcommand};
 use hl7_model::er7::{Batch, Item};
@@ -88,6 +92,15 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print the HL7 v3 form (R1 XML ITS) of what each path names, with the mapping's losses.
+    V3 {
+        /// File to read (`-` for standard input).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Field or component paths such as PID-5, PID-3(1), OBX(0)-5, PID-11-1.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+    },
     /// Print what terser-style paths name in each message, one line per message.
     #[command(after_help = GET_NOTE)]
     Get {
@@ -121,6 +134,7 @@ fn main() -> ExitCode {
         Command::Encode { files } => encode(&mut run, files, &mut out),
         Command::Json { pretty, files } => json(&mut run, files, *pretty, &mut out),
         Command::Get { value, file, paths } => get(&mut run, file, paths, *value, &mut out),
+        Command::V3 { file, paths } => v3::run(&mut run, file, paths, &mut out),
     }
     .and_then(|()| out.flush());
     match written {

@@ -11,7 +11,7 @@
 //! - [`names`]: the Rust names of schema items, with the collision rule;
 //! - [`stats`]: per-version counts;
 //! - [`v3`] and [`charsets`]: the HL7 v3 datatypes with nullFlavor, and the MSH-18 character
-//!   set table, with their own checks.
+//!   set table, with their own checks; [`v3_gen`]: the Rust of the v3 data types and NullFlavor.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -34,3 +34,4 @@ pub mod names;
 pub mod schema;
 pub mod stats;
 pub mod v3;
+pub mod v3_gen;

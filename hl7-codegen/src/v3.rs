@@ -1,5 +1,5 @@
-//! HL7 v3 data types and the NullFlavor code system, read from `schemas/v3/`
-//! (`datatypes.yaml`, `nullflavor.yaml`) and checked.
+//! HL7 v3 data types, the NullFlavor code system and the coding-system OIDs, read from
+//! `schemas/v3/` (`datatypes.yaml`, `nullflavor.yaml`, `codesystems.yaml`) and checked.
 //!
 //! [`load_and_check`] reads both files and returns every problem as a located
 //! [`Finding`]. The rules reuse [`Rule`]:
@@ -35,6 +35,8 @@ use crate::schema::{Card, Max};
 pub const DATATYPES_FILE: &str = "datatypes.yaml";
 /// File of the NullFlavor code system in the `schemas/v3` folder.
 pub const NULLFLAVOR_FILE: &str = "nullflavor.yaml";
+/// File of the coding-system mnemonics and their OIDs in the `schemas/v3` folder.
+pub const CODESYSTEMS_FILE: &str = "codesystems.yaml";
 /// The root of every type.
 pub const ROOT_TYPE: &str = "ANY";
 
@@ -43,6 +45,52 @@ pub const ROOT_TYPE: &str = "ANY";
 pub struct V3Schema {
     pub datatypes: Datatypes,
     pub null_flavors: NullFlavors,
+    pub code_systems: CodeSystems,
+}
+
+/// `codesystems.yaml`: HL7 table 0396 mnemonics and their OIDs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeSystems {
+    pub systems: IndexMap<String, CodingSystem>,
+}
+
+/// One coding system of table 0396.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodingSystem {
+    pub name: String,
+    pub oid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Whether `s` is an OID: `[0-2](\.(0|[1-9][0-9]*))*`.
+pub fn is_oid(s: &str) -> bool {
+    let mut arcs = s.split('.');
+    matches!(arcs.next(), Some("0" | "1" | "2"))
+        && arcs.all(|a| {
+            !a.is_empty()
+                && a.bytes().all(|b| b.is_ascii_digit())
+                && (a == "0" || !a.starts_with('0'))
+        })
+}
+
+fn check_code_systems(cs: &CodeSystems, src: &Located) -> Vec<Finding> {
+    let mut out = src.duplicate_keys();
+    for (m, sys) in &cs.systems {
+        if !is_oid(&sys.oid) {
+            out.push(src.finding(
+                &["systems".to_owned(), m.clone(), "oid".to_owned()],
+                Rule::Syntax,
+                format!("coding system `{m}` has `{}`, which is not an OID", sys.oid),
+                "write the OID as dot-separated numbers without leading zeros",
+            ));
+        }
+    }
+    out
 }
 
 /// `datatypes.yaml`.
@@ -55,6 +103,10 @@ pub struct Datatypes {
     /// Data types by id (`ANY`, `CD`, `IVL` …).
     #[serde(default)]
     pub types: IndexMap<String, Datatype>,
+    /// Instantiations of generic types that the XSD names (`IVL<TS>` is `IVL_TS`): the types an
+    /// `xsi:type` may name besides the non-generic ones.
+    #[serde(default)]
+    pub instances: Vec<String>,
 }
 
 /// An XSD simple type used by attributes.
@@ -192,6 +244,8 @@ pub struct NullFlavor {
     pub subsumed_by: Vec<String>,
     /// In the CDA R2 schema's NullFlavor set.
     pub cda_r2: bool,
+    /// In the ISO 21090 NullFlavor enumeration.
+    pub iso21090: bool,
     pub status: CodeStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -385,27 +439,31 @@ pub(crate) fn read_yaml<T: DeserializeOwned>(
     }
 }
 
-/// Loads `dir/datatypes.yaml` and `dir/nullflavor.yaml` and checks them. Returns the schema
+/// Loads `dir/datatypes.yaml`, `dir/nullflavor.yaml` and `dir/codesystems.yaml` and checks them. Returns the schema
 /// when there is no finding, otherwise every finding of both files, in file and line order.
 pub fn load_and_check(dir: &Path) -> Result<V3Schema, Vec<Finding>> {
     let fix = "follow the layout described in the file's header comment";
     let dts = read_yaml::<Datatypes>(&dir.join(DATATYPES_FILE), fix);
     let nfs = read_yaml::<NullFlavors>(&dir.join(NULLFLAVOR_FILE), fix);
+    let css = read_yaml::<CodeSystems>(&dir.join(CODESYSTEMS_FILE), fix);
     let mut findings = Vec::new();
-    let (datatypes, null_flavors) = match (dts, nfs) {
-        (Ok(d), Ok(n)) => (d, n),
-        (d, n) => {
+    let (datatypes, null_flavors, code_systems) = match (dts, nfs, css) {
+        (Ok(d), Ok(n), Ok(c)) => (d, n, c),
+        (d, n, c) => {
             findings.extend(d.err());
             findings.extend(n.err());
+            findings.extend(c.err());
             return Err(findings);
         }
     };
     findings.extend(check_datatypes(&datatypes.0, &datatypes.1));
     findings.extend(check_null_flavors(&null_flavors.0, &null_flavors.1));
+    findings.extend(check_code_systems(&code_systems.0, &code_systems.1));
     if findings.is_empty() {
         Ok(V3Schema {
             datatypes: datatypes.0,
             null_flavors: null_flavors.0,
+            code_systems: code_systems.0,
         })
     } else {
         findings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -550,6 +608,26 @@ fn check_datatypes(dts: &Datatypes, src: &Located) -> Vec<Finding> {
                 Rule::DuplicateName,
                 format!("types `{first}` and `{id}` are both named `{}`", t.name),
                 "give each type its own long name",
+            ));
+        }
+    }
+
+    for (i, text) in dts.instances.iter().enumerate() {
+        let path = s(&["instances", &i.to_string()]);
+        let site = ExprSite {
+            path: &path,
+            owner: "instances",
+            what: "an instance",
+            simple_ok: false,
+        };
+        if let Some(e) = check_type_expr(dts, src, &site, text, &mut out)
+            && e.args.is_empty()
+        {
+            out.push(src.finding(
+                &path,
+                Rule::UnknownDatatype,
+                format!("instance `{text}` is not a generic type with arguments"),
+                "list instantiations of generic types only, e.g. `IVL<TS>`",
             ));
         }
     }
@@ -864,16 +942,19 @@ types:
     const NFS: &str = "\
 code_system: { name: NullFlavor, oid: 2.16.840.1.113883.5.1008 }
 codes:
-  NI: { display: NoInformation, definition: d, r1: true, parent: null, subsumed_by: [], cda_r2: true, status: active }
-  UNK: { display: unknown, definition: d, r1: true, parent: NI, subsumed_by: [NI], cda_r2: true, status: active }
-  ASKU: { display: asked but unknown, definition: d, r1: true, parent: UNK, subsumed_by: [UNK], cda_r2: true, status: active }
+  NI: { display: NoInformation, definition: d, r1: true, parent: null, subsumed_by: [], cda_r2: true, iso21090: true, status: active }
+  UNK: { display: unknown, definition: d, r1: true, parent: NI, subsumed_by: [NI], cda_r2: true, iso21090: true, status: active }
+  ASKU: { display: asked but unknown, definition: d, r1: true, parent: UNK, subsumed_by: [UNK], cda_r2: true, iso21090: true, status: active }
 ";
+
+    const CSS: &str = "systems:\n  LN: { name: LOINC, oid: 2.16.840.1.113883.6.1 }\n";
 
     /// Loads a fixture made of `DTS` and `NFS` with one replacement applied to each.
     fn load_fixture(dts: (&str, &str), nfs: (&str, &str)) -> Result<V3Schema, Vec<Finding>> {
         let dir = TempDir::new("fixture");
         std::fs::write(dir.0.join(DATATYPES_FILE), DTS.replace(dts.0, dts.1)).unwrap();
         std::fs::write(dir.0.join(NULLFLAVOR_FILE), NFS.replace(nfs.0, nfs.1)).unwrap();
+        std::fs::write(dir.0.join(CODESYSTEMS_FILE), CSS).unwrap();
         load_and_check(&dir.0)
     }
 
@@ -964,6 +1045,47 @@ codes:
             assert_eq!(nfs.codes[code].parent.as_deref(), Some(parent), "{code}");
         }
         assert_eq!(nfs.codes["NP"].status, CodeStatus::Retired);
+        let iso: Vec<&str> = nfs
+            .codes
+            .iter()
+            .filter(|(_, c)| c.iso21090)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(iso.len(), 15);
+        assert!(!iso.contains(&"NAVU") && !iso.contains(&"NP"));
+        assert!(v3.datatypes.instances.iter().any(|i| i == "IVL<TS>"));
+    }
+
+    #[test]
+    fn code_systems() {
+        let v3 = load_and_check(&real_dir()).unwrap();
+        let cs = &v3.code_systems.systems;
+        assert_eq!(cs["LN"].oid, "2.16.840.1.113883.6.1");
+        assert_eq!(cs["SCT"].oid, "2.16.840.1.113883.6.96");
+        assert!(cs.values().all(|s| is_oid(&s.oid)));
+        for bad in ["", "3.1", "1..2", "1.02", "1.a", "1."] {
+            assert!(!is_oid(bad), "{bad}");
+        }
+        assert!(is_oid("2.16.840.1.113883.6.1") && is_oid("1.0.3166.1"));
+    }
+
+    #[test]
+    fn instances_must_be_generic_instantiations() {
+        let ok = load_fixture(
+            ("\ntypes:\n", "\ninstances: [\"IVL<BL>\"]\ntypes:\n"),
+            ("", ""),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let f = only_finding(load_fixture(
+            ("\ntypes:\n", "\ninstances: [BL]\ntypes:\n"),
+            ("", ""),
+        ));
+        assert_eq!(f.rule, Rule::UnknownDatatype);
+        let f = only_finding(load_fixture(
+            ("\ntypes:\n", "\ninstances: [\"IVL<XX>\"]\ntypes:\n"),
+            ("", ""),
+        ));
+        assert_eq!(f.rule, Rule::UnknownDatatype);
     }
 
     #[test]
@@ -1107,7 +1229,7 @@ codes:
     fn missing_file() {
         let dir = TempDir::new("missing");
         let errs = load_and_check(&dir.0).unwrap_err();
-        assert_eq!(errs.len(), 2);
+        assert_eq!(errs.len(), 3);
         assert!(errs.iter().all(|f| f.rule == Rule::Syntax));
     }
 

@@ -103,6 +103,8 @@ pub fn run(root: &Path, dirs: &[PathBuf], check: bool, snapshots: bool) -> Resul
                 "hl7-codegen",
                 "--test",
                 "generated_items",
+                "--test",
+                "v3_generated",
             ])
             .env("INSTA_UPDATE", update)
             .env("INSTA_FORCE_PASS", "0")

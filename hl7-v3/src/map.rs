@@ -1,0 +1,1958 @@
+//! v2 → v3 and v3 → v2 mapping of data values, each with a report of what it did not carry.
+//!
+//! The v2 side is read by position through the runtime's [`Piece`] and the version's
+//! [`DatatypeDesc`], so one mapping serves the typed composites of every version that has the
+//! datatype (`hl7_model::v2_5::…::CX`, `hl7_model::v2_3::…::CX` …): [`V2Value::of`] takes any
+//! typed composite view, [`V2Value::new`] a piece and a datatype id. Components are read
+//! with their escapes decoded; every component that is sent and not carried is reported in the
+//! [`Loss`] list by position and name (`CX.5 Identifier Type Code`), and so is every nuance the
+//! v3 value cannot hold (a TS precision, a coding-system mnemonic with no known OID, a table
+//! code with no v3 counterpart).
+//!
+//! Nulls: a value sent as `""` (present but null) becomes a null of flavor
+//! [`MapOptions::null_flavor`] (NI unless configured), and a v3 null becomes `""` again; an
+//! absent value is no value ([`Mapped::value`] is `None`) and maps to an absent field.
+//!
+//! The mapping follows the v2 → v3 table of the data types specification as profiled by IHE
+//! (HD, CX, XPN) and the §2.3 code tables (name use 0200, address type 0190, telecom use
+//! 0201, equipment type 0202, universal ID type 0301); see `docs/v3.md`.
+//!
+//! ```
+//! use hl7_model::{Message, v2_5::AdtA01};
+//! use hl7_v3::map::{MapOptions, V2Value, to_v3};
+//! let text = "MSH|^~\\&|A|B|C|D|20240101||ADT^A01^ADT_A01|1|P|2.5\rEVN|A01|20240101\r\
+//!             PID|1||12345^^^HOSP&1.2.3.4&ISO^MR||Levin^Henry\rPV1|1|I\r";
+//! let m = Message::parse(text, &Default::default()).unwrap();
+//! let adt: AdtA01 = m.typed().unwrap();
+//! let cx = adt.pid().unwrap().patient_identifier_list().first().unwrap();
+//! let mapped = to_v3(&V2Value::of(cx), &MapOptions::default()).unwrap();
+//! let xml = hl7_v3::to_xml("id", mapped.value.as_ref().unwrap()).unwrap();
+//! assert!(xml.contains(r#"root="1.2.3.4" extension="12345" assigningAuthorityName="HOSP""#));
+//! // CX.5, the identifier type, has no place in II.
+//! assert_eq!(mapped.losses[0].at, "CX.5");
+//! ```
+
+use hl7_runtime::delimiters::Delimiters;
+use hl7_runtime::descriptor::DatatypeDesc;
+use hl7_runtime::er7::escape::escape_formatted;
+use hl7_runtime::typed::{Piece, TypedComposite};
+use hl7_runtime::view::{Part, Wire};
+
+use crate::code_systems::{mnemonic_of, oid_of};
+use crate::datatypes::*;
+use crate::{Mixed, NullFlavor, Nullable, PartKind};
+
+/// Something a mapping did not carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loss {
+    /// Where: a v2 position (`CX.5`, `XPN.1.2`) or a v3 property (`PN.part`).
+    pub at: String,
+    /// What was lost, with the value.
+    pub what: String,
+}
+
+impl std::fmt::Display for Loss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.what)
+    }
+}
+
+/// A mapped value and what the mapping lost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapped<T> {
+    /// `None` when the source was absent.
+    pub value: Option<T>,
+    pub losses: Vec<Loss>,
+}
+
+/// Why a value could not be mapped at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MapError {
+    #[error("no mapping for v2 datatype {0}")]
+    UnsupportedV2(String),
+    #[error("no mapping from v3 {from} to v2 {to}")]
+    UnsupportedV3 { from: String, to: String },
+}
+
+/// How nulls map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapOptions {
+    /// The flavor of a v2 `""`. Default NI: "no information", the most general, since `""`
+    /// says the value is to be deleted and not why.
+    pub null_flavor: NullFlavor,
+    /// The flavor of a coded value sent as text only (CWE.9 or CWE.2 without a code). Default
+    /// OTH, the R1 flavor under which a CD keeps its original text.
+    pub text_only_flavor: NullFlavor,
+}
+
+impl Default for MapOptions {
+    fn default() -> Self {
+        MapOptions {
+            null_flavor: NullFlavor::NI,
+            text_only_flavor: NullFlavor::OTH,
+        }
+    }
+}
+
+/// A v2 value to map: a field repetition (or a component) with its datatype.
+#[derive(Debug, Clone, Copy)]
+pub struct V2Value<'m> {
+    piece: Piece<'m>,
+    datatype: &'m str,
+    desc: Option<&'static DatatypeDesc>,
+}
+
+impl<'m> V2Value<'m> {
+    /// `part` of a message with delimiters `d`, of v2 datatype `datatype` (`CX`, `TS` …).
+    /// Components are named by position only; [`V2Value::with_desc`] adds their names.
+    pub fn new(part: Part<'m>, d: &'m Delimiters, datatype: &'m str) -> V2Value<'m> {
+        V2Value {
+            piece: Piece::new(part, d),
+            datatype,
+            desc: None,
+        }
+    }
+
+    /// A composite with its version's definition, for component names in the loss report.
+    pub fn with_desc(piece: Piece<'m>, desc: &'static DatatypeDesc) -> V2Value<'m> {
+        V2Value {
+            piece,
+            datatype: desc.id,
+            desc: Some(desc),
+        }
+    }
+
+    /// Any version's typed composite view.
+    pub fn of<C: TypedComposite<'m>>(c: C) -> V2Value<'m> {
+        V2Value::with_desc(c.piece(), C::DESC)
+    }
+
+    pub fn datatype(&self) -> &str {
+        self.datatype
+    }
+}
+
+/// Reads the components of one v2 value by position, remembering which it used, and reports
+/// the others.
+struct Reader<'m> {
+    piece: Piece<'m>,
+    label: String,
+    desc: Option<&'static DatatypeDesc>,
+    used: Vec<usize>,
+    /// Nuances found while reading, reported by `finish`.
+    notes: Vec<Loss>,
+}
+
+/// A component's value, decoded.
+#[derive(Debug, Clone, PartialEq)]
+enum V {
+    Absent,
+    Null,
+    Text(String),
+}
+
+impl V {
+    fn text(self) -> Option<String> {
+        match self {
+            V::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a value is sent as separators only (`^^`): nothing, as if absent.
+fn only_separators(piece: Piece) -> bool {
+    let d = piece.delimiters();
+    piece
+        .as_str()
+        .chars()
+        .all(|c| c == d.component || c == d.subcomponent)
+}
+
+fn decode(piece: Piece) -> V {
+    match piece.wire() {
+        Wire::Absent => V::Absent,
+        Wire::Null => V::Null,
+        Wire::Text(_) => V::Text(piece.text().into_owned()),
+    }
+}
+
+impl<'m> Reader<'m> {
+    fn new(v: &V2Value<'m>) -> Reader<'m> {
+        Reader {
+            piece: v.piece,
+            label: v.datatype.to_owned(),
+            desc: v.desc,
+            used: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn at(&self, n: usize) -> String {
+        format!("{}.{n}", self.label)
+    }
+
+    fn name(&self, n: usize) -> Option<&'static str> {
+        self.desc?.components.get(n - 1).map(|c| c.name)
+    }
+
+    /// Component `n`: of a primitive, component 1 is its value and any other is extra.
+    fn piece_at(&self, n: usize) -> Piece<'m> {
+        self.piece.child(n - 1)
+    }
+
+    /// Component `n` (from 1).
+    fn get(&mut self, n: usize) -> V {
+        self.used.push(n);
+        let mut p = self.piece_at(n);
+        if p.part().child_count() > 1 {
+            // A primitive component sent with subcomponents: the first is its value.
+            let at = self.at(n);
+            self.notes.push(Loss {
+                at,
+                what: format!(
+                    "subcomponents of {:?} after the first not carried",
+                    p.as_str()
+                ),
+            });
+            p = p.child(0);
+        }
+        let v = decode(p);
+        if let V::Text(t) = &v
+            && t.contains(self.piece.delimiters().escape)
+        {
+            // unescape keeps formatting escapes (\H\, \.br\) as sent, so decoded text with
+            // the escape character cannot be told from a literal one.
+            let at = self.at(n);
+            self.notes.push(Loss {
+                at,
+                what: format!("formatting escapes are carried as plain text in {t:?}"),
+            });
+        }
+        v
+    }
+
+    /// Component `n` as text; a `""` there is reported, as an attribute has no null.
+    fn text(&mut self, n: usize) -> Option<String> {
+        let v = self.get(n);
+        if v == V::Null {
+            let at = self.at(n);
+            self.notes.push(Loss {
+                at,
+                what: "sent as \"\" (null), which this v3 property cannot hold".into(),
+            });
+        }
+        v.text()
+    }
+
+    /// Component `n` as a composite of its own (`CX.4`, an HD): its subcomponents.
+    fn sub(&mut self, n: usize) -> Reader<'m> {
+        self.used.push(n);
+        let desc = self
+            .desc
+            .and_then(|d| d.components.get(n - 1))
+            .and_then(|c| c.composite);
+        Reader {
+            piece: self.piece_at(n),
+            label: self.at(n),
+            desc,
+            used: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Reports every sent component not used.
+    fn finish(self, losses: &mut Vec<Loss>) {
+        losses.extend(self.notes.iter().cloned());
+        let count = self.piece.part().child_count();
+        for n in 1..=count {
+            if self.used.contains(&n) {
+                continue;
+            }
+            let p = self.piece_at(n);
+            if p.as_str().is_empty() {
+                continue;
+            }
+            let name = self.name(n).map(|s| format!(" {s}")).unwrap_or_default();
+            losses.push(Loss {
+                at: self.at(n),
+                what: format!("{}{name} not carried: {:?}", self.at(n), p.text()),
+            });
+        }
+    }
+}
+
+fn loss(losses: &mut Vec<Loss>, at: impl Into<String>, what: impl Into<String>) {
+    losses.push(Loss {
+        at: at.into(),
+        what: what.into(),
+    });
+}
+
+/// Maps a v2 value to v3, by its datatype.
+pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>>, MapError> {
+    let mut losses = Vec::new();
+    let wire = v.piece.wire();
+    if wire == Wire::Absent || only_separators(v.piece) {
+        return Ok(Mapped {
+            value: None,
+            losses,
+        });
+    }
+    let supported = matches!(
+        v.datatype,
+        "ST" | "TX"
+            | "FT"
+            | "ID"
+            | "IS"
+            | "NM"
+            | "SI"
+            | "DT"
+            | "DTM"
+            | "TS"
+            | "DR"
+            | "CE"
+            | "CWE"
+            | "CNE"
+            | "CF"
+            | "HD"
+            | "EI"
+            | "CX"
+            | "XPN"
+            | "PN"
+            | "XCN"
+            | "CN"
+            | "XON"
+            | "XAD"
+            | "AD"
+            | "XTN"
+            | "CQ"
+            | "MO"
+            | "SN"
+            | "ED"
+    );
+    if !supported {
+        return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
+    }
+    if wire == Wire::Null {
+        return Ok(Mapped {
+            value: Some(Nullable::null(opts.null_flavor)),
+            losses,
+        });
+    }
+    let mut r = Reader::new(v);
+    let value = match v.datatype {
+        "ST" | "TX" | "FT" => AnyValue::ST(ST {
+            content: r.text(1),
+            ..ST::default()
+        }),
+        "ID" | "IS" => AnyValue::CS(CS { code: r.text(1) }),
+        "NM" | "SI" => number(&r.text(1).unwrap_or_default(), v.datatype, &mut losses),
+        "DT" | "DTM" | "TS" => AnyValue::TS(ts(&mut r, v.datatype == "TS", &mut losses)),
+        "DR" => {
+            let mut ivl = IVL::<TS>::default();
+            for (n, slot) in [(1, &mut ivl.low), (2, &mut ivl.high)] {
+                let mut s = r.sub(n);
+                match s.piece.wire() {
+                    Wire::Absent => s.used.push(1),
+                    Wire::Null => {
+                        s.used.push(1);
+                        *slot = Some(Nullable::null(opts.null_flavor));
+                    }
+                    Wire::Text(_) => {
+                        *slot = Some(Nullable::Value(IVXB {
+                            base: ts(&mut s, true, &mut losses),
+                            inclusive: None,
+                        }))
+                    }
+                }
+                s.finish(&mut losses);
+            }
+            AnyValue::IVL_TS(ivl)
+        }
+        "CE" | "CWE" | "CNE" | "CF" => match coded(&mut r, opts, &mut losses) {
+            Nullable::Value(cd) => AnyValue::CD(cd),
+            Nullable::Null { flavor, extras } => {
+                // AnyValue's null has no room for a CD's extras: to_cd keeps them.
+                if let Some(t) = extras.original_text.as_ref().and_then(|t| t.value()) {
+                    loss(
+                        &mut losses,
+                        v.datatype,
+                        format!(
+                            "original text {:?} of a text-only value is kept by map::to_cd only",
+                            t.content.as_deref().unwrap_or_default()
+                        ),
+                    );
+                }
+                r.finish(&mut losses);
+                return Ok(Mapped {
+                    value: Some(Nullable::null(flavor)),
+                    losses,
+                });
+            }
+        },
+        "HD" => AnyValue::II(hd(&mut r, &mut losses)),
+        "EI" => {
+            let mut ii = II {
+                extension: r.text(1),
+                assigning_authority_name: r.text(2),
+                ..II::default()
+            };
+            ii.root = universal_id(&mut r, 3, 4, &mut losses);
+            AnyValue::II(ii)
+        }
+        "CX" => {
+            let mut ii = II {
+                extension: r.text(1),
+                ..II::default()
+            };
+            let mut a = r.sub(4);
+            let h = hd(&mut a, &mut losses);
+            a.finish(&mut losses);
+            ii.root = h.root;
+            ii.assigning_authority_name = h.assigning_authority_name;
+            AnyValue::II(ii)
+        }
+        "XPN" | "PN" | "XCN" | "CN" => {
+            AnyValue::PN(xpn(&mut r, name_layout(v.datatype), &mut losses))
+        }
+        "XON" => {
+            // The name is the ON's text; the identifier components are reported.
+            let parts = match r.get(1) {
+                V::Text(t) => vec![Mixed::Text(t)],
+                V::Null => {
+                    let at = r.at(1);
+                    loss(
+                        &mut losses,
+                        at,
+                        "a null organization name has no place in ON text",
+                    );
+                    Vec::new()
+                }
+                V::Absent => Vec::new(),
+            };
+            AnyValue::ON(ON {
+                parts,
+                ..ON::default()
+            })
+        }
+        "XAD" | "AD" => AnyValue::AD(xad(&mut r, &mut losses)),
+        "XTN" => AnyValue::TEL(xtn(&mut r, &mut losses)),
+        "CQ" => AnyValue::PQ(cq(&mut r, &mut losses)),
+        "MO" => AnyValue::MO(MO {
+            value: r.text(1),
+            currency: r.text(2),
+        }),
+        "SN" => sn(&mut r, &mut losses),
+        "ED" => AnyValue::ED(ed(&mut r, &mut losses)),
+        _ => unreachable!("checked above"),
+    };
+    r.finish(&mut losses);
+    Ok(Mapped {
+        value: Some(Nullable::Value(value)),
+        losses,
+    })
+}
+
+fn number(text: &str, dt: &str, losses: &mut Vec<Loss>) -> AnyValue {
+    let t = text.trim();
+    if text != t {
+        loss(
+            losses,
+            dt,
+            format!("spaces around {text:?} are not carried"),
+        );
+    }
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = t.parse::<i64>()
+    {
+        if i.to_string() != t {
+            loss(
+                losses,
+                dt,
+                format!("the integer literal {t:?} is written {i}"),
+            );
+        }
+        return AnyValue::INT(INT { value: Some(i) });
+    }
+    if dt == "SI" {
+        loss(
+            losses,
+            dt,
+            format!("{t:?} is not a sequence number; carried as REAL"),
+        );
+    }
+    // The literal is kept: 1.50 is not 1.5 in precision.
+    AnyValue::REAL(REAL {
+        value: Some(t.to_owned()),
+    })
+}
+
+/// TS.1 (or a DTM/DT) and TS.2, read from `r`.
+fn ts(r: &mut Reader, with_precision: bool, losses: &mut Vec<Loss>) -> TS {
+    let at = r.at(1);
+    let mut value = r.text(1).unwrap_or_default();
+    if with_precision && let Some(p) = r.text(2) {
+        // Table 0529: Y L D H M S, the precision of TS.1 (deprecated from 2.5).
+        let digits = match p.as_str() {
+            "Y" => Some(4),
+            "L" => Some(6),
+            "D" => Some(8),
+            "H" => Some(10),
+            "M" => Some(12),
+            "S" => Some(14),
+            _ => None,
+        };
+        let numeric = value.bytes().take_while(u8::is_ascii_digit).count();
+        match digits {
+            Some(n) if n <= numeric => {
+                let tz = value[numeric..]
+                    .find(['+', '-'])
+                    .map(|i| value[numeric + i..].to_owned());
+                let mut v = value[..n].to_owned();
+                if let Some(tz) = tz {
+                    v.push_str(&tz);
+                }
+                value = v;
+            }
+            _ => {}
+        }
+        loss(
+            losses,
+            r.at(2),
+            format!("degree of precision {p:?} applied to the value, not carried"),
+        );
+    }
+    // The R1 XSD allows no timezone on 8 digits or fewer.
+    let numeric = value.bytes().take_while(u8::is_ascii_digit).count();
+    if numeric <= 8
+        && let Some(i) = value.find(['+', '-'])
+    {
+        loss(
+            losses,
+            &at,
+            format!("timezone {:?} dropped from a date", &value[i..]),
+        );
+        value.truncate(i);
+    }
+    TS { value: Some(value) }
+}
+
+/// The root for a universal ID at `id` of type at `ty` (HD.2/HD.3, EI.3/EI.4).
+fn universal_id(r: &mut Reader, id: usize, ty: usize, losses: &mut Vec<Loss>) -> Option<String> {
+    let uid = r.text(id)?;
+    let kind = r.text(ty).unwrap_or_default();
+    let ok = match kind.as_str() {
+        "ISO" => is_oid(&uid),
+        "UUID" => is_uuid(&uid),
+        _ => false,
+    };
+    if ok {
+        Some(uid)
+    } else {
+        loss(
+            losses,
+            r.at(id),
+            format!(
+                "universal ID {uid:?} of type {kind:?} is not an OID or UUID; no II root without an OID registry"
+            ),
+        );
+        None
+    }
+}
+
+fn hd(r: &mut Reader, losses: &mut Vec<Loss>) -> II {
+    let name = r.text(1);
+    let root = universal_id(r, 2, 3, losses);
+    II {
+        root,
+        assigning_authority_name: name,
+        ..II::default()
+    }
+}
+
+fn text_part<K: crate::PartKind>(kind: K, v: V, opts_null: NullFlavor) -> Option<Mixed<K, ENXP>> {
+    match v {
+        V::Absent => None,
+        V::Null => Some(Mixed::Part(kind, Nullable::null(opts_null))),
+        V::Text(t) => Some(Mixed::Part(
+            kind,
+            Nullable::Value(ENXP {
+                content: Some(t),
+                ..ENXP::default()
+            }),
+        )),
+    }
+}
+
+/// Table 0200 name type → EntityNameUse; `None` where v3 has no code.
+const NAME_USE: &[(&str, &str)] = &[
+    ("L", "L"),
+    ("S", "P"),
+    ("I", "C"),
+    ("T", "I"),
+    ("REL", "R"),
+    ("A", "ASGN"),
+];
+/// Table 0465 name/address representation → EntityNameUse / PostalAddressUse.
+const REPRESENTATION: &[(&str, &str)] = &[("A", "ABC"), ("I", "IDE"), ("P", "SYL")];
+
+fn lookup(table: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
+    table.iter().find(|(k, _)| *k == code).map(|(_, v)| *v)
+}
+
+fn reverse(table: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
+    table.iter().find(|(_, v)| *v == code).map(|(k, _)| *k)
+}
+
+/// Where a datatype holds the parts of a person's name.
+#[derive(Debug, Clone, Copy)]
+struct NameLayout {
+    family: usize,
+    given: usize,
+    second: usize,
+    suffix: usize,
+    prefix: usize,
+    degree: usize,
+    name_type: Option<usize>,
+    representation: Option<usize>,
+}
+
+const XPN_NAME: NameLayout = NameLayout {
+    family: 1,
+    given: 2,
+    second: 3,
+    suffix: 4,
+    prefix: 5,
+    degree: 6,
+    name_type: Some(7),
+    representation: Some(8),
+};
+
+/// XCN (and CN up to 2.2) hold the name after the identifier, XCN.2–7; XCN.10 is the name
+/// type and XCN.15 the representation.
+const XCN_NAME: NameLayout = NameLayout {
+    family: 2,
+    given: 3,
+    second: 4,
+    suffix: 5,
+    prefix: 6,
+    degree: 7,
+    name_type: Some(10),
+    representation: Some(15),
+};
+
+fn name_layout(dt: &str) -> NameLayout {
+    match dt {
+        "XCN" | "CN" => XCN_NAME,
+        _ => XPN_NAME,
+    }
+}
+
+fn xpn(r: &mut Reader, layout: NameLayout, losses: &mut Vec<Loss>) -> PN {
+    let null = NullFlavor::NI;
+    let mut parts = Vec::new();
+    parts.extend(text_part(PNPart::Prefix, r.get(layout.prefix), null));
+    let first = r.get(layout.given);
+    let second = r.get(layout.second);
+    if first == V::Absent && second != V::Absent {
+        loss(
+            losses,
+            r.at(layout.second),
+            "a second given name without a first reads back as the first",
+        );
+    }
+    parts.extend(text_part(PNPart::Given, first, null));
+    parts.extend(text_part(PNPart::Given, second, null));
+    let mut fam = r.sub(layout.family);
+    parts.extend(text_part(PNPart::Family, fam.get(1), null));
+    fam.finish(losses);
+    parts.extend(text_part(PNPart::Suffix, r.get(layout.suffix), null));
+    let degree = r.get(layout.degree);
+    if degree == V::Null {
+        loss(
+            losses,
+            r.at(layout.degree),
+            "a null degree cannot carry the AC qualifier and reads back as a suffix",
+        );
+    }
+    if let Some(Mixed::Part(k, mut v)) = text_part(PNPart::Suffix, degree, null) {
+        if let Nullable::Value(p) = &mut v {
+            p.qualifier = vec!["AC".into()];
+        }
+        parts.push(Mixed::Part(k, v));
+    }
+    let mut use_ = Vec::new();
+    if let Some(t) = layout.name_type.and_then(|n| r.text(n)) {
+        match lookup(NAME_USE, &t) {
+            Some(u) => use_.push(u.to_owned()),
+            None => loss(
+                losses,
+                r.at(layout.name_type.unwrap_or_default()),
+                format!("name type {t:?} has no EntityNameUse code"),
+            ),
+        }
+    }
+    if let Some(t) = layout.representation.and_then(|n| r.text(n)) {
+        match lookup(REPRESENTATION, &t) {
+            Some(u) => use_.push(u.to_owned()),
+            None => loss(
+                losses,
+                r.at(layout.representation.unwrap_or_default()),
+                format!("representation {t:?} unknown"),
+            ),
+        }
+    }
+    PN {
+        parts,
+        use_,
+        ..PN::default()
+    }
+}
+
+/// Table 0190 address type → PostalAddressUse; the second column is what reads back.
+const ADDRESS_USE: &[(&str, &str)] = &[
+    ("H", "H"),
+    ("B", "WP"),
+    ("C", "TMP"),
+    ("M", "PST"),
+    ("BA", "BAD"),
+    ("V", "HV"),
+];
+/// 0190 codes that map to a use already taken by another code: they do not read back.
+const ADDRESS_USE_LOSSY: &[(&str, &str)] = &[("O", "WP"), ("P", "H")];
+
+fn ad_part(kind: ADPart, v: V) -> Option<Mixed<ADPart, ADXP>> {
+    match v {
+        V::Absent => None,
+        V::Null => Some(Mixed::Part(kind, Nullable::null(NullFlavor::NI))),
+        V::Text(t) => Some(Mixed::Part(
+            kind,
+            Nullable::Value(ADXP {
+                content: Some(t),
+                ..ADXP::default()
+            }),
+        )),
+    }
+}
+
+fn xad(r: &mut Reader, losses: &mut Vec<Loss>) -> AD {
+    let mut parts = Vec::new();
+    let mut street = r.sub(1);
+    parts.extend(ad_part(ADPart::StreetAddressLine, street.get(1)));
+    street.finish(losses);
+    parts.extend(ad_part(ADPart::AdditionalLocator, r.get(2)));
+    parts.extend(ad_part(ADPart::City, r.get(3)));
+    parts.extend(ad_part(ADPart::State, r.get(4)));
+    parts.extend(ad_part(ADPart::PostalCode, r.get(5)));
+    parts.extend(ad_part(ADPart::Country, r.get(6)));
+    parts.extend(ad_part(ADPart::County, r.get(9)));
+    parts.extend(ad_part(ADPart::CensusTract, r.get(10)));
+    let mut use_ = Vec::new();
+    if let Some(t) = r.text(7) {
+        if let Some(u) = lookup(ADDRESS_USE, &t) {
+            use_.push(u.to_owned());
+        } else if let Some(u) = lookup(ADDRESS_USE_LOSSY, &t) {
+            use_.push(u.to_owned());
+            loss(
+                losses,
+                r.at(7),
+                format!("address type {t:?} becomes use {u}, which reads back as another type"),
+            );
+        } else {
+            loss(
+                losses,
+                r.at(7),
+                format!("address type {t:?} has no PostalAddressUse code"),
+            );
+        }
+    }
+    if let Some(t) = r.text(11) {
+        match lookup(REPRESENTATION, &t) {
+            Some(u) => use_.push(u.to_owned()),
+            None => loss(losses, r.at(11), format!("representation {t:?} unknown")),
+        }
+    }
+    AD {
+        parts,
+        use_,
+        ..AD::default()
+    }
+}
+
+/// Table 0201 telecom use → TelecommunicationAddressUse.
+const TELECOM_USE: &[(&str, &str)] = &[
+    ("PRN", "HP"),
+    ("ORN", "H"),
+    ("WPN", "WP"),
+    ("VHN", "HV"),
+    ("ASN", "AS"),
+    ("EMR", "EC"),
+    ("BPN", "PG"),
+];
+
+fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
+    let mut use_ = Vec::new();
+    let use_code = r.text(2);
+    let equipment = r.text(3);
+    if let Some(u) = &use_code {
+        match lookup(TELECOM_USE, u) {
+            Some(c) => use_.push(c.to_owned()),
+            // NET and PRS take the use from the URL scheme.
+            None if u == "NET" || u == "PRS" => {}
+            None => loss(losses, r.at(2), format!("telecom use {u:?} has no v3 code")),
+        }
+    }
+    let email = r.text(4);
+    let (country, area, local, ext) = (r.text(5), r.text(6), r.text(7), r.text(8));
+    let formatted = r.text(1);
+    let scheme = match equipment.as_deref() {
+        Some("FX") => "fax:",
+        Some("Internet") => "mailto:",
+        Some("MD") => "modem:",
+        Some("PH") => "tel:",
+        Some("CP") => {
+            // A cell phone is a tel: URL with use MC.
+            use_.push("MC".to_owned());
+            "tel:"
+        }
+        Some(e @ ("BP" | "TDD" | "TTY")) => {
+            loss(
+                losses,
+                r.at(3),
+                format!("equipment type {e:?} has no marker on a tel: URL"),
+            );
+            "tel:"
+        }
+        None => {
+            if email.is_none() {
+                loss(
+                    losses,
+                    r.at(3),
+                    "no equipment type: written as a tel: URL, which reads back as PH",
+                );
+            }
+            "tel:"
+        }
+        Some(other) => {
+            loss(
+                losses,
+                r.at(3),
+                format!("equipment type {other:?} has no URL scheme"),
+            );
+            "tel:"
+        }
+    };
+    let value = if let Some(e) = email {
+        if formatted.is_some() {
+            loss(losses, r.at(1), "XTN.1 not carried beside XTN.4");
+        }
+        for (n, v) in [(5, &country), (6, &area), (7, &local), (8, &ext)] {
+            if let Some(v) = v {
+                loss(
+                    losses,
+                    r.at(n),
+                    format!("{v:?} not carried beside an e-mail address"),
+                );
+            }
+        }
+        if equipment.as_deref() != Some("Internet") {
+            loss(
+                losses,
+                r.at(3),
+                "an e-mail address reads back with equipment type Internet",
+            );
+        }
+        if use_code.is_none() {
+            loss(losses, r.at(2), "an e-mail address reads back with use NET");
+        }
+        Some(format!("mailto:{e}"))
+    } else if local.is_some() {
+        if let Some(f) = &formatted {
+            loss(losses, r.at(1), format!("{f:?} not carried beside XTN.5–8"));
+        }
+        let mut s = String::from(scheme);
+        if let Some(c) = &country {
+            s.push('+');
+            s.push_str(c);
+            s.push('-');
+        }
+        if let Some(a) = &area {
+            s.push_str(a);
+            s.push('-');
+        }
+        s.push_str(local.as_deref().unwrap_or_default());
+        if let Some(x) = &ext {
+            s.push_str(";ext=");
+            s.push_str(x);
+        }
+        let sent = [&country, &area, &local, &ext].map(|v| v.as_deref());
+        if split_number(&s[scheme.len()..]) != Some(sent) {
+            loss(
+                losses,
+                r.at(7),
+                format!("{s:?} does not read back into XTN.5–8 as sent (digits only)"),
+            );
+        }
+        Some(s)
+    } else {
+        for (n, v) in [(5, &country), (6, &area), (8, &ext)] {
+            if let Some(v) = v {
+                loss(losses, r.at(n), format!("{v:?} not carried without XTN.7"));
+            }
+        }
+        if let Some(f) = &formatted
+            && split_number(f).is_some()
+        {
+            loss(losses, r.at(1), format!("{f:?} reads back as XTN.5–8"));
+        }
+        formatted.map(|f| format!("{scheme}{f}"))
+    };
+    if value.is_none() {
+        // The scheme and a scheme-given use ride on the URL: without one they are lost.
+        if let Some(e) = &equipment {
+            loss(
+                losses,
+                r.at(3),
+                format!("equipment type {e:?} not carried without an address"),
+            );
+        }
+        if let Some(u @ ("NET" | "PRS")) = use_code.as_deref() {
+            loss(
+                losses,
+                r.at(2),
+                format!("telecom use {u:?} not carried without an address"),
+            );
+        }
+    }
+    TEL {
+        value,
+        use_,
+        ..TEL::default()
+    }
+}
+
+fn cq(r: &mut Reader, losses: &mut Vec<Loss>) -> PQ {
+    let mut pq = PQ {
+        value: r.text(1),
+        ..PQ::default()
+    };
+    let mut u = r.sub(2);
+    units(&mut pq, &mut u, losses);
+    u.finish(losses);
+    pq
+}
+
+/// The units of a CE (CQ.2, OBX-6) into `pq`: UCUM → `unit`, another system → `unit="1"` and
+/// a PQR translation.
+fn units(pq: &mut PQ, u: &mut Reader, losses: &mut Vec<Loss>) {
+    let code = u.text(1);
+    let text = u.text(2);
+    let system = u.text(3);
+    match (code, system.as_deref()) {
+        (Some(c), Some("UCUM") | None) => {
+            if system.is_none() {
+                loss(
+                    losses,
+                    u.at(1),
+                    format!("unit {c:?} has no coding system and is taken as UCUM"),
+                );
+            }
+            pq.unit = Some(c);
+            if let Some(t) = text {
+                loss(losses, u.at(2), format!("unit text {t:?} not carried"));
+            }
+        }
+        (Some(c), Some(s)) => {
+            pq.unit = Some("1".into());
+            pq.translation.push(Nullable::Value(PQR {
+                value: pq.value.clone(),
+                code: Some(c),
+                display_name: text,
+                code_system: oid_of(s),
+                code_system_name: Some(s.to_owned()),
+                ..PQR::default()
+            }));
+        }
+        (None, _) => {
+            if let Some(t) = text {
+                loss(losses, u.at(2), format!("unit text {t:?} without a code"));
+            }
+        }
+    }
+}
+
+/// A numeric value with its units sent elsewhere (OBX-5 of type NM and OBX-6): one PQ.
+///
+/// ```
+/// use hl7_model::{Message, typed::TypedSegment, v2_5::OruR01};
+/// use hl7_v3::map::{MapOptions, V2Value, quantity};
+/// let text = "MSH|^~\\&|LAB||||20240101||ORU^R01^ORU_R01|1|P|2.5\rPID|1||7\rOBR|1\r\
+///             OBX|1|NM|2345-7^Glucose^LN||5.4|mmol/L^^UCUM\r";
+/// let m = Message::parse(text, &Default::default()).unwrap();
+/// let oru: OruR01 = m.typed().unwrap();
+/// let obx = oru.patient_result().first().unwrap().order_observation().first().unwrap()
+///     .observation().first().unwrap().obx().unwrap();
+/// let d = m.lean().delimiters();
+/// let value = V2Value::new(obx.segment().field(5).first(), d, "NM");
+/// let units = V2Value::of(obx.units().unwrap());
+/// let pq = quantity(&value, Some(&units), &MapOptions::default()).unwrap();
+/// assert!(pq.losses.is_empty());
+/// assert_eq!(hl7_v3::to_xml("value", pq.value.as_ref().unwrap()).unwrap(),
+///     r#"<value xmlns="urn:hl7-org:v3" value="5.4" unit="mmol/L"/>"#);
+/// ```
+pub fn quantity(
+    value: &V2Value,
+    units_of: Option<&V2Value>,
+    opts: &MapOptions,
+) -> Result<Mapped<Nullable<PQ>>, MapError> {
+    if !matches!(value.datatype, "NM" | "SI") {
+        return Err(MapError::UnsupportedV2(value.datatype.to_owned()));
+    }
+    let mut losses = Vec::new();
+    match value.piece.wire() {
+        Wire::Absent => {
+            return Ok(Mapped {
+                value: None,
+                losses,
+            });
+        }
+        Wire::Null => {
+            return Ok(Mapped {
+                value: Some(Nullable::null(opts.null_flavor)),
+                losses,
+            });
+        }
+        Wire::Text(_) => {}
+    }
+    let mut r = Reader::new(value);
+    let text = r.text(1).unwrap_or_default();
+    r.finish(&mut losses);
+    let t = text.trim();
+    if t != text {
+        loss(
+            &mut losses,
+            value.datatype,
+            format!("spaces around {text:?} are not carried"),
+        );
+    }
+    let mut pq = PQ {
+        value: Some(t.to_owned()),
+        ..PQ::default()
+    };
+    if let Some(u) = units_of
+        && u.piece.wire() != Wire::Absent
+    {
+        let mut u = Reader::new(u);
+        units(&mut pq, &mut u, &mut losses);
+        u.finish(&mut losses);
+    }
+    Ok(Mapped {
+        value: Some(Nullable::Value(pq)),
+        losses,
+    })
+}
+
+/// Table 0191 type of data → the MIME top-level type.
+const MEDIA_TYPE: &[(&str, &str)] = &[
+    ("TEXT", "text"),
+    ("AP", "application"),
+    ("IM", "image"),
+    ("AU", "audio"),
+    ("multipart", "multipart"),
+];
+
+fn ed(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
+    let mut ed = ED::default();
+    let kind = r.text(2);
+    let sub = r.text(3);
+    match (kind.as_deref().map(|k| (k, lookup(MEDIA_TYPE, k))), &sub) {
+        (Some((_, Some(top))), Some(sub)) => ed.media_type = Some(format!("{top}/{sub}")),
+        (Some((k, _)), _) => loss(
+            losses,
+            r.at(2),
+            format!("type of data {k:?} with subtype {sub:?} has no MIME type"),
+        ),
+        (None, Some(sub)) => loss(losses, r.at(3), format!("subtype {sub:?} without a type")),
+        (None, None) => {}
+    }
+    let data = r.text(5);
+    match r.text(4).as_deref() {
+        None => ed.content = data,
+        Some("A") => {
+            ed.representation = Some("TXT".into());
+            ed.content = data;
+        }
+        Some("Base64") => {
+            ed.representation = Some("B64".into());
+            ed.content = data;
+        }
+        Some(other) => {
+            // Hex would have to be re-encoded as base64.
+            loss(
+                losses,
+                r.at(4),
+                format!("encoding {other:?} is not carried, nor the data it encodes"),
+            );
+        }
+    }
+    ed
+}
+
+fn sn(r: &mut Reader, losses: &mut Vec<Loss>) -> AnyValue {
+    let comparator = r.text(1).unwrap_or_default();
+    let n1 = r.text(2);
+    let sep = r.text(3);
+    let n2 = r.text(4);
+    let real = |v: Option<String>| REAL { value: v };
+    match (sep.as_deref(), comparator.as_str()) {
+        (None, "" | "=") => {
+            if comparator == "=" {
+                loss(losses, r.at(1), "comparator \"=\" not carried");
+            }
+            AnyValue::REAL(real(n1))
+        }
+        (None, c @ ("<" | "<=" | ">" | ">=")) => {
+            let bound = Some(Nullable::Value(IVXB {
+                base: real(n1),
+                inclusive: Some(c.ends_with('=')),
+            }));
+            let mut ivl = IVL::<REAL>::default();
+            if c.starts_with('<') {
+                ivl.high = bound;
+            } else {
+                ivl.low = bound;
+            }
+            AnyValue::IVL_REAL(ivl)
+        }
+        (Some("-"), "") => AnyValue::IVL_REAL(IVL {
+            low: Some(Nullable::Value(IVXB {
+                base: real(n1),
+                inclusive: None,
+            })),
+            high: Some(Nullable::Value(IVXB {
+                base: real(n2),
+                inclusive: None,
+            })),
+            ..IVL::default()
+        }),
+        (Some(":" | "/"), "") => {
+            if sep.as_deref() == Some("/") {
+                loss(losses, r.at(3), "separator \"/\" is read back as \":\"");
+            }
+            let pq = |v: Option<String>| {
+                Nullable::Value(PQ {
+                    value: v,
+                    ..PQ::default()
+                })
+            };
+            AnyValue::RTO_PQ_PQ(RTO {
+                numerator: pq(n1),
+                denominator: pq(n2),
+            })
+        }
+        (s, c) => {
+            loss(
+                losses,
+                r.at(1),
+                format!("structured numeric {c:?} {s:?} is not expressible; only SN.2 carried"),
+            );
+            AnyValue::REAL(real(n1))
+        }
+    }
+}
+
+/// The CD of a CE, CWE, CNE or CF.
+fn coded(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> Nullable<CD> {
+    let cwe = r.label != "CE";
+    let code = r.text(1);
+    let display = r.text(2);
+    let mnemonic = r.text(3);
+    let oid = if cwe { r.text(14) } else { None };
+    let mut cd = CD {
+        code,
+        display_name: display,
+        ..CD::default()
+    };
+    cd.code_system_name = mnemonic.clone();
+    cd.code_system = match (&oid, &mnemonic) {
+        (Some(o), _) => Some(o.clone()),
+        (None, Some(m)) => {
+            let found = oid_of(m);
+            if found.is_none() {
+                loss(
+                    losses,
+                    r.at(3),
+                    format!("coding system {m:?} has no known OID"),
+                );
+            }
+            found
+        }
+        (None, None) => None,
+    };
+    if cwe {
+        cd.code_system_version = r.text(7);
+    }
+    // The alternate triplet(s): translations.
+    let mut alt =
+        |r: &mut Reader, c: usize, t: usize, s: usize, ver: Option<usize>, o: Option<usize>| {
+            let code = r.text(c);
+            let display = r.text(t);
+            let system = r.text(s);
+            let version = ver.and_then(|v| r.text(v));
+            let oid = o.and_then(|o| r.text(o));
+            if code.is_none() && display.is_none() && system.is_none() {
+                return None;
+            }
+            let code_system = oid.or_else(|| {
+                let found = system.as_deref().and_then(oid_of);
+                if found.is_none()
+                    && let Some(m) = &system
+                {
+                    loss(
+                        losses,
+                        r.at(s),
+                        format!("coding system {m:?} has no known OID"),
+                    );
+                }
+                found
+            });
+            Some(Nullable::Value(CD {
+                code,
+                display_name: display,
+                code_system,
+                code_system_name: system,
+                code_system_version: version,
+                ..CD::default()
+            }))
+        };
+    if cwe {
+        cd.translation.extend(alt(r, 4, 5, 6, Some(8), Some(17)));
+        cd.translation
+            .extend(alt(r, 10, 11, 12, Some(13), Some(20)));
+    } else {
+        cd.translation.extend(alt(r, 4, 5, 6, None, None));
+    }
+    if cwe && let Some(t) = r.text(9) {
+        cd.original_text = Some(Nullable::Value(ED {
+            content: Some(t),
+            ..ED::default()
+        }));
+    }
+    if cd.code.is_none() && cd.code_system.is_none() && cd.translation.is_empty() {
+        // Text only: a null whose original text is the text.
+        let text = cd.original_text.take().or_else(|| {
+            cd.display_name.take().map(|t| {
+                Nullable::Value(ED {
+                    content: Some(t),
+                    ..ED::default()
+                })
+            })
+        });
+        for (what, v) in [
+            ("display name", &cd.display_name),
+            ("coding system name", &cd.code_system_name),
+            ("coding system version", &cd.code_system_version),
+        ] {
+            if let Some(v) = v {
+                loss(
+                    losses,
+                    r.label.clone(),
+                    format!("{what} {v:?} of a value without a code not carried"),
+                );
+            }
+        }
+        return Nullable::Null {
+            flavor: opts.text_only_flavor,
+            extras: crate::CodedNullExtras {
+                original_text: text,
+                translation: Vec::new(),
+            },
+        };
+    }
+    Nullable::Value(cd)
+}
+
+/// Maps a coded v2 value (CE, CWE, CNE, CF) to a CD, keeping a text-only value's text in
+/// the null's original text.
+pub fn to_cd(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<CD>>, MapError> {
+    if !matches!(v.datatype, "CE" | "CWE" | "CNE" | "CF") {
+        return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
+    }
+    let mut losses = Vec::new();
+    let value = match v.piece.wire() {
+        _ if only_separators(v.piece) => None,
+        Wire::Absent => None,
+        Wire::Null => Some(Nullable::null(opts.null_flavor)),
+        Wire::Text(_) => {
+            let mut r = Reader::new(v);
+            let cd = coded(&mut r, opts, &mut losses);
+            r.finish(&mut losses);
+            Some(cd)
+        }
+    };
+    Ok(Mapped { value, losses })
+}
+
+// ---------------------------------------------------------------------------------------
+// v3 → v2
+
+/// Components being written: each a list of subcomponents, unescaped.
+#[derive(Debug, Default)]
+struct Out {
+    comps: Vec<Vec<String>>,
+}
+
+impl Out {
+    fn set(&mut self, n: usize, v: Option<&str>) {
+        self.set_sub(n, 1, v);
+    }
+    fn set_sub(&mut self, n: usize, s: usize, v: Option<&str>) {
+        let Some(v) = v else { return };
+        if self.comps.len() < n {
+            self.comps.resize(n, Vec::new());
+        }
+        let c = &mut self.comps[n - 1];
+        if c.len() < s {
+            c.resize(s, String::new());
+        }
+        c[s - 1] = v.to_owned();
+    }
+    fn er7(&self, d: &Delimiters) -> String {
+        let enc = |t: &str| -> String {
+            if t == "\"\"" {
+                t.to_owned()
+            } else {
+                escape_formatted(t, d).into_owned()
+            }
+        };
+        let mut comps: Vec<String> = self
+            .comps
+            .iter()
+            .map(|subs| {
+                let mut subs: Vec<String> = subs.iter().map(|s| enc(s)).collect();
+                while subs.last().is_some_and(String::is_empty) {
+                    subs.pop();
+                }
+                subs.join(&d.subcomponent.to_string())
+            })
+            .collect();
+        while comps.last().is_some_and(String::is_empty) {
+            comps.pop();
+        }
+        comps.join(&d.component.to_string())
+    }
+}
+
+const NULL: &str = "\"\"";
+
+/// Maps a v3 value to the ER7 text of a v2 value of datatype `to`, written with
+/// delimiters `d`. A null becomes `""`; `None` stays absent.
+pub fn to_v2(
+    value: Option<&Nullable<AnyValue>>,
+    to: &str,
+    d: &Delimiters,
+) -> Result<Mapped<String>, MapError> {
+    let mut losses = Vec::new();
+    let Some(value) = value else {
+        return Ok(Mapped {
+            value: None,
+            losses,
+        });
+    };
+    let v = match value {
+        Nullable::Null { flavor, .. } => {
+            if *flavor != NullFlavor::NI {
+                loss(
+                    &mut losses,
+                    to,
+                    format!("nullFlavor {flavor} is written \"\""),
+                );
+            }
+            return Ok(Mapped {
+                value: Some(NULL.to_owned()),
+                losses,
+            });
+        }
+        Nullable::Value(v) => v,
+    };
+    let unsupported = || MapError::UnsupportedV3 {
+        from: format!("{v:?}")
+            .split('(')
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        to: to.to_owned(),
+    };
+    let mut out = Out::default();
+    match (v, to) {
+        (AnyValue::ST(st), "ST" | "TX" | "FT") => out.set(1, st.content.as_deref()),
+        (AnyValue::CS(cs), "ID" | "IS") => out.set(1, cs.code.as_deref()),
+        (AnyValue::INT(i), "NM" | "SI") => out.set(1, i.value.map(|i| i.to_string()).as_deref()),
+        (AnyValue::REAL(x), "NM" | "SI") => out.set(1, x.value.as_deref()),
+        (AnyValue::TS(ts), "DT" | "DTM") => out.set(1, ts.value.as_deref()),
+        (AnyValue::TS(ts), "TS") => out.set(1, ts.value.as_deref()),
+        (AnyValue::IVL_TS(ivl), "DR") => {
+            for (n, b) in [(1, &ivl.low), (2, &ivl.high)] {
+                match b {
+                    Some(Nullable::Value(x)) => {
+                        out.set_sub(n, 1, x.base.value.as_deref());
+                        if x.inclusive == Some(false) {
+                            loss(
+                                &mut losses,
+                                format!("DR.{n}"),
+                                "an open bound is written closed",
+                            );
+                        }
+                    }
+                    Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
+                    None => {}
+                }
+            }
+            for (what, present) in [
+                ("width", ivl.width.is_some()),
+                ("center", ivl.center.is_some()),
+            ] {
+                if present {
+                    loss(&mut losses, "IVL_TS", format!("{what} has no DR component"));
+                }
+            }
+        }
+        (AnyValue::II(ii), "CX" | "EI" | "HD") => {
+            let kind = ii
+                .root
+                .as_deref()
+                .map(|r| if is_oid(r) { "ISO" } else { "UUID" });
+            let name = ii.assigning_authority_name.as_deref();
+            match to {
+                "CX" => {
+                    out.set(1, ii.extension.as_deref());
+                    out.set_sub(4, 1, name);
+                    out.set_sub(4, 2, ii.root.as_deref());
+                    out.set_sub(4, 3, kind);
+                }
+                "EI" => {
+                    out.set(1, ii.extension.as_deref());
+                    out.set(2, name);
+                    out.set(3, ii.root.as_deref());
+                    out.set(4, kind);
+                }
+                _ => {
+                    out.set(1, name);
+                    out.set(2, ii.root.as_deref());
+                    out.set(3, kind);
+                    if let Some(e) = &ii.extension {
+                        loss(
+                            &mut losses,
+                            "II.extension",
+                            format!("{e:?} has no HD component"),
+                        );
+                    }
+                }
+            }
+            if ii.displayable.is_some() {
+                loss(&mut losses, "II.displayable", "not carried");
+            }
+        }
+        (AnyValue::PN(pn), "XPN" | "PN" | "XCN" | "CN") => {
+            pn_to_v2(pn, name_layout(to), &mut out, &mut losses)
+        }
+        (AnyValue::ON(on), "XON") => {
+            let mut name = String::new();
+            for p in &on.parts {
+                match p {
+                    Mixed::Text(t) => name.push_str(t),
+                    Mixed::Part(k, _) => loss(
+                        &mut losses,
+                        format!("ON.{}", k.element_name()),
+                        "a name part has no XON component",
+                    ),
+                }
+            }
+            out.set(1, (!name.is_empty()).then_some(name.as_str()));
+            if !on.use_.is_empty() || on.valid_time.is_some() {
+                loss(&mut losses, "ON", "use and validTime not carried");
+            }
+        }
+        (AnyValue::AD(ad), "XAD" | "AD") => ad_to_v2(ad, &mut out, &mut losses),
+        (AnyValue::TEL(tel), "XTN") => tel_to_v2(tel, &mut out, &mut losses),
+        (AnyValue::CD(cd), "CE" | "CWE" | "CNE" | "CF") => cd_to_v2(cd, to, &mut out, &mut losses),
+        (AnyValue::PQ(pq), "CQ") => {
+            out.set(1, pq.value.as_deref());
+            match (pq.unit.as_deref(), pq.translation.first()) {
+                (Some("1") | None, Some(Nullable::Value(t))) => {
+                    out.set_sub(2, 1, t.code.as_deref());
+                    out.set_sub(2, 2, t.display_name.as_deref());
+                    let sys = t
+                        .code_system_name
+                        .clone()
+                        .or_else(|| t.code_system.as_deref().and_then(mnemonic_of));
+                    out.set_sub(2, 3, sys.as_deref());
+                }
+                (Some(u), _) => {
+                    out.set_sub(2, 1, Some(u));
+                    out.set_sub(2, 3, Some("UCUM"));
+                }
+                (None, _) => {}
+            }
+            if pq.translation.len() > 1 {
+                loss(
+                    &mut losses,
+                    "PQ.translation",
+                    "only the first unit translation carried",
+                );
+            }
+        }
+        (AnyValue::ED(ed), "ED") => {
+            if let Some((top, sub)) = ed.media_type.as_deref().and_then(|m| m.split_once('/')) {
+                match reverse(MEDIA_TYPE, top) {
+                    Some(k) => {
+                        out.set(2, Some(k));
+                        out.set(3, Some(sub));
+                    }
+                    None => loss(
+                        &mut losses,
+                        "ED.mediaType",
+                        format!("{top:?} has no type of data"),
+                    ),
+                }
+            }
+            match ed.representation.as_deref() {
+                Some("B64") => out.set(4, Some("Base64")),
+                Some(_) => out.set(4, Some("A")),
+                None => {}
+            }
+            out.set(5, ed.content.as_deref());
+            if ed.reference.is_some() || ed.thumbnail.is_some() || ed.language.is_some() {
+                loss(
+                    &mut losses,
+                    "ED",
+                    "reference, thumbnail and language not carried",
+                );
+            }
+        }
+        (AnyValue::MO(mo), "MO") => {
+            out.set(1, mo.value.as_deref());
+            out.set(2, mo.currency.as_deref());
+        }
+        (AnyValue::REAL(x), "SN") => out.set(2, x.value.as_deref()),
+        (AnyValue::IVL_REAL(ivl), "SN") => {
+            let bound = |b: &Option<Nullable<IVXB<REAL>>>| match b {
+                Some(Nullable::Value(x)) => Some((x.base.value.clone(), x.inclusive)),
+                _ => None,
+            };
+            match (bound(&ivl.low), bound(&ivl.high)) {
+                (Some((lo, None)), Some((hi, None))) => {
+                    out.set(2, lo.as_deref());
+                    out.set(3, Some("-"));
+                    out.set(4, hi.as_deref());
+                }
+                (Some((lo, inc)), None) => {
+                    out.set(1, Some(if inc == Some(true) { ">=" } else { ">" }));
+                    out.set(2, lo.as_deref());
+                }
+                (None, Some((hi, inc))) => {
+                    out.set(1, Some(if inc == Some(true) { "<=" } else { "<" }));
+                    out.set(2, hi.as_deref());
+                }
+                _ => loss(&mut losses, "IVL_REAL", "this interval has no SN form"),
+            }
+        }
+        (AnyValue::RTO_PQ_PQ(rto), "SN") => {
+            let v = |n: &Nullable<PQ>| n.value().and_then(|p| p.value.clone());
+            out.set(2, v(&rto.numerator).as_deref());
+            out.set(3, Some(":"));
+            out.set(4, v(&rto.denominator).as_deref());
+        }
+        _ => return Err(unsupported()),
+    }
+    Ok(Mapped {
+        value: Some(out.er7(d)),
+        losses,
+    })
+}
+
+fn part_text<P: crate::DataType>(v: &Nullable<P>, text: impl Fn(&P) -> Option<String>) -> String {
+    match v {
+        Nullable::Value(p) => text(p).unwrap_or_default(),
+        Nullable::Null { .. } => NULL.to_owned(),
+    }
+}
+
+fn pn_to_v2(pn: &PN, layout: NameLayout, out: &mut Out, losses: &mut Vec<Loss>) {
+    let mut given = Vec::new();
+    let (mut family, mut prefix, mut suffix, mut degree) = (None, None, None, None);
+    for p in &pn.parts {
+        match p {
+            Mixed::Part(k, v) => {
+                let t = part_text(v, |x| x.content.clone());
+                let q = v.value().map(|x| x.qualifier.clone()).unwrap_or_default();
+                let slot = match k {
+                    PNPart::Family => &mut family,
+                    PNPart::Given => {
+                        given.push(t);
+                        continue;
+                    }
+                    PNPart::Prefix => &mut prefix,
+                    PNPart::Suffix if q.iter().any(|q| q == "AC") => &mut degree,
+                    PNPart::Suffix => &mut suffix,
+                    PNPart::Delimiter => {
+                        loss(losses, "PN.delimiter", format!("{t:?} not carried"));
+                        continue;
+                    }
+                };
+                if slot.is_some() {
+                    loss(
+                        losses,
+                        format!("PN.{}", k.element_name()),
+                        format!("a second part {t:?} not carried"),
+                    );
+                } else {
+                    *slot = Some(t);
+                }
+                if q.iter().any(|q| q != "AC") {
+                    loss(
+                        losses,
+                        "ENXP.qualifier",
+                        format!("qualifiers {q:?} not carried"),
+                    );
+                }
+            }
+            Mixed::Text(t) => loss(losses, "PN", format!("untyped text {t:?} not carried")),
+        }
+    }
+    out.set_sub(layout.family, 1, family.as_deref());
+    let mut given = given.into_iter();
+    out.set(layout.given, given.next().as_deref());
+    let rest: Vec<String> = given.collect();
+    if !rest.is_empty() {
+        out.set(layout.second, Some(&rest.join(" ")));
+        if rest.len() > 1 {
+            loss(
+                losses,
+                "XPN.3",
+                "several further given names joined with spaces",
+            );
+        }
+    }
+    out.set(layout.suffix, suffix.as_deref());
+    out.set(layout.prefix, prefix.as_deref());
+    out.set(layout.degree, degree.as_deref());
+    for u in &pn.use_ {
+        if let (Some(t), Some(n)) = (reverse(NAME_USE, u), layout.name_type) {
+            out.set(n, Some(t));
+        } else if let (Some(t), Some(n)) = (reverse(REPRESENTATION, u), layout.representation) {
+            out.set(n, Some(t));
+        } else {
+            loss(losses, "PN.use", format!("use {u:?} has no name type"));
+        }
+    }
+    if pn.valid_time.is_some() {
+        loss(losses, "PN.validTime", "not carried");
+    }
+}
+
+fn ad_to_v2(ad: &AD, out: &mut Out, losses: &mut Vec<Loss>) {
+    for p in &ad.parts {
+        match p {
+            Mixed::Part(k, v) => {
+                let t = part_text(v, |x| x.content.clone());
+                let n = match k {
+                    ADPart::StreetAddressLine => 1,
+                    ADPart::AdditionalLocator => 2,
+                    ADPart::City => 3,
+                    ADPart::State => 4,
+                    ADPart::PostalCode => 5,
+                    ADPart::Country => 6,
+                    ADPart::County => 9,
+                    ADPart::CensusTract => 10,
+                    other => {
+                        loss(
+                            losses,
+                            format!("AD.{}", other.element_name()),
+                            format!("{t:?} has no XAD component"),
+                        );
+                        continue;
+                    }
+                };
+                if out.comps.get(n - 1).is_some_and(|c| !c.is_empty()) {
+                    loss(
+                        losses,
+                        format!("AD.{}", k.element_name()),
+                        format!("a second part {t:?} not carried"),
+                    );
+                } else {
+                    out.set_sub(n, 1, Some(&t));
+                }
+            }
+            Mixed::Text(t) => loss(losses, "AD", format!("untyped text {t:?} not carried")),
+        }
+    }
+    for u in &ad.use_ {
+        if let Some(t) = reverse(ADDRESS_USE, u) {
+            out.set(7, Some(t));
+        } else if let Some(t) = reverse(REPRESENTATION, u) {
+            out.set(11, Some(t));
+        } else {
+            loss(losses, "AD.use", format!("use {u:?} has no address type"));
+        }
+    }
+    if !ad.useable_period.is_empty() || ad.is_not_ordered.is_some() {
+        loss(losses, "AD", "useablePeriod and isNotOrdered not carried");
+    }
+}
+
+/// XTN.5–8 of a `+C-AAA-LLLL;ext=E` number (country, area and extension optional).
+fn split_number(rest: &str) -> Option<[Option<&str>; 4]> {
+    let (number, ext) = match rest.split_once(";ext=") {
+        Some((n, e)) => (n, Some(e)),
+        None => (rest, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if ext.is_some_and(|e| !digits(e)) {
+        return None;
+    }
+    let pieces: Vec<&str> = number.split('-').collect();
+    match pieces.as_slice() {
+        [c, a, l] if c.starts_with('+') && digits(&c[1..]) && digits(a) && digits(l) => {
+            Some([Some(&c[1..]), Some(a), Some(l), ext])
+        }
+        [a, l] if digits(a) && digits(l) => Some([None, Some(a), Some(l), ext]),
+        [l] if digits(l) => Some([None, None, Some(l), ext]),
+        _ => None,
+    }
+}
+
+fn tel_to_v2(tel: &TEL, out: &mut Out, losses: &mut Vec<Loss>) {
+    let value = tel.value.as_deref().unwrap_or_default();
+    let mobile = tel.use_.iter().any(|u| u == "MC");
+    let mut uses = tel.use_.iter().filter(|u| *u != "MC");
+    if let Some(u) = uses.next() {
+        match reverse(TELECOM_USE, u) {
+            Some(c) => out.set(2, Some(c)),
+            None => loss(
+                losses,
+                "TEL.use",
+                format!("use {u:?} has no telecom use code"),
+            ),
+        }
+    }
+    for u in uses {
+        loss(
+            losses,
+            "TEL.use",
+            format!("a further use {u:?} not carried"),
+        );
+    }
+    if let Some(mail) = value.strip_prefix("mailto:") {
+        out.set(3, Some("Internet"));
+        out.set(4, Some(mail));
+        if tel.use_.is_empty() {
+            out.set(2, Some("NET"));
+        }
+        return;
+    }
+    let (equipment, rest) = if let Some(r) = value.strip_prefix("tel:") {
+        ("PH", r)
+    } else if let Some(r) = value.strip_prefix("fax:") {
+        ("FX", r)
+    } else if let Some(r) = value.strip_prefix("modem:") {
+        ("MD", r)
+    } else {
+        loss(
+            losses,
+            "TEL.value",
+            format!("{value:?} is not a tel:, fax:, modem: or mailto: URL"),
+        );
+        ("", value)
+    };
+    if !equipment.is_empty() {
+        out.set(
+            3,
+            Some(if mobile && equipment == "PH" {
+                "CP"
+            } else {
+                equipment
+            }),
+        );
+    }
+    // The +C-AAA-LLLL;ext=E form this mapping writes reads back into XTN.5–8.
+    match split_number(rest) {
+        Some([c, a, l, e]) => {
+            out.set(5, c);
+            out.set(6, a);
+            out.set(7, l);
+            out.set(8, e);
+        }
+        None => out.set(1, Some(rest)),
+    }
+    if !tel.useable_period.is_empty() {
+        loss(losses, "TEL.useablePeriod", "not carried");
+    }
+}
+
+/// Positions of an alternate triplet: code, text, system, version and OID components.
+type AltSlots = (usize, usize, usize, Option<usize>, Option<usize>);
+
+fn cd_to_v2(cd: &CD, to: &str, out: &mut Out, losses: &mut Vec<Loss>) {
+    let cwe = to != "CE";
+    out.set(1, cd.code.as_deref());
+    out.set(2, cd.display_name.as_deref());
+    let mnemonic = |name: &Option<String>, system: &Option<String>| -> (Option<String>, bool) {
+        // The mnemonic sent, if its OID is the code system; else the table's mnemonic.
+        match (name, system) {
+            (Some(n), Some(s)) if oid_of(n).as_deref() == Some(s) => (Some(n.clone()), false),
+            (Some(n), None) => (Some(n.clone()), false),
+            (Some(n), Some(_)) => (Some(n.clone()), true),
+            (None, Some(s)) => match mnemonic_of(s) {
+                Some(m) => (Some(m), false),
+                None => (None, true),
+            },
+            (None, None) => (None, false),
+        }
+    };
+    let (m, needs_oid) = mnemonic(&cd.code_system_name, &cd.code_system);
+    out.set(3, m.as_deref());
+    if needs_oid {
+        if cwe {
+            out.set(14, cd.code_system.as_deref());
+        } else {
+            loss(
+                losses,
+                "CD.codeSystem",
+                format!(
+                    "{:?} has no 0396 mnemonic and CE has no OID component",
+                    cd.code_system
+                ),
+            );
+        }
+    }
+    if cwe {
+        out.set(7, cd.code_system_version.as_deref());
+    } else if cd.code_system_version.is_some() {
+        loss(
+            losses,
+            "CD.codeSystemVersion",
+            "CE has no version component",
+        );
+    }
+    let slots: &[AltSlots] = if cwe {
+        &[
+            (4, 5, 6, Some(8), Some(17)),
+            (10, 11, 12, Some(13), Some(20)),
+        ]
+    } else {
+        &[(4, 5, 6, None, None)]
+    };
+    for (i, t) in cd.translation.iter().enumerate() {
+        let Some(&(c, x, s, ver, o)) = slots.get(i) else {
+            loss(
+                losses,
+                "CD.translation",
+                format!("translation {} not carried", i + 1),
+            );
+            continue;
+        };
+        let Nullable::Value(t) = t else {
+            loss(losses, "CD.translation", "a null translation not carried");
+            continue;
+        };
+        out.set(c, t.code.as_deref());
+        out.set(x, t.display_name.as_deref());
+        let (m, needs_oid) = mnemonic(&t.code_system_name, &t.code_system);
+        out.set(s, m.as_deref());
+        match (ver, o) {
+            (Some(v), Some(o)) => {
+                out.set(v, t.code_system_version.as_deref());
+                if needs_oid {
+                    out.set(o, t.code_system.as_deref());
+                }
+            }
+            _ => {
+                if needs_oid {
+                    loss(
+                        losses,
+                        "CD.translation",
+                        "a translation's OID has no CE component",
+                    );
+                }
+            }
+        }
+    }
+    match (&cd.original_text, cwe) {
+        (Some(Nullable::Value(ed)), true) => out.set(9, ed.content.as_deref()),
+        (Some(_), _) => loss(
+            losses,
+            "CD.originalText",
+            format!("{to} has no original text component"),
+        ),
+        (None, _) => {}
+    }
+    if !cd.qualifier.is_empty() {
+        loss(losses, "CD.qualifier", "not carried");
+    }
+}
+
+/// The ER7 text of a null coded value with its original text (a text-only CWE: `^^^^^^^^TEXT`
+/// or `^TEXT` for CE).
+pub fn cd_to_v2_text(
+    cd: &Nullable<CD>,
+    to: &str,
+    d: &Delimiters,
+) -> Result<Mapped<String>, MapError> {
+    match cd {
+        Nullable::Value(v) => to_v2(Some(&Nullable::Value(AnyValue::CD(v.clone()))), to, d),
+        Nullable::Null { flavor, extras } => {
+            let text = extras
+                .original_text
+                .as_ref()
+                .and_then(|t| t.value())
+                .and_then(|t| t.content.clone());
+            let mut losses = Vec::new();
+            let Some(text) = text else {
+                return to_v2(Some(&Nullable::null(*flavor)), to, d);
+            };
+            let mut out = Out::default();
+            if to == "CE" {
+                out.set(2, Some(&text));
+            } else {
+                out.set(9, Some(&text));
+            }
+            if !extras.translation.is_empty() {
+                loss(
+                    &mut losses,
+                    "CD.translation",
+                    "translations of a null not carried",
+                );
+            }
+            Ok(Mapped {
+                value: Some(out.er7(d)),
+                losses,
+            })
+        }
+    }
+}
+
+/// Whether `s` is an OID (`1.2.840.10008`).
+pub fn is_oid(s: &str) -> bool {
+    let mut arcs = s.split('.');
+    matches!(arcs.next(), Some("0" | "1" | "2"))
+        && arcs.all(|a| {
+            !a.is_empty()
+                && a.bytes().all(|b| b.is_ascii_digit())
+                && (a == "0" || !a.starts_with('0'))
+        })
+}
+
+/// Whether `s` is a UUID in its 8-4-4-4-12 hex form.
+pub fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
