@@ -112,6 +112,12 @@ impl<'a> Batch<'a> {
         let mut outside = 0;
         for (k, slot) in slots.iter().enumerate() {
             let end = slots.get(k + 1).map_or(lines.len(), |s| s.first());
+            // A message reports its own framed lines; envelope and stray lines are the batch's.
+            if let Slot::Envelope(i) | Slot::Stray(i) = *slot
+                && lines[i].framed
+            {
+                findings.push(finding(&lines[i], FindingKind::MllpStartBlock));
+            }
             let item = match *slot {
                 Slot::Envelope(i) => {
                     let l = &lines[i];
@@ -581,5 +587,23 @@ mod tests {
                 FindingKind::NoiseLine { len: 1 },
             ]
         );
+    }
+
+    #[test]
+    fn a_framed_envelope_line_is_reported() {
+        // Found by fuzzing: the start byte before a BHS was dropped without a word. Before a
+        // segment that is not a header it is not framing: it stays in the text.
+        let text = "FHS|^~\\&\r\x0bBHS|^~\\&\rMSH|^~\\&\rPID|1\r\x0bBTS|1\rFTS|1\r";
+        let b = Batch::parse(text).unwrap();
+        let framed: Vec<_> = b
+            .all_findings()
+            .into_iter()
+            .filter(|f| f.kind == FindingKind::MllpStartBlock)
+            .map(|f| f.segment)
+            .collect();
+        assert_eq!(framed, [2]);
+        let mut out = String::new();
+        b.write_original(&mut out);
+        assert_eq!(out, text.replacen("\x0bBHS", "BHS", 1));
     }
 }
