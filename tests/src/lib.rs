@@ -1,1 +1,4 @@
 //! Integration tests of the schemas and the toolkit built on them; the tests live in `tests/`.
+//! The library holds what the fuzz targets in `fuzz/` share with those tests.
+
+pub mod hostile;

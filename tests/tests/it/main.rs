@@ -8,6 +8,7 @@ mod derive;
 mod descriptors;
 mod er7_tokenizer;
 mod golden;
+mod hostile_inputs;
 mod json;
 mod lean_tree;
 mod parse_robustness;
