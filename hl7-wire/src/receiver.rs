@@ -24,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use crate::handler::{Inbound, Router};
 use crate::mllp::{self, Decoder, Event};
@@ -152,7 +153,7 @@ impl Receiver {
         tracing::info!(addr = ?self.listener.local_addr().ok(), "MLLP receiver listening");
         loop {
             tokio::select! {
-                _ = stop.wait_for(|s| *s) => break,
+                _ = stopped(&mut stop) => break,
                 accepted = self.listener.accept() => {
                     let (stream, peer) = match accepted {
                         Ok(a) => a,
@@ -181,7 +182,9 @@ impl Receiver {
                     let stop = self.shutdown.subscribe();
                     tasks.spawn(async move {
                         let _ = stream.set_nodelay(true);
-                        serve(stream, Some(peer), ctx, stop).await;
+                        serve(stream, Some(peer), ctx, stop)
+                            .instrument(tracing::debug_span!("connection", %peer))
+                            .await;
                         drop(permit);
                     });
                 }
@@ -192,6 +195,12 @@ impl Receiver {
         while tasks.join_next().await.is_some() {}
         Ok(())
     }
+}
+
+/// Resolves once shutdown is asked for.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is not `Send`: dropped here, before any other await.
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 /// Serves one connection until the peer closes it, it idles out, a framing error ends it,
@@ -206,8 +215,6 @@ pub(crate) async fn serve<S>(
 {
     let m = &ctx.metrics;
     m.connections_open.fetch_add(1, Ordering::Relaxed);
-    let span = tracing::debug_span!("connection", peer = ?peer);
-    let _enter = span.enter();
     let mut decoder = Decoder::new(ctx.opts.mllp);
     let mut buf = vec![0u8; 64 * 1024];
     let idle = ctx.opts.idle_timeout;
@@ -260,7 +267,7 @@ pub(crate) async fn serve<S>(
         }
         let read = tokio::select! {
             r = tokio::time::timeout(idle, stream.read(&mut buf)) => r,
-            _ = stop.wait_for(|s| *s) => break,
+            _ = stopped(&mut stop) => break,
         };
         match read {
             Ok(Ok(0)) => {
