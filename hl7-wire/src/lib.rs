@@ -1,6 +1,6 @@
 //! HL7 v2 on the wire: MLLP framing ([`mllp`], sans-IO), a durable store of received
 //! messages ([`store`], SQLite by default), and tokio receivers ([`receiver`], routing to
-//! [`handler`]s) and senders ([`sender`]).
+//! [`handler`]s) and senders ([`sender`]), over TCP or TLS ([`tls`]).
 //!
 //! The guarantee this crate is built around: a receiver acknowledges a message only after its
 //! handlers succeeded, and the default handler returns only once the message is committed and
@@ -25,3 +25,4 @@ pub mod mllp;
 pub mod receiver;
 pub mod sender;
 pub mod store;
+pub mod tls;

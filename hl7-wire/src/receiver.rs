@@ -7,6 +7,8 @@
 //!   gets AR 200 (type) or 201 (event); the header checks of [`hl7_model::ack::Checks`] run
 //!   first.
 //! - Enhanced mode (MSH-15/16) gets a commit ACK (CA/CE/CR) when MSH-15 asks for one.
+//! - TLS through rustls, with client certificates checked against a CA and an allowlist of
+//!   names ([`crate::tls::ServerTls`]), and an address allowlist.
 //! - Limits ([`Options`]): connections, frame size, idle time (reading and writing: a peer
 //!   that never reads its ACKs is dropped), all configurable.
 //! - [`Shutdown::shutdown`] stops accepting, lets each connection finish the message it is
@@ -43,6 +45,8 @@ pub struct Options {
     pub checks: Checks,
     /// Addresses connections are accepted from; any when `None`.
     pub allowed_peers: Option<Vec<std::net::IpAddr>>,
+    /// TLS (and client certificate checks); plain TCP when `None`.
+    pub tls: Option<crate::tls::ServerTls>,
 }
 
 impl Default for Options {
@@ -53,6 +57,7 @@ impl Default for Options {
             mllp: mllp::Options::default(),
             checks: Checks::default(),
             allowed_peers: None,
+            tls: None,
         }
     }
 }
@@ -61,7 +66,8 @@ impl Default for Options {
 #[derive(Debug, Default)]
 pub struct Metrics {
     pub connections_accepted: AtomicU64,
-    /// Closed at once: over the connection limit, or from an address not allowed.
+    /// Closed at once: over the connection limit, from an address not allowed, a failed TLS
+    /// handshake or a client certificate not allowed.
     pub connections_refused: AtomicU64,
     pub connections_open: AtomicU64,
     /// Closed for being idle too long.
@@ -182,7 +188,7 @@ impl Receiver {
                     let stop = self.shutdown.subscribe();
                     tasks.spawn(async move {
                         let _ = stream.set_nodelay(true);
-                        serve(stream, Some(peer), ctx, stop)
+                        accept(stream, peer, ctx, stop)
                             .instrument(tracing::debug_span!("connection", %peer))
                             .await;
                         drop(permit);
@@ -194,6 +200,38 @@ impl Receiver {
         tracing::info!(connections = tasks.len(), "shutting down");
         while tasks.join_next().await.is_some() {}
         Ok(())
+    }
+}
+
+/// Serves one accepted connection, after its TLS handshake and client check when the
+/// receiver has TLS.
+async fn accept(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    ctx: Arc<Context>,
+    stop: watch::Receiver<bool>,
+) {
+    let Some(tls) = ctx.opts.tls.clone() else {
+        return serve(stream, Some(peer), ctx, stop).await;
+    };
+    let m = &ctx.metrics;
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
+    match tokio::time::timeout(ctx.opts.idle_timeout, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => match tls.admit(stream.get_ref().1.peer_certificates()) {
+            Ok(()) => serve(stream, Some(peer), ctx, stop).await,
+            Err(e) => {
+                Metrics::add(&m.connections_refused);
+                tracing::warn!(%peer, error = %e, "client certificate refused");
+            }
+        },
+        Ok(Err(e)) => {
+            Metrics::add(&m.connections_refused);
+            tracing::warn!(%peer, error = %e, "TLS handshake failed");
+        }
+        Err(_) => {
+            Metrics::add(&m.connections_idle);
+            tracing::warn!(%peer, "TLS handshake timed out");
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The MLLP sender on tokio: one persistent connection, one message in flight, each sent
 //! until an ACK whose MSA-2 matches its MSH-10 comes back.
 //!
+//! TLS, with a client certificate for mutual TLS, through [`Options::tls`].
+//!
 //! An ACK for another control id (a late ACK of an earlier attempt, a confused peer) is
 //! reported ([`Sender::stray_acks`], a `tracing` warning) and never taken for the message in
 //! flight. When no matching ACK arrives within [`Options::ack_timeout`], or the connection
@@ -11,7 +13,7 @@
 use std::time::Duration;
 
 use hl7_model::ack::{AckCode, Received};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::mllp::{self, Decoder, Event};
@@ -29,6 +31,8 @@ pub struct Options {
     pub backoff_max: Duration,
     /// Framing of the ACKs read back.
     pub mllp: mllp::Options,
+    /// TLS (with a client certificate for mutual TLS); plain TCP when `None`.
+    pub tls: Option<crate::tls::ClientTls>,
 }
 
 impl Default for Options {
@@ -43,6 +47,7 @@ impl Default for Options {
                 max_frame: 1024 * 1024,
                 tolerant: true,
             },
+            tls: None,
         }
     }
 }
@@ -76,9 +81,13 @@ pub struct Reply {
 pub struct Sender {
     addr: String,
     opts: Options,
-    conn: Option<(TcpStream, Decoder)>,
+    conn: Option<(Box<dyn Io>, Decoder)>,
     stray: u64,
 }
+
+/// A connection, plain or TLS.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// Why one attempt failed, for the log and [`SendError::Exhausted`].
 enum Failure {
@@ -163,12 +172,28 @@ impl Sender {
                     .map_err(|_| Failure::Timeout)?
                     .map_err(Failure::Io)?;
             let _ = stream.set_nodelay(true);
-            self.conn = Some((stream, Decoder::new(self.opts.mllp)));
+            let io: Box<dyn Io> = match &self.opts.tls {
+                None => Box::new(stream),
+                Some(tls) => {
+                    let connector = tokio_rustls::TlsConnector::from(tls.config.clone());
+                    Box::new(
+                        tokio::time::timeout(
+                            self.opts.connect_timeout,
+                            connector.connect(tls.server_name.clone(), stream),
+                        )
+                        .await
+                        .map_err(|_| Failure::Timeout)?
+                        .map_err(Failure::Io)?,
+                    )
+                }
+            };
+            self.conn = Some((io, Decoder::new(self.opts.mllp)));
         }
         let Some((stream, decoder)) = self.conn.as_mut() else {
             return Err(Failure::Closed);
         };
         stream.write_all(framed).await.map_err(Failure::Io)?;
+        stream.flush().await.map_err(Failure::Io)?;
         let deadline = tokio::time::Instant::now() + self.opts.ack_timeout;
         let mut buf = [0u8; 16 * 1024];
         loop {
