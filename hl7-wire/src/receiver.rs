@@ -96,7 +96,7 @@ impl Metrics {
 
 /// Stops a running [`Receiver`]; cloneable.
 #[derive(Debug, Clone)]
-pub struct Shutdown(Arc<watch::Sender<bool>>);
+pub struct Shutdown(pub(crate) Arc<watch::Sender<bool>>);
 
 impl Shutdown {
     /// Asks the receiver to stop: no new connections, each open one finishes the message it
@@ -236,7 +236,7 @@ async fn accept(
 }
 
 /// Resolves once shutdown is asked for.
-async fn stopped(stop: &mut watch::Receiver<bool>) {
+pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
     // The guard `wait_for` returns is not `Send`: dropped here, before any other await.
     let _ = stop.wait_for(|s| *s).await;
 }

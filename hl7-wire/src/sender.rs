@@ -1,6 +1,9 @@
 //! The MLLP sender on tokio: one persistent connection, one message in flight, each sent
 //! until an ACK whose MSA-2 matches its MSH-10 comes back.
 //!
+//! A message in enhanced mode whose MSH-15 asks for no commit ACK on success (`NE`, `ER`) is
+//! written and not waited for ([`Reply::code`] is `None`): the receiver sends nothing back.
+//!
 //! TLS, with a client certificate for mutual TLS, through [`Options::tls`].
 //!
 //! An ACK for another control id (a late ACK of an earlier attempt, a confused peer) is
@@ -12,7 +15,7 @@
 
 use std::time::Duration;
 
-use hl7_model::ack::{AckCode, Received};
+use hl7_model::ack::{AckCode, AckMode, Received};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -67,8 +70,9 @@ pub enum SendError {
 /// The matching ACK.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
-    /// MSA-1.
-    pub code: AckCode,
+    /// MSA-1; `None` when the message asked for no commit ACK on success (enhanced mode,
+    /// MSH-15 `NE` or `ER`): it was written and not waited for.
+    pub code: Option<AckCode>,
     /// MSA-3, when valued.
     pub text: String,
     /// The ACK as received.
@@ -122,22 +126,35 @@ impl Sender {
         self.stray
     }
 
-    /// Sends `message` until its ACK arrives (whatever its code) or the attempts run out.
+    /// Sends `message` until its ACK arrives (whatever its code) or the attempts run out; in
+    /// enhanced mode without a commit ACK on success, once written.
     pub async fn send(&mut self, message: &[u8]) -> Result<Reply, SendError> {
-        let control_id = Received::read(message)
-            .ok()
-            .map(|r| r.control_id)
-            .filter(|id| !id.is_empty())
-            .ok_or(SendError::NoControlId)?;
+        let header = Received::read(message).map_err(|_| SendError::NoControlId)?;
+        let control_id = header.control_id.clone();
+        if control_id.is_empty() {
+            return Err(SendError::NoControlId);
+        }
+        let wait = match header.mode() {
+            AckMode::Original => true,
+            AckMode::Enhanced { accept, .. } => accept.wants(AckCode::CA),
+        };
         let framed = mllp::encode(message)?;
         let mut attempt = 0;
         let mut backoff = self.opts.backoff;
         loop {
             attempt += 1;
-            match self.attempt(&framed, &control_id).await {
-                Ok((code, text, raw)) => {
+            match self.attempt(&framed, &control_id, wait).await {
+                Ok(None) => {
                     return Ok(Reply {
-                        code,
+                        code: None,
+                        text: String::new(),
+                        raw: Vec::new(),
+                        attempts: attempt,
+                    });
+                }
+                Ok(Some((code, text, raw))) => {
+                    return Ok(Reply {
+                        code: Some(code),
                         text,
                         raw,
                         attempts: attempt,
@@ -164,7 +181,8 @@ impl Sender {
         &mut self,
         framed: &[u8],
         control_id: &str,
-    ) -> Result<(AckCode, String, Vec<u8>), Failure> {
+        wait: bool,
+    ) -> Result<Option<(AckCode, String, Vec<u8>)>, Failure> {
         if self.conn.is_none() {
             let stream =
                 tokio::time::timeout(self.opts.connect_timeout, TcpStream::connect(&self.addr))
@@ -194,6 +212,9 @@ impl Sender {
         };
         stream.write_all(framed).await.map_err(Failure::Io)?;
         stream.flush().await.map_err(Failure::Io)?;
+        if !wait {
+            return Ok(None);
+        }
         let deadline = tokio::time::Instant::now() + self.opts.ack_timeout;
         let mut buf = [0u8; 16 * 1024];
         loop {
@@ -206,7 +227,7 @@ impl Sender {
                 };
                 match read_ack(&frame) {
                     Some((code, msa2, text)) if msa2 == control_id => {
-                        return Ok((code, text, frame));
+                        return Ok(Some((code, text, frame)));
                     }
                     Some((code, msa2, _)) => {
                         self.stray += 1;

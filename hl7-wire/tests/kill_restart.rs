@@ -98,7 +98,7 @@ fn parent() {
             let mut retried = 0;
             for i in 0..MESSAGES {
                 let reply = s.send(&message(i)).await.unwrap();
-                assert_eq!(reply.code, AckCode::AA);
+                assert_eq!(reply.code, Some(AckCode::AA));
                 retried += usize::from(reply.attempts > 1);
                 acked.lock().unwrap().push(format!("K{i}"));
                 count.fetch_add(1, Ordering::SeqCst);

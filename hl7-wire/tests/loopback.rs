@@ -60,7 +60,7 @@ async fn every_acknowledged_message_is_in_the_store_as_sent() {
     for i in 0..20 {
         let msg = adt(&format!("M{i}"));
         let reply = s.send(&msg).await.unwrap();
-        assert_eq!(reply.code, AckCode::AA);
+        assert_eq!(reply.code, Some(AckCode::AA));
         let (_, msa2, _) = read_ack(&reply.raw).unwrap();
         assert_eq!(msa2, format!("M{i}"));
     }
@@ -103,29 +103,29 @@ async fn routing_rejects_unknown_types_and_events_and_failed_handlers() {
     let task = tokio::spawn(r.run());
     let mut s = Sender::new(&addr, quick_sender());
 
-    assert_eq!(s.send(&adt("1")).await.unwrap().code, AckCode::AA);
+    assert_eq!(s.send(&adt("1")).await.unwrap().code, Some(AckCode::AA));
     // A type no route takes: AR 200. An event of a routed type no route takes: AR 201.
     let siu = b"MSH|^~\\&|A||B||20240101||SIU^S12|2|P|2.5\r";
     let reply = s.send(siu).await.unwrap();
-    assert_eq!(reply.code, AckCode::AR);
+    assert_eq!(reply.code, Some(AckCode::AR));
     assert!(String::from_utf8_lossy(&reply.raw).contains("|MSH^1^9^1^1|200^"));
     let a04 = String::from_utf8(adt("3"))
         .unwrap()
         .replace("ADT^A01^ADT_A01", "ADT^A04^ADT_A01");
     let reply = s.send(a04.as_bytes()).await.unwrap();
-    assert_eq!(reply.code, AckCode::AR);
+    assert_eq!(reply.code, Some(AckCode::AR));
     assert!(String::from_utf8_lossy(&reply.raw).contains("|MSH^1^9^1^2|201^"));
     // A handler that fails: AR 207 with its message, never AA.
     let oru = b"MSH|^~\\&|A||B||20240101||ORU^R01|4|P|2.5\rPID|1\rOBR|1\rOBX|1|NM|X||1\r";
     let reply = s.send(oru).await.unwrap();
-    assert_eq!(reply.code, AckCode::AR);
+    assert_eq!(reply.code, Some(AckCode::AR));
     assert!(
         String::from_utf8_lossy(&reply.raw)
             .contains("207^Application internal error^HL70357|E||||database down")
     );
     // Unknown to HL7 v2.5 itself: AR 200 from the header checks.
     let zzz = b"MSH|^~\\&|A||B||20240101||ZZZ^Z01|5|P|2.5\r";
-    assert_eq!(s.send(zzz).await.unwrap().code, AckCode::AR);
+    assert_eq!(s.send(zzz).await.unwrap().code, Some(AckCode::AR));
     assert_eq!(handled.load(Ordering::SeqCst), 1);
     stop.shutdown();
     task.await.unwrap().unwrap();
@@ -159,7 +159,7 @@ async fn the_ack_waits_for_the_handler() {
         done.load(Ordering::SeqCst),
         "ACK before the handler finished"
     );
-    assert_eq!(reply.code, AckCode::AA);
+    assert_eq!(reply.code, Some(AckCode::AA));
     tokio::time::timeout(Duration::from_secs(5), task)
         .await
         .expect("shutdown did not finish")
@@ -177,8 +177,23 @@ async fn enhanced_mode_gets_a_commit_ack() {
     let msg =
         b"MSH|^~\\&|A||B||20240101||ADT^A01^ADT_A01|E1|P|2.5|||AL|NE\rEVN|A01\rPID|1\rPV1|1|I\r";
     let reply = s.send(msg).await.unwrap();
-    assert_eq!(reply.code, AckCode::CA);
+    assert_eq!(reply.code, Some(AckCode::CA));
     assert_eq!(store.list(0, 10).unwrap().len(), 1);
+    // MSH-15 NE: no commit ACK comes back, and the sender does not wait for one.
+    let ne =
+        b"MSH|^~\\&|A||B||20240101||ADT^A01^ADT_A01|E2|P|2.5|||NE|NE\rEVN|A01\rPID|1\rPV1|1|I\r";
+    let reply = s.send(ne).await.unwrap();
+    assert_eq!(reply.code, None);
+    // The next message's ACK is its own: nothing was sent back for the NE one.
+    assert_eq!(s.send(msg).await.unwrap().code, Some(AckCode::CA));
+    assert_eq!(s.stray_acks(), 0);
+    let ids: Vec<String> = store
+        .list(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.control_id)
+        .collect();
+    assert_eq!(ids, ["E1", "E2", "E1"]);
     stop.shutdown();
     task.await.unwrap().unwrap();
 }
@@ -195,7 +210,7 @@ async fn hundreds_of_concurrent_senders() {
             let mut s = Sender::new(&addr, quick_sender());
             for i in 0..3 {
                 let reply = s.send(&adt(&format!("C{c}-{i}"))).await.unwrap();
-                assert_eq!(reply.code, AckCode::AA);
+                assert_eq!(reply.code, Some(AckCode::AA));
             }
         });
     }
@@ -275,7 +290,7 @@ async fn hostile_peers_do_not_disturb_honest_ones() {
 
     // Meanwhile an honest sender is served.
     let mut s = Sender::new(&addr, quick_sender());
-    assert_eq!(s.send(&adt("OK")).await.unwrap().code, AckCode::AA);
+    assert_eq!(s.send(&adt("OK")).await.unwrap().code, Some(AckCode::AA));
 
     // A silent connection is closed after the idle time.
     let mut idle = TcpStream::connect(&addr).await.unwrap();
