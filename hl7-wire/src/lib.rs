@@ -1,6 +1,7 @@
 //! HL7 v2 on the wire: MLLP framing ([`mllp`], sans-IO), a durable store of received
 //! messages ([`store`], SQLite by default), and tokio receivers ([`receiver`], routing to
-//! [`handler`]s) and senders ([`sender`]), over TCP or TLS ([`tls`]).
+//! [`handler`]s) and senders ([`sender`]), over TCP or TLS ([`tls`]), and HL7 over HTTP(S)
+//! ([`http`]).
 //!
 //! The guarantee this crate is built around: a receiver acknowledges a message only after its
 //! handlers succeeded, and the default handler returns only once the message is committed and
@@ -21,6 +22,7 @@
 //! ```
 
 pub mod handler;
+pub mod http;
 pub mod mllp;
 pub mod receiver;
 pub mod sender;
