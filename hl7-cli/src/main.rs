@@ -19,6 +19,13 @@
 //! - `hl7 v3 FILE PATH…` prints the HL7 v3 form (R1 XML ITS) of each path's value and what
 //!   the v2 → v3 mapping did not carry ([`hl7_v3::map`]).
 //!
+//! - `hl7 listen --mllp ADDR --store PATH` receives messages over MLLP and answers each with
+//!   its ACK once it is committed to the SQLite store at PATH (`hl7_wire`); Ctrl-C stops after
+//!   the messages in flight.
+//! - `hl7 send --to ADDR FILE…` sends each message and waits for its ACK: exit 1 when any was
+//!   AE/AR, 2 when one got no ACK.
+//! - `hl7 store PATH` lists a store: id, received time (UTC), MSH-10, type, state.
+//!
 //! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
 //! `BTS`/`FTS`), also as captured from an MLLP connection (framing bytes skipped); `-` reads
 //! standard input. Every version from 2.1 to 2.8.2 is compiled in.
@@ -42,6 +49,8 @@ use clap::{Parser, Subcommand};
 use hl7_model::er7::{Batch, Item};
 use hl7_model::message::{Message, ParseOptions};
 use hl7_model::validate::Severity;
+
+mod wire;
 
 const INPUT_NOTE: &str = "FILE may hold one message, several messages one after another, or a \
 batch (FHS/BHS … BTS/FTS), also as captured from an MLLP connection (framing bytes skipped); `-` \
@@ -114,6 +123,12 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
     },
+    /// Receive messages over MLLP, committing each to a store before acknowledging it.
+    Listen(wire::ListenArgs),
+    /// Send messages over MLLP, waiting for each ACK; exit 1 on AE/AR, 2 on no ACK.
+    Send(wire::SendArgs),
+    /// List what a store holds: id, received time, MSH-10, type, state.
+    Store(wire::StoreArgs),
 }
 
 const GET_NOTE: &str = "Repetitions in parentheses count from 0, as in HAPI's Terser (PID-3(1) is the second); in brackets from 1 (PID-3[2] is the same). A path without a leading `/` finds its segment anywhere in the message; OBX(2) is the message's third OBX. Each message's results are printed on one line, separated by tabs; a path naming nothing gives an empty string.";
@@ -135,6 +150,15 @@ fn main() -> ExitCode {
         Command::Json { pretty, files } => json(&mut run, files, *pretty, &mut out),
         Command::Get { value, file, paths } => get(&mut run, file, paths, *value, &mut out),
         Command::V3 { file, paths } => v3::run(&mut run, file, paths, &mut out),
+        Command::Listen(args) => wire_result(&mut run, wire::listen(args)),
+        Command::Send(args) => match wire::send(args) {
+            Ok(code) => {
+                run.code = run.code.max(code);
+                Ok(())
+            }
+            Err(e) => wire_result(&mut run, Err(e)),
+        },
+        Command::Store(args) => wire_result(&mut run, wire::store(args, &mut out)),
     }
     .and_then(|()| out.flush());
     match written {
@@ -147,6 +171,15 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::from(run.code)
+}
+
+/// Reports a failed `listen`, `send` or `store`.
+fn wire_result(run: &mut Run, result: anyhow::Result<()>) -> io::Result<()> {
+    if let Err(e) = result {
+        eprintln!("hl7: {e:#}");
+        run.fail();
+    }
+    Ok(())
 }
 
 /// The exit code so far: the worst outcome wins.

@@ -245,7 +245,7 @@ pub fn next_control_id() -> String {
 }
 
 /// The current UTC time as `YYYYMMDDHHMMSS`.
-fn now() -> String {
+pub(crate) fn now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -33,6 +33,7 @@ extern crate self as hl7_model;
 #[doc(inline)]
 pub use hl7_runtime::*;
 
+pub mod ack;
 pub mod build;
 pub mod message;
 

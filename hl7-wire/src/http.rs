@@ -1,0 +1,344 @@
+//! HL7 over HTTP(S), on hyper: a server taking a POST of one message and a client posting
+//! one.
+//!
+//! The server answers `200 OK` with the ACK (AA/AE/AR, or the commit ACK in enhanced mode) as
+//! the body, after the message's handlers ran, exactly as the MLLP receiver would answer on
+//! its connection (same [`crate::handler::Router`], checks and limits); `204 No Content` when
+//! enhanced mode asked for no commit ACK. A request that is not an HL7 message gets `4xx`:
+//! `405` for another method than POST, `415` for a content type other than
+//! `application/hl7-v2`, `x-application/hl7-v2+er7` or `text/plain`, `413` for a body over
+//! the frame limit. The same TLS and mutual-TLS options apply ([`crate::tls`]).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use hl7_model::ack::{AckCode, Received};
+
+use crate::handler::Router;
+use crate::receiver::{Context, Metrics, Options, Shutdown, respond, stopped};
+use crate::tls::ClientTls;
+
+/// The content type of ACKs sent and the first of those accepted.
+pub const CONTENT_TYPE: &str = "application/hl7-v2";
+
+/// Content types a POST may carry (their parameters, `charset`, aside).
+const ACCEPTED: [&str; 3] = [CONTENT_TYPE, "x-application/hl7-v2+er7", "text/plain"];
+
+/// A bound HTTP(S) receiver; see the [module docs](self).
+pub struct HttpReceiver {
+    listener: TcpListener,
+    ctx: Arc<Context>,
+    shutdown: Arc<watch::Sender<bool>>,
+}
+
+impl HttpReceiver {
+    /// Binds `addr`; messages go to `router`, within `opts` (its MLLP frame limit is the body
+    /// limit, its TLS settings apply).
+    pub async fn bind(addr: &str, router: Router, opts: Options) -> std::io::Result<HttpReceiver> {
+        Ok(HttpReceiver {
+            listener: TcpListener::bind(addr).await?,
+            ctx: Arc::new(Context {
+                router,
+                opts,
+                metrics: Arc::default(),
+            }),
+            shutdown: Arc::new(watch::channel(false).0),
+        })
+    }
+
+    /// The address bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The receiver's counters.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.ctx.metrics.clone()
+    }
+
+    /// A handle that stops the receiver.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        Shutdown(self.shutdown.clone())
+    }
+
+    /// Serves until shut down; requests in progress are finished first.
+    pub async fn run(self) -> std::io::Result<()> {
+        let mut stop = self.shutdown.subscribe();
+        let mut tasks = JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = stopped(&mut stop) => break,
+                accepted = self.listener.accept() => {
+                    let Ok((stream, peer)) = accepted else { continue };
+                    let m = &self.ctx.metrics;
+                    if let Some(allowed) = &self.ctx.opts.allowed_peers
+                        && !allowed.contains(&peer.ip())
+                    {
+                        m.connections_refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    }
+                    m.connections_accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let ctx = self.ctx.clone();
+                    let stop = self.shutdown.subscribe();
+                    tasks.spawn(connection(stream, peer, ctx, stop));
+                }
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            }
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(())
+    }
+}
+
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    ctx: Arc<Context>,
+    stop: watch::Receiver<bool>,
+) {
+    match ctx.opts.tls.clone() {
+        None => serve_http(stream, peer, ctx, stop).await,
+        Some(tls) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(tls.config());
+            let handshake =
+                tokio::time::timeout(ctx.opts.idle_timeout, acceptor.accept(stream)).await;
+            match handshake {
+                Ok(Ok(s)) if tls.admit(s.get_ref().1.peer_certificates()).is_ok() => {
+                    serve_http(s, peer, ctx, stop).await
+                }
+                _ => {
+                    ctx.metrics
+                        .connections_refused
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::warn!(%peer, "TLS handshake or client certificate refused");
+                }
+            }
+        }
+    }
+}
+
+async fn serve_http<S>(
+    stream: S,
+    peer: SocketAddr,
+    ctx: Arc<Context>,
+    mut stop: watch::Receiver<bool>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let ctx = ctx.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(req, peer, &ctx).await) }
+    });
+    let conn =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        r = conn.as_mut() => {
+            if let Err(e) = r {
+                tracing::debug!(%peer, error = %e, "HTTP connection");
+            }
+        }
+        _ = stopped(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(format!("{text}\n"))));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+async fn handle(req: Request<Incoming>, peer: SocketAddr, ctx: &Context) -> Response<Full<Bytes>> {
+    if req.method() != Method::POST {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "POST one HL7 v2 message");
+    }
+    let content_type = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !ACCEPTED.contains(&media.as_str()) {
+        return plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("content type `{content_type}`: expected {CONTENT_TYPE}"),
+        );
+    }
+    let limit = ctx.opts.mllp.max_frame;
+    let body = match Limited::new(req.into_body(), limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the message is over {limit} bytes"),
+            );
+        }
+    };
+    ctx.metrics
+        .messages
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    match respond(&body, Some(peer), ctx).await {
+        Some(ack) => {
+            let mut r = Response::new(Full::new(Bytes::from(ack)));
+            r.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("application/hl7-v2; charset=utf-8"),
+            );
+            r
+        }
+        None => {
+            let mut r = Response::new(Full::new(Bytes::new()));
+            *r.status_mut() = StatusCode::NO_CONTENT;
+            r
+        }
+    }
+}
+
+/// Why a POST got no ACK.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HttpError {
+    #[error("connecting: {0}")]
+    Connect(std::io::Error),
+    #[error("HTTP: {0}")]
+    Http(#[from] hyper::Error),
+    #[error("building the request: {0}")]
+    Request(#[from] hyper::http::Error),
+    #[error("no answer within the timeout")]
+    Timeout,
+    #[error("the server answered {status}: {body}")]
+    Status { status: u16, body: String },
+    #[error("the ACK's MSA-2 `{got}` is not the message's MSH-10 `{expected}`")]
+    Mismatch { expected: String, got: String },
+    #[error("the answer is not an ACK")]
+    NotAnAck,
+    #[error("the message has no readable MSH-10")]
+    NoControlId,
+}
+
+/// The ACK of a POST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpReply {
+    /// MSA-1; `None` for `204 No Content` (enhanced mode, no commit ACK asked for).
+    pub code: Option<AckCode>,
+    /// The body as received.
+    pub body: Vec<u8>,
+}
+
+/// Posts messages to an HL7-over-HTTP(S) receiver, one request per message, each checked to
+/// be answered by the ACK of its MSH-10.
+#[derive(Debug, Clone)]
+pub struct HttpSender {
+    addr: String,
+    path: String,
+    tls: Option<ClientTls>,
+    timeout: std::time::Duration,
+}
+
+impl HttpSender {
+    /// A sender to `addr` (`host:port`), posting to `path` (`/`), over TLS when `tls` is set.
+    pub fn new(
+        addr: &str,
+        path: &str,
+        tls: Option<ClientTls>,
+        timeout: std::time::Duration,
+    ) -> HttpSender {
+        HttpSender {
+            addr: addr.to_owned(),
+            path: path.to_owned(),
+            tls,
+            timeout,
+        }
+    }
+
+    /// Posts one message and returns its ACK.
+    pub async fn send(&self, message: &[u8]) -> Result<HttpReply, HttpError> {
+        let expected = Received::read(message)
+            .ok()
+            .map(|r| r.control_id)
+            .filter(|c| !c.is_empty())
+            .ok_or(HttpError::NoControlId)?;
+        tokio::time::timeout(self.timeout, self.post(message, &expected))
+            .await
+            .map_err(|_| HttpError::Timeout)?
+    }
+
+    async fn post(&self, message: &[u8], expected: &str) -> Result<HttpReply, HttpError> {
+        let stream = TcpStream::connect(&self.addr)
+            .await
+            .map_err(HttpError::Connect)?;
+        let _ = stream.set_nodelay(true);
+        let host = self.addr.clone();
+        let req = Request::post(&self.path)
+            .header(hyper::header::HOST, host)
+            .header(
+                hyper::header::CONTENT_TYPE,
+                "application/hl7-v2; charset=utf-8",
+            )
+            .body(Full::new(Bytes::copy_from_slice(message)))?;
+        let response = match &self.tls {
+            None => exchange(stream, req).await?,
+            Some(tls) => {
+                let s = tokio_rustls::TlsConnector::from(tls.config())
+                    .connect(tls.server_name(), stream)
+                    .await
+                    .map_err(HttpError::Connect)?;
+                exchange(s, req).await?
+            }
+        };
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes().to_vec();
+        if status == StatusCode::NO_CONTENT {
+            return Ok(HttpReply { code: None, body });
+        }
+        if status != StatusCode::OK {
+            return Err(HttpError::Status {
+                status: status.as_u16(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+        }
+        let (code, got, _) = crate::sender::read_ack(&body).ok_or(HttpError::NotAnAck)?;
+        if got != expected {
+            return Err(HttpError::Mismatch {
+                expected: expected.to_owned(),
+                got,
+            });
+        }
+        Ok(HttpReply {
+            code: Some(code),
+            body,
+        })
+    }
+}
+
+async fn exchange<S>(stream: S, req: Request<Full<Bytes>>) -> Result<Response<Incoming>, HttpError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(send.send_request(req).await?)
+}
