@@ -16,7 +16,8 @@
 //! # }
 //! ```
 //!
-//! Where to start: [`parse`] (any message, version and structure from its header, held as a
+//! Where to start: [`parse`] (any message from its bytes, decoded by its MSH-18 character
+//! sets ([`charset`]), version and structure from its header, held as a
 //! [`Message`]: its segments' text and group tree, about the size of what was sent) and
 //! [`Message::typed`] for a version's views; [`path`] to read and write by `PID-5-1`;
 //! [`build::MessageBuilder`] for new messages; [`validate`] for findings with HL7 error codes;
