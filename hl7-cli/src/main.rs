@@ -29,8 +29,10 @@
 //! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
 //! `BTS`/`FTS`), also as captured from an MLLP connection (framing bytes skipped); `-` reads
 //! standard input. Every version from 2.1 to 2.8.2 is compiled in.
-//! Input is read as bytes and, for now, decoded as UTF-8 with invalid sequences replaced by
-//! U+FFFD; MSH-18 character sets are not applied yet.
+//! Input is read as bytes, each message decoded by its MSH-18 and MSH-20 character sets
+//! ([`hl7_model::charset`]); bytes the declared set cannot hold are an error, not replaced.
+//! - `hl7 charset FILE…` prints, per message, MSH-18 and MSH-20, the decoder used, and the
+//!   DICOM (0008,0005) value (and dcm4che's).
 //!
 //! Every message is read into a [`hl7_model::Message`]: its text
 //! and group tree, nothing decoded until asked for.
@@ -44,6 +46,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod v3;
+mod charset;
 
 use clap::{Parser, Subcommand};
 use hl7_model::er7::{Batch, Item};
@@ -54,8 +57,8 @@ mod wire;
 
 const INPUT_NOTE: &str = "FILE may hold one message, several messages one after another, or a \
 batch (FHS/BHS … BTS/FTS), also as captured from an MLLP connection (framing bytes skipped); `-` \
-reads standard input. Input is read as bytes and decoded as UTF-8, \
-invalid sequences replaced by U+FFFD (MSH-18 character sets are not applied yet).";
+reads standard input. Each message is decoded by its MSH-18 (and MSH-20) character sets; bytes \
+the declared set cannot hold are an error.";
 
 /// Reads, checks and writes back HL7 v2 messages in ER7 form.
 #[derive(Debug, Parser)]
@@ -129,6 +132,13 @@ enum Command {
     Send(wire::SendArgs),
     /// List what a store holds: id, received time, MSH-10, type, state.
     Store(wire::StoreArgs),
+    /// Print each message's MSH-18, the decoder used and its DICOM (0008,0005) value.
+    #[command(after_help = INPUT_NOTE)]
+    Charset {
+        /// Files to read (`-` for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 const GET_NOTE: &str = "Repetitions in parentheses count from 0, as in HAPI's Terser (PID-3(1) is the second); in brackets from 1 (PID-3[2] is the same). A path without a leading `/` finds its segment anywhere in the message; OBX(2) is the message's third OBX. Each message's results are printed on one line, separated by tabs; a path naming nothing gives an empty string.";
@@ -159,6 +169,7 @@ fn main() -> ExitCode {
             Err(e) => wire_result(&mut run, Err(e)),
         },
         Command::Store(args) => wire_result(&mut run, wire::store(args, &mut out)),
+        Command::Charset { files } => charsets(&mut run, files, &mut out),
     }
     .and_then(|()| out.flush());
     match written {
@@ -222,24 +233,41 @@ fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Reads a file (or standard input for `-`) as bytes, decoded as UTF-8 with invalid sequences
-/// replaced.
-fn read(path: &Path) -> anyhow::Result<String> {
+/// Reads a file (or standard input for `-`) as bytes.
+fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context;
-    let bytes = if is_stdin(path) {
+    if is_stdin(path) {
         let mut buf = Vec::new();
         io::stdin()
             .lock()
             .read_to_end(&mut buf)
             .context("cannot read standard input")?;
-        buf
+        Ok(buf)
     } else {
-        std::fs::read(path).context("cannot read the file")?
-    };
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+        std::fs::read(path).context("cannot read the file")
+    }
+}
+
+/// Reads a file as text, each message decoded by its MSH-18; notes go to stderr.
+fn read(path: &Path) -> anyhow::Result<String> {
+    let name = display_name(path);
+    charset::text_of(&read_bytes(path)?, |note| eprintln!("hl7: {name}: {note}"))
+}
+
+/// `hl7 charset`.
+fn charsets(run: &mut Run, files: &[PathBuf], out: &mut impl Write) -> io::Result<()> {
+    for path in files {
+        let name = display_name(path);
+        match read_bytes(path) {
+            Ok(bytes) => {
+                if let Err(e) = charset::report(&name, &bytes, out)? {
+                    run.error(&name, e);
+                }
+            }
+            Err(e) => run.error(&name, format_args!("{e:#}")),
+        }
+    }
+    Ok(())
 }
 
 /// Reads every file, reporting those that cannot be read.

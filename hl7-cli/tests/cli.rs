@@ -343,10 +343,10 @@ fn unreadable_file_is_reported() {
 }
 
 #[test]
-fn help_mentions_lossy_decoding() {
+fn help_mentions_character_sets() {
     let o = hl7(&["encode", "--help"], None);
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).contains("U+FFFD"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("MSH-18"), "{}", stdout(&o));
     let o = hl7(&[], None);
     assert_eq!(code(&o), 2, "usage errors exit with 2");
 }
@@ -410,4 +410,58 @@ fn get_refuses_a_bad_path_before_reading() {
         stderr(&o)
     );
     assert!(o.stdout.is_empty());
+}
+
+fn charset_file(name: &str) -> String {
+    path_arg(&workspace().join("tests/charsets").join(name)).to_owned()
+}
+
+#[test]
+fn files_are_read_by_their_msh18() {
+    for (file, name) in [
+        // 宮本 in ISO-2022-JP: both kanji end in the byte `\`.
+        ("iso-2022-jp.hl7", "\u{5BAE}\u{672C}"),
+        ("latin1-de.hl7", "M\u{FC}ller"),
+        ("gb18030.hl7", "\u{5218}"),
+        ("big5.hl7", "\u{8A31}"),
+    ] {
+        let o = hl7(&["get", "--value", &charset_file(file), "PID-5-1"], None);
+        assert_eq!(code(&o), 0, "{file}: {}", stderr(&o));
+        assert_eq!(stdout(&o), format!("{name}\n"), "{file}");
+    }
+    // Bytes the declared set cannot hold are an error, not U+FFFD.
+    let o = hl7(
+        &["get", "--value", "-", "PID-5-1"],
+        Some(b"MSH|^~\\&|A||||||ADT^A01|1|P|2.5||||||UNICODE UTF-8\rPID|1||7||\xe9\r"),
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn charset_prints_msh18_decoder_and_dicom() {
+    let o = hl7(
+        &[
+            "charset",
+            &charset_file("iso-2022-jp.hl7"),
+            &charset_file("big5.hl7"),
+            &charset_file("latin9-fr.hl7"),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    for line in [
+        "  MSH-18: ~ISO IR87",
+        "  MSH-20: ISO 2022-1994",
+        "  decoder: ISO 2022: US-ASCII + ISO-2022-JP",
+        "  DICOM (0008,0005): \\ISO 2022 IR 87",
+        "  dcm4che: ISO 2022 IR 87",
+        "  MSH-18: BIG-5",
+        "  decoder: BIG-5 (Big5)",
+        "  DICOM (0008,0005): none: MSH-18 `BIG-5` has no DICOM term: decode the message and re-emit it as UNICODE UTF-8 / ISO_IR 192",
+        "  DICOM (0008,0005): ISO_IR 203",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line:?} not in\n{out}");
+    }
 }

@@ -16,7 +16,8 @@
 //! # }
 //! ```
 //!
-//! Where to start: [`parse`] (any message, version and structure from its header, held as a
+//! Where to start: [`parse`] (any message from its bytes, decoded by its MSH-18 character
+//! sets ([`charset`]), version and structure from its header, held as a
 //! [`Message`]: its segments' text and group tree, about the size of what was sent) and
 //! [`Message::typed`] for a version's views; [`path`] to read and write by `PID-5-1`;
 //! [`build::MessageBuilder`] for new messages; [`validate`] for findings with HL7 error codes;
@@ -39,9 +40,11 @@ pub mod message;
 
 pub use message::{Message, ParseError, ParseOptions};
 
-/// Parses one message from its bytes or text: version from MSH-12, structure from MSH-9, with
-/// the default [`message::ParseOptions`] (see [`message::parse_with`]). Bytes must be UTF-8;
-/// other bytes are refused with [`ParseError::NotUtf8`] rather than altered.
+/// Parses one message from its bytes: MSH-18 and MSH-20 are read by an ASCII pre-scan, the
+/// whole message is decoded to text by them ([`charset::decode`], default
+/// [`charset::DecodeOptions`]), and only then split on its delimiters; version from MSH-12,
+/// structure from MSH-9, with the default [`message::ParseOptions`]. Bytes the declared set
+/// cannot hold are refused ([`ParseError::Charset`]) rather than altered.
 ///
 /// ```
 /// # #[cfg(feature = "v2_5")] {
@@ -49,18 +52,37 @@ pub use message::{Message, ParseError, ParseOptions};
 /// let m = hl7_model::parse(bytes).unwrap();
 /// assert_eq!(m.structure().id, "ADT_A01");
 /// assert_eq!(m.get("PID-5-2").unwrap().as_deref(), Some("John"));
+///
+/// // 8859/1: é is the byte 0xE9.
+/// let latin1: &[u8] = b"MSH|^~\\&|A||||||ADT^A04|1|P|2.5||||||8859/1\rPID|1||7||Ren\xe9e\r";
+/// assert_eq!(hl7_model::parse(latin1).unwrap().get("PID-5-1").unwrap().as_deref(), Some("Renée"));
+/// // Without MSH-18 the same byte is neither ASCII nor UTF-8.
 /// assert!(matches!(
 ///     hl7_model::parse(b"MSH|^~\\&|A\rPID|1||\xe9\r"),
-///     Err(hl7_model::ParseError::NotUtf8 { valid_up_to: 18 })
+///     Err(hl7_model::ParseError::Charset(hl7_model::charset::CharsetError::Malformed { offset: 18, .. }))
 /// ));
 /// # }
 /// ```
 pub fn parse(message: impl AsRef<[u8]>) -> Result<Message, ParseError> {
-    let bytes = message.as_ref();
-    let text = std::str::from_utf8(bytes).map_err(|e| ParseError::NotUtf8 {
-        valid_up_to: e.valid_up_to(),
-    })?;
-    message::parse(text)
+    parse_bytes(
+        message.as_ref(),
+        &ParseOptions::default(),
+        &Default::default(),
+    )
+    .map(|(m, _)| m)
+}
+
+/// Parses one message from its bytes as [`parse`] does, within `opts` and with `decode`'s
+/// character set fallbacks; returns the message and how its bytes were read (the decoded
+/// text is moved into the message, so [`charset::Decoded::text`] is left empty).
+pub fn parse_bytes(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    decode: &charset::DecodeOptions,
+) -> Result<(Message, charset::Decoded), ParseError> {
+    let mut decoded = charset::decode(bytes, decode)?;
+    let text = std::mem::take(&mut decoded.text);
+    Ok((message::parse_with(&text, opts)?, decoded))
 }
 
 include!(concat!(env!("OUT_DIR"), "/versions.rs"));

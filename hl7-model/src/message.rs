@@ -405,6 +405,32 @@ impl Message {
         self.lean.to_er7()
     }
 
+    /// The message in the bytes of the character set its MSH-18 declares (ISO 2022 escapes
+    /// for the alternates MSH-18 lists after the first). A character the set cannot hold is
+    /// an error ([`crate::charset::CharsetError::Unrepresentable`]), never a `?`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "v2_5")] {
+    /// let bytes: &[u8] = b"MSH|^~\\&|A||||||ADT^A04|1|P|2.5||||||8859/1\rPID|1||7||M\xfcller\r";
+    /// let mut m = hl7_model::parse(bytes).unwrap();
+    /// assert_eq!(m.to_bytes().unwrap(), bytes);
+    /// m.set("PID-5-1", "Łukasz").unwrap();
+    /// assert!(m.to_bytes().is_err()); // Ł is not in ISO 8859-1
+    /// # }
+    /// ```
+    pub fn to_bytes(&self) -> Result<Vec<u8>, crate::charset::CharsetError> {
+        self.to_bytes_with(&Default::default())
+    }
+
+    /// [`Message::to_bytes`] with a byte order mark and byte order for UTF-16 and UTF-32
+    /// ([`crate::charset::EncodeOptions::like`] writes them back as they were read).
+    pub fn to_bytes_with(
+        &self,
+        opts: &crate::charset::EncodeOptions,
+    ) -> Result<Vec<u8>, crate::charset::CharsetError> {
+        crate::charset::encode(&self.to_er7(), opts)
+    }
+
     /// The group tree, one node per line: the structure, then its segments and groups,
     /// nested.
     pub fn tree_lines(&self) -> Vec<String> {

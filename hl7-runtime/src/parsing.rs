@@ -120,6 +120,8 @@ pub enum ParseError {
     },
     #[error("splitting the messages: {0}")]
     Er7(#[from] crate::er7::Er7Error),
+    #[error("character set: {0}")]
+    Charset(#[from] crate::charset::CharsetError),
 }
 
 /// Tokenizes the one message `text` holds ([`crate::er7::Tokenized`]), within the limits of

@@ -1,7 +1,8 @@
 //! `cargo xtask regenerate`: after a schema edit, bring every file derived from `schemas/` in
 //! step: the canonical YAML layout, the version crates, hl7-model's feature and dependency
-//! lines, the workspace's profile overrides, the snapshots of generated items, and (for
-//! reading only) `target/generated/<module>.rs`.
+//! lines, the workspace's profile overrides, the runtime's character set table
+//! (`hl7-runtime/src/charset/table.rs`, from `schemas/charsets.yaml`), the snapshots of
+//! generated items, and (for reading only) `target/generated/<module>.rs`.
 //!
 //! `--check` writes nothing: it lists every tracked file a regeneration would change and fails
 //! if there is one, so CI catches a schema edit committed without its derived files (the
@@ -82,6 +83,21 @@ pub fn run(root: &Path, dirs: &[PathBuf], check: bool, snapshots: bool) -> Resul
             out.put(&krate.join(file), &text, "version crate")?;
         }
     }
+    // The runtime's character set table, from the one table 0211 file.
+    let charsets = hl7_codegen::charsets::load_and_check(&root.join("schemas/charsets.yaml"))
+        .map_err(|f| {
+            anyhow::anyhow!(
+                f.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })?;
+    out.put(
+        &root.join("hl7-runtime/src/charset/table.rs"),
+        &hl7_codegen::charsets::runtime_table(&charsets),
+        "charset table",
+    )?;
     let modules = features::modules(dirs);
     let manifest_path = root.join("hl7-model/Cargo.toml");
     let manifest = std::fs::read_to_string(&manifest_path)?;

@@ -2,6 +2,7 @@
 //! building them as one test target links the version crates once rather than once per topic.
 
 mod builders;
+mod charsets;
 mod common;
 mod corpus_messages;
 mod derive;
