@@ -40,13 +40,15 @@
 //! Exit codes: 0 when all went well, 1 when `validate` found an error, 2 when a file could not
 //! be read or a message could not be parsed (each reported on stderr with the file name).
 
+#![forbid(unsafe_code)]
+
 use std::fmt::Display;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-mod v3;
 mod charset;
+mod v3;
 
 use clap::{Parser, Subcommand};
 use hl7_model::er7::{Batch, Item};

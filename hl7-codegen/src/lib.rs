@@ -22,6 +22,8 @@
 //! println!("{}", hl7_codegen::stats::Stats::of(&schema));
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod build;
 pub mod charsets;
 pub mod check;

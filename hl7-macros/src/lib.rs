@@ -22,6 +22,8 @@
 //! }
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod attrs;
 mod decl;
 mod view;

@@ -28,6 +28,8 @@
 //! own (`hl7-v2-5` …), so that versions compile in parallel and in bounded memory; this crate
 //! re-exports them all under one name.
 
+#![forbid(unsafe_code)]
+
 // Lets generated code name `::hl7_model` inside this crate too.
 extern crate self as hl7_model;
 

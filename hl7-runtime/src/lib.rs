@@ -9,6 +9,8 @@
 //! It is a crate of its own so that each HL7 version's generated models can be a crate of its
 //! own too, built in parallel and in bounded memory.
 
+#![forbid(unsafe_code)]
+
 pub mod charset;
 pub mod delimiters;
 pub mod descriptor;

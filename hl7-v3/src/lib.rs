@@ -19,6 +19,8 @@
 //!     r#"<effectiveTime xmlns="urn:hl7-org:v3"><low value="20240101"/><high value="20240131"/></effectiveTime>"#);
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod code_systems;
 pub mod datatypes;
 pub mod its;

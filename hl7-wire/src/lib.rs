@@ -21,6 +21,8 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod handler;
 pub mod http;
 pub mod mllp;

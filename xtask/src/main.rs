@@ -6,6 +6,8 @@
 //!   snapshots (`--check`: fail, writing nothing, when any of them is stale);
 //! - `structure`: print the structure definition a message resolves to.
 
+#![forbid(unsafe_code)]
+
 mod features;
 mod import;
 mod regenerate;

@@ -9,6 +9,8 @@
 //! cargo run --release -p hl7-bench-wire -- --messages 500     # per connection
 //! ```
 
+#![forbid(unsafe_code)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
