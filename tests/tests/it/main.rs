@@ -10,6 +10,7 @@ mod er7_tokenizer;
 mod golden;
 mod json;
 mod lean_tree;
+mod matcher;
 mod parse_robustness;
 mod paths;
 mod schemas;
