@@ -23,7 +23,7 @@
 //! its size. Path writes ([`crate::path::TerserPath::set`]) are made of these operations.
 
 use crate::descriptor::{GroupDesc, ItemDesc, VersionDesc};
-use crate::grammar::{can_begin, has_room, id_matches};
+use crate::grammar::{Placed, Violations, can_begin, has_room, id_matches};
 
 /// What an entry of a [`Tree`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,16 +242,203 @@ impl Matcher {
     }
 }
 
+impl Matcher {
+    /// Puts segment `seg` where `placed` says (see [`crate::grammar::Placed`]).
+    fn put(&mut self, placed: &Placed, seg: u32) {
+        let Placed::At { depth, items } = placed else {
+            self.entries.push(Entry {
+                kind: EntryKind::Unexpected,
+                item: 0,
+                value: seg,
+            });
+            return;
+        };
+        self.close_to(*depth);
+        for &j in items {
+            let depth = self.path.len() - 1;
+            let j = j as usize;
+            self.path[depth].item = Some(j);
+            let base = self.path[depth].counts;
+            self.counts[base + j] += 1;
+            match self.path[depth].desc.items.get(j) {
+                Some(ItemDesc::Segment { .. }) => {
+                    self.entries.push(Entry {
+                        kind: EntryKind::Segment,
+                        item: j as u16,
+                        value: seg,
+                    });
+                    return;
+                }
+                Some(ItemDesc::Group { group, .. }) => {
+                    let entry = self.entries.len();
+                    self.entries.push(Entry {
+                        kind: EntryKind::Group,
+                        item: j as u16,
+                        value: 0,
+                    });
+                    let counts = self.counts.len();
+                    self.counts.resize(counts + group.items.len(), 0);
+                    self.path.push(Open {
+                        desc: group,
+                        item: None,
+                        entry,
+                        counts,
+                    });
+                }
+                None => break,
+            }
+        }
+        // Only a placement that ends at a group or past a group's items gets here, which the
+        // search does not make; the segment is still kept.
+        self.entries.push(Entry {
+            kind: EntryKind::Unexpected,
+            item: 0,
+            value: seg,
+        });
+    }
+}
+
 /// Places segments with ids `ids` (in arrival order; segment `i` is the `i`-th id) into the
-/// items of `root`, a message structure's body, by the rules of [`crate::grammar`]. Every
-/// segment ends up in the tree, at an item of the grammar or kept as unexpected where it
-/// arrived.
-pub fn assign<'s>(root: &'static GroupDesc, ids: impl ExactSizeIterator<Item = &'s str>) -> Tree {
+/// items of `root`, a message structure's body, where they cause the fewest grammar findings
+/// (rules and cost order in [`crate::grammar`]). Every segment ends up in the tree, at an
+/// item of the grammar or kept as unexpected where it arrived.
+///
+/// The greedy placement ([`assign_greedy`]) is tried first and kept when it is conformant, or
+/// when the search finds nothing with fewer findings: conformant messages place exactly as
+/// the greedy rules place them.
+pub fn assign<'s>(
+    root: &'static GroupDesc,
+    ids: impl ExactSizeIterator<Item = &'s str> + Clone,
+) -> Tree {
+    let greedy = assign_greedy(root, ids.clone());
+    let kept = greedy
+        .entries
+        .iter()
+        .any(|e| e.kind == EntryKind::Unexpected);
+    // Without unexpected segments the ids are not looked at.
+    let cost = greedy.violations(root, &[]);
+    if cost.is_none() {
+        return greedy;
+    }
+    let ids: Vec<&str> = ids.collect();
+    let cost = if kept {
+        greedy.violations(root, &ids)
+    } else {
+        cost
+    };
+    // Segments no item takes are unexpected wherever they go: when they are all the greedy
+    // placement has against it, no placement does better.
+    if cost.missing == 0
+        && greedy
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Unexpected)
+            .all(|e| !crate::grammar::takes(root, ids[e.value as usize]))
+    {
+        return greedy;
+    }
+    let Some(placed) = crate::grammar::cheapest(root, &ids, cost) else {
+        return greedy;
+    };
+    if placed.len() != ids.len() {
+        return greedy;
+    }
+    let mut m = Matcher::new(root, ids.len());
+    for (i, p) in placed.iter().enumerate() {
+        m.put(p, i as u32);
+    }
+    let best = m.finish();
+    if best.violations(root, &ids) < cost {
+        best
+    } else {
+        greedy
+    }
+}
+
+/// Places segments with ids `ids` by the greedy rules alone (rules 1 to 6 of
+/// [`crate::grammar`], each segment at the first place the cursor reaches): the placement
+/// [`assign`] starts from and keeps for conformant messages, and the reference its tests
+/// compare with.
+pub fn assign_greedy<'s>(
+    root: &'static GroupDesc,
+    ids: impl ExactSizeIterator<Item = &'s str>,
+) -> Tree {
     let mut m = Matcher::new(root, ids.len());
     for (i, id) in ids.enumerate() {
         m.push(id, i as u32);
     }
     m.finish()
+}
+
+impl Tree {
+    /// The grammar findings of this tree as `root`'s placement of segments with ids `ids`
+    /// (segment `i` is the `i`-th id), counted as validation reports them: each unexpected
+    /// segment; in each occurrence of a group that is not a choice, each item with fewer
+    /// occurrences than its minimum, except a segment kept as unexpected in that same
+    /// occurrence (it is reported once, as unexpected), and each item with more than its
+    /// maximum.
+    pub fn violations(&self, root: &'static GroupDesc, ids: &[&str]) -> Violations {
+        let mut v = Violations::default();
+        let mut counts = Vec::new();
+        self.violations_in(root, 0..self.entries.len(), ids, &mut counts, &mut v);
+        v
+    }
+
+    fn violations_in(
+        &self,
+        desc: &'static GroupDesc,
+        range: std::ops::Range<usize>,
+        ids: &[&str],
+        counts: &mut Vec<u32>,
+        v: &mut Violations,
+    ) {
+        let base = counts.len();
+        counts.resize(base + desc.items.len(), 0);
+        let mut kept = false;
+        for (i, e) in self.children(range.clone()) {
+            match e.kind {
+                EntryKind::Unexpected => {
+                    v.unexpected += 1;
+                    kept = true;
+                    continue;
+                }
+                EntryKind::Group => {
+                    if let Some(ItemDesc::Group { group, .. }) = desc.items.get(e.item as usize) {
+                        self.violations_in(group, i + 1..e.value as usize, ids, counts, v);
+                    }
+                }
+                EntryKind::Segment => {}
+            }
+            if let Some(n) = counts.get_mut(base + e.item as usize) {
+                *n += 1;
+            }
+        }
+        if !desc.choice {
+            for (k, item) in desc.items.iter().enumerate() {
+                let n = counts[base + k];
+                let card = crate::grammar::item_card(item);
+                if card.max.is_some_and(|m| n > m) {
+                    v.unexpected += 1;
+                }
+                if n < card.min
+                    && !(kept
+                        && matches!(item, ItemDesc::Segment { id, .. }
+                            if self.keeps_unexpected(range.clone(), ids, id)))
+                {
+                    v.missing += 1;
+                }
+            }
+        }
+        counts.truncate(base);
+    }
+
+    /// Whether the group occurrence whose entries are `range` keeps a segment `id` as
+    /// unexpected among its children.
+    fn keeps_unexpected(&self, range: std::ops::Range<usize>, ids: &[&str], id: &str) -> bool {
+        self.children(range).any(|(_, e)| {
+            e.kind == EntryKind::Unexpected && ids.get(e.value as usize).is_some_and(|s| *s == id)
+        })
+    }
 }
 
 /// Why a [`Lean`] message refused an edit. Nothing was changed when one is returned.
@@ -383,6 +570,29 @@ impl Lean {
     /// The version whose definitions the message's segments follow, when it was given.
     pub fn version(&self) -> Option<&'static VersionDesc> {
         self.version
+    }
+
+    /// The ids of the message's segments, in segment order, as the grammar reads them.
+    pub fn segment_ids(&self) -> Vec<&str> {
+        (0..self.spans.len() as u32)
+            .map(|i| {
+                self.segment(i)
+                    .split(self.delimiters.field)
+                    .next()
+                    .unwrap_or("")
+            })
+            .collect()
+    }
+
+    /// The same message with the tree the greedy rules alone build ([`assign_greedy`]): the
+    /// reference the matcher's tests compare with.
+    #[doc(hidden)]
+    pub fn with_greedy_tree(&self) -> Lean {
+        let tree = assign_greedy(self.root, self.segment_ids().into_iter());
+        Lean {
+            tree,
+            ..self.clone()
+        }
     }
 
     /// Segment `i`'s text, without terminator; `""` when there is no segment `i`.
@@ -767,6 +977,111 @@ mod tests {
                 open.push(end);
             }
         }
+    }
+
+    fn ids_of<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+        lines.iter().map(|l| l.split('|').next().unwrap()).collect()
+    }
+
+    #[test]
+    fn a_group_opens_without_its_required_lead_when_that_costs_fewer_findings() {
+        // No A: greedy keeps B and D as unexpected (two findings); opening G without its A
+        // places both, at the cost of one missing A.
+        let lines = ["MSH|^~\\&", "B|1", "D|1", "C|1"];
+        let ids = ids_of(&lines);
+        let greedy = assign_greedy(&ROOT, ids.iter().copied());
+        assert_eq!(
+            greedy.violations(&ROOT, &ids),
+            Violations {
+                unexpected: 2,
+                missing: 0
+            }
+        );
+        let m = lean(&lines);
+        assert_eq!(
+            m.tree_lines().join(","),
+            "ROOT,  MSH,  G,    B,    H,      D,  C"
+        );
+        assert_eq!(
+            m.tree().violations(&ROOT, &ids),
+            Violations {
+                unexpected: 0,
+                missing: 1
+            }
+        );
+    }
+
+    #[test]
+    fn conformant_and_unplaceable_messages_place_as_the_greedy_rules_do() {
+        for lines in [
+            &["MSH|^~\\&", "A|1", "B|1", "D|1", "A|2", "C|1"][..],
+            &["MSH|^~\\&", "A|1", "ZZZ|1", "B|1", "C|1", "ZZZ|2"],
+            &["MSH|^~\\&"],
+        ] {
+            let ids = ids_of(lines);
+            assert_eq!(
+                assign(&ROOT, ids.iter().copied()),
+                assign_greedy(&ROOT, ids.iter().copied()),
+                "{lines:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_segment_out_of_order_is_the_one_finding() {
+        // C before the B that follows it: greedy places C and then has no place for B (one
+        // unexpected); so does the search, and the first placement found is kept.
+        let lines = ["MSH|^~\\&", "A|1", "C|1", "B|1"];
+        let ids = ids_of(&lines);
+        let m = lean(&lines);
+        assert_eq!(
+            m.tree().violations(&ROOT, &ids),
+            Violations {
+                unexpected: 1,
+                missing: 0
+            }
+        );
+        assert_eq!(m.tree(), &assign_greedy(&ROOT, ids.iter().copied()));
+        // A repeated required segment where only one is allowed: the second A opens a new G.
+        let lines = ["MSH|^~\\&", "A|1", "A|2", "D|1"];
+        let ids = ids_of(&lines);
+        assert!(
+            assign(&ROOT, ids.iter().copied())
+                .violations(&ROOT, &ids)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn every_segment_is_placed_once_whatever_the_order() {
+        // All orders of a few segments, against the greedy placement: never more findings,
+        // every segment once, in arrival order.
+        let pool = ["MSH", "A", "B", "D", "C", "ZZZ"];
+        let mut n = 0;
+        for code in 0..6usize.pow(5) {
+            let mut ids = vec!["MSH"];
+            let mut c = code;
+            for _ in 0..5 {
+                ids.push(pool[c % 6]);
+                c /= 6;
+            }
+            let best = assign(&ROOT, ids.iter().copied());
+            let greedy = assign_greedy(&ROOT, ids.iter().copied());
+            assert!(
+                best.violations(&ROOT, &ids) <= greedy.violations(&ROOT, &ids),
+                "{ids:?}"
+            );
+            let order: Vec<u32> = best
+                .entries
+                .iter()
+                .filter(|e| e.kind != EntryKind::Group)
+                .map(|e| e.value)
+                .collect();
+            assert_eq!(order, (0..ids.len() as u32).collect::<Vec<_>>(), "{ids:?}");
+            n += usize::from(best != greedy);
+        }
+        // The search changes some placements.
+        assert!(n > 100, "{n}");
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //!
 //! What is checked, and the code given:
 //! - **100** segment sequence error: a segment kept outside the grammar (out of order, not in
-//!   the structure, a Z-segment), a required segment or group missing, or more occurrences than
-//!   the cardinality allows;
+//!   the structure, a Z-segment), a required segment or group missing (not a segment kept as
+//!   unexpected in that same group occurrence: it is reported once, where it is), or more
+//!   occurrences than the cardinality allows;
 //! - **101** required field missing: a field or component of usage `R` with no value;
 //! - **102** data type error: an NM, SI, DT, TM or DTM value (the first component of TS too)
 //!   not in its format, a value longer than its length, more repetitions than the field
@@ -287,10 +288,13 @@ impl<'a> Validator<'a> {
     ) {
         use crate::tree::EntryKind;
         let mut counts = vec![0usize; desc.items.len()];
+        // The ids of the segments this occurrence keeps as unexpected: one of them is
+        // reported as such, not also as missing here (the grammar's cost counts it so too).
+        let mut kept: Vec<&str> = Vec::new();
         for (_, e) in m.tree().children(range.clone()) {
-            if e.kind != EntryKind::Unexpected
-                && let Some(n) = counts.get_mut(e.item as usize)
-            {
+            if e.kind == EntryKind::Unexpected {
+                kept.push(segment_id(m.segment(e.value)));
+            } else if let Some(n) = counts.get_mut(e.item as usize) {
                 *n += 1;
             }
         }
@@ -303,7 +307,7 @@ impl<'a> Validator<'a> {
             }
             let item = e.item as usize;
             while next < item {
-                self.item_cardinality(desc, next, counts[next]);
+                self.item_cardinality(desc, next, counts[next], &kept);
                 next += 1;
             }
             match (e.kind, desc.items.get(item)) {
@@ -325,7 +329,7 @@ impl<'a> Validator<'a> {
             }
         }
         while next < desc.items.len() {
-            self.item_cardinality(desc, next, counts[next]);
+            self.item_cardinality(desc, next, counts[next], &kept);
             next += 1;
         }
     }
@@ -335,13 +339,18 @@ impl<'a> Validator<'a> {
         desc: &'static crate::descriptor::GroupDesc,
         i: usize,
         count: usize,
+        kept: &[&str],
     ) {
         // In a choice group one item is present per occurrence; the others are not missing.
         if desc.choice {
             return;
         }
-        if let Some(item) = desc.items.get(i) {
-            self.cardinality(item, count, desc.name);
+        match desc.items.get(i) {
+            // Sent, but out of place: reported where it is kept, as unexpected.
+            Some(ItemDesc::Segment { id, card })
+                if count < card.min as usize && kept.contains(id) => {}
+            Some(item) => self.cardinality(item, count, desc.name),
+            None => {}
         }
     }
 

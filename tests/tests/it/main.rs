@@ -12,6 +12,7 @@ mod golden;
 mod hostile_inputs;
 mod json;
 mod lean_tree;
+mod matcher;
 mod parse_robustness;
 mod paths;
 mod schemas;
