@@ -10,13 +10,19 @@ use hl7_model::er7::{Batch, FindingKind};
 use hl7_model::message::{Message, ParseOptions};
 use hl7_model::path::TerserPath;
 
+/// One check: panics when an invariant breaks on `data`.
+pub type Check = fn(&[u8]);
+
 /// The checks, by the name of their fuzz target (and of their folder under `fuzz/regressions/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("tokenize", tokenize),
     ("parse", parse),
     ("roundtrip", roundtrip),
     ("validate", validate),
     ("paths", paths),
+    ("charset", charset),
+    ("mllp", mllp),
+    ("v3_xml", v3_xml),
 ];
 
 /// Limits small enough that a fuzzer's inputs meet them, so that refusing is exercised too.
@@ -144,4 +150,114 @@ pub fn paths(data: &[u8]) {
             "set({path:?}) does not read back"
         );
     }
+}
+
+/// The character-set decoder: any bytes decode or give a typed error; decoded text that its
+/// declared sets can hold encodes to bytes that decode to the same text.
+pub fn charset(data: &[u8]) {
+    use hl7_model::charset::{DecodeOptions, EncodeOptions, decode, encode};
+    let opts = DecodeOptions::default().with_max_len(1 << 20);
+    let Ok(decoded) = decode(data, &opts) else {
+        return;
+    };
+    let Ok(bytes) = encode(&decoded.text, &EncodeOptions::like(&decoded)) else {
+        return;
+    };
+    let again =
+        decode(&bytes, &opts).unwrap_or_else(|e| panic!("encoded text does not decode again: {e}"));
+    assert_eq!(
+        again.text, decoded.text,
+        "decode(encode(text)) is not the text"
+    );
+}
+
+/// The MLLP decoder: any bytes, fed in two reads split anywhere, give the same events as
+/// fed at once, in tolerant and strict mode, and no frame is longer than the limit.
+pub fn mllp(data: &[u8]) {
+    use hl7_wire::mllp::{Decoder, Event, Options};
+    let Some((&cut, data)) = data.split_first() else {
+        return;
+    };
+    let cut = usize::from(cut) * data.len() / 255;
+    for tolerant in [true, false] {
+        let opts = Options {
+            max_frame: 256,
+            tolerant,
+        };
+        let events = |reads: &[&[u8]]| {
+            let mut d = Decoder::new(opts);
+            let mut out = Vec::new();
+            for r in reads {
+                d.feed(r);
+                loop {
+                    match d.next_event() {
+                        Ok(Some(e)) => out.push(Ok(e)),
+                        Ok(None) => break,
+                        Err(e) => {
+                            out.push(Err(e));
+                            break;
+                        }
+                    }
+                }
+            }
+            match d.finish() {
+                Ok(Some(e)) => out.push(Ok(e)),
+                Ok(None) => {}
+                Err(e) => out.push(Err(e)),
+            }
+            // Garbage is reported as it is skipped, read by read: only its total between
+            // two other events is the stream's.
+            let mut merged: Vec<Result<Event, _>> = Vec::with_capacity(out.len());
+            for e in out {
+                if let (Ok(Event::Garbage(n)), Some(Ok(Event::Garbage(m)))) =
+                    (&e, merged.last_mut())
+                {
+                    *m += n;
+                    continue;
+                }
+                merged.push(e);
+            }
+            merged
+        };
+        let whole = events(&[data]);
+        let split = events(&[&data[..cut], &data[cut..]]);
+        if whole.iter().all(Result::is_ok) {
+            assert_eq!(
+                whole, split,
+                "tolerant={tolerant}: a split changed the events"
+            );
+        }
+        for e in whole.iter().flatten() {
+            if let Event::Frame(f) = e {
+                assert!(f.len() <= 256, "a frame above the limit");
+            }
+        }
+    }
+}
+
+/// The v3 XML reader: any text is a value or a typed error (DTDs and entities refused);
+/// what it read writes out and reads back equal.
+pub fn v3_xml(data: &[u8]) {
+    use hl7_v3::datatypes::{AD, CD, II, PN, PQ, TS};
+    use hl7_v3::{DataType, Nullable, from_xml, to_xml};
+    fn round<T: DataType>(xml: &str) {
+        let Ok(v) = from_xml::<T>(xml) else {
+            return;
+        };
+        let Ok(out) = to_xml("value", &v) else {
+            return;
+        };
+        let back: Nullable<T> =
+            from_xml(&out).unwrap_or_else(|e| panic!("written XML does not read: {e}\n{out}"));
+        assert_eq!(back, v, "{out}");
+    }
+    let Ok(xml) = std::str::from_utf8(data) else {
+        return;
+    };
+    round::<II>(xml);
+    round::<CD>(xml);
+    round::<PN>(xml);
+    round::<AD>(xml);
+    round::<PQ>(xml);
+    round::<TS>(xml);
 }

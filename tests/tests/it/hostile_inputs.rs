@@ -42,6 +42,9 @@ fn every_fuzz_regression_input_passes_its_target() {
 fn the_checks_hold_on_every_corpus_file() {
     let mut files = files_under(&corpus().join("messages"), Some("hl7"));
     files.extend(files_under(&corpus().join("edge_cases"), None));
+    // Real non-ASCII bytes in every character set the decoder reads.
+    let charsets = Path::new(env!("CARGO_MANIFEST_DIR")).join("charsets");
+    files.extend(files_under(&charsets, Some("hl7")));
     let mut parsed = 0;
     for file in &files {
         let data = std::fs::read(file).unwrap();
