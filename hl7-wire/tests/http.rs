@@ -164,3 +164,31 @@ async fn https_with_client_certificates() {
     assert_eq!(ids, ["S1"]);
     stop.shutdown();
 }
+
+#[tokio::test]
+async fn the_client_keeps_its_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path().join("m.db")).unwrap());
+    let router = Router::new().route("*", StoreHandler(store.clone()));
+    let r = HttpReceiver::bind("127.0.0.1:0", router, receiver::Options::default())
+        .await
+        .unwrap();
+    let addr = r.local_addr().unwrap().to_string();
+    let (stop, metrics) = (r.shutdown_handle(), r.metrics());
+    tokio::spawn(r.run());
+    let client = HttpSender::new(&addr, "/", None, Duration::from_secs(5));
+    for i in 0..5 {
+        let reply = client.send(&adt(&format!("K{i}"))).await.unwrap();
+        assert_eq!(reply.code, Some(AckCode::AA));
+    }
+    // A clone shares the connection.
+    let clone = client.clone();
+    assert_eq!(
+        clone.send(&adt("K5")).await.unwrap().code,
+        Some(AckCode::AA)
+    );
+    assert_eq!(receiver::Metrics::get(&metrics.connections_accepted), 1);
+    assert_eq!(receiver::Metrics::get(&metrics.messages), 6);
+    assert_eq!(store.list(0, 10).unwrap().len(), 6);
+    stop.shutdown();
+}
