@@ -44,7 +44,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     client_ca: Option<PathBuf>,
     /// With `--client-ca`: only let in client certificates valid for one of these names
-    /// (their DNS or IP subject alternative names); repeatable.
+    /// (by their DNS or IP subject alternative names, or their subject CN); repeatable.
     #[arg(long, value_name = "NAME", requires = "client_ca", num_args = 1..)]
     allow_name: Vec<String>,
     /// Only accept connections from these addresses (repeatable).
