@@ -7,7 +7,8 @@
 //! enhanced mode asked for no commit ACK. A request that is not an HL7 message gets `4xx`:
 //! `405` for another method than POST, `415` for a content type other than
 //! `application/hl7-v2`, `x-application/hl7-v2+er7` or `text/plain`, `413` for a body over
-//! the frame limit. The same TLS and mutual-TLS options apply ([`crate::tls`]).
+//! the frame limit. The same TLS and mutual-TLS options apply ([`crate::tls`]), and the
+//! same limits: connections at once, and the idle time as the wait for a request's head.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,6 +73,7 @@ impl HttpReceiver {
 
     /// Serves until shut down; requests in progress are finished first.
     pub async fn run(self) -> std::io::Result<()> {
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.ctx.opts.max_connections));
         let mut stop = self.shutdown.subscribe();
         let mut tasks = JoinSet::new();
         loop {
@@ -86,10 +88,18 @@ impl HttpReceiver {
                         m.connections_refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         continue;
                     }
+                    let Ok(permit) = slots.clone().try_acquire_owned() else {
+                        m.connections_refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        tracing::warn!(%peer, "connection limit reached");
+                        continue;
+                    };
                     m.connections_accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let ctx = self.ctx.clone();
                     let stop = self.shutdown.subscribe();
-                    tasks.spawn(connection(stream, peer, ctx, stop));
+                    tasks.spawn(async move {
+                        connection(stream, peer, ctx, stop).await;
+                        drop(permit);
+                    });
                 }
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
@@ -134,12 +144,17 @@ async fn serve_http<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let idle = ctx.opts.idle_timeout;
     let service = hyper::service::service_fn(move |req| {
         let ctx = ctx.clone();
         async move { Ok::<_, std::convert::Infallible>(handle(req, peer, &ctx).await) }
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    // The idle limit bounds the wait for each request's head, the first one's and each
+    // kept-alive connection's next one alike.
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(idle)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         r = conn.as_mut() => {
