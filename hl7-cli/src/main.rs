@@ -21,9 +21,12 @@
 //!
 //! - `hl7 listen --mllp ADDR --store PATH` receives messages over MLLP and answers each with
 //!   its ACK once it is committed to the SQLite store at PATH (`hl7_wire`); Ctrl-C stops after
-//!   the messages in flight.
+//!   the messages in flight. `--https ADDR` (or `--http ADDR`) takes HL7 over HTTP(S) too;
+//!   `--tls-cert`/`--tls-key` serve TLS, `--client-ca` and `--allow-name` ask for and check
+//!   client certificates, `--allow-addr` limits the peers.
 //! - `hl7 send --to ADDR FILE…` sends each message and waits for its ACK: exit 1 when any was
-//!   AE/AR, 2 when one got no ACK.
+//!   AE/AR, 2 when one got no ACK. `--http URL` posts instead; `--tls-ca` (and
+//!   `--tls-cert`/`--tls-key` for a client certificate) send over TLS.
 //! - `hl7 store PATH` lists a store: id, received time (UTC), MSH-10, type, state.
 //!
 //! A FILE may hold one message, several one after another, or a batch (`FHS`/`BHS` …
@@ -128,9 +131,9 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
     },
-    /// Receive messages over MLLP, committing each to a store before acknowledging it.
+    /// Receive messages over MLLP and/or HTTP(S), committing each to a store before acknowledging it.
     Listen(wire::ListenArgs),
-    /// Send messages over MLLP, waiting for each ACK; exit 1 on AE/AR, 2 on no ACK.
+    /// Send messages over MLLP or HTTP(S), waiting for each ACK; exit 1 on AE/AR, 2 on no ACK.
     Send(wire::SendArgs),
     /// List what a store holds: id, received time, MSH-10, type, state.
     Store(wire::StoreArgs),

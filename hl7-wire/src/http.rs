@@ -7,7 +7,8 @@
 //! enhanced mode asked for no commit ACK. A request that is not an HL7 message gets `4xx`:
 //! `405` for another method than POST, `415` for a content type other than
 //! `application/hl7-v2`, `x-application/hl7-v2+er7` or `text/plain`, `413` for a body over
-//! the frame limit. The same TLS and mutual-TLS options apply ([`crate::tls`]).
+//! the frame limit. The same TLS and mutual-TLS options apply ([`crate::tls`]), and the
+//! same limits: connections at once, and the idle time as the wait for a request's head.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,6 +73,7 @@ impl HttpReceiver {
 
     /// Serves until shut down; requests in progress are finished first.
     pub async fn run(self) -> std::io::Result<()> {
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.ctx.opts.max_connections));
         let mut stop = self.shutdown.subscribe();
         let mut tasks = JoinSet::new();
         loop {
@@ -86,10 +88,18 @@ impl HttpReceiver {
                         m.connections_refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         continue;
                     }
+                    let Ok(permit) = slots.clone().try_acquire_owned() else {
+                        m.connections_refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        tracing::warn!(%peer, "connection limit reached");
+                        continue;
+                    };
                     m.connections_accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let ctx = self.ctx.clone();
                     let stop = self.shutdown.subscribe();
-                    tasks.spawn(connection(stream, peer, ctx, stop));
+                    tasks.spawn(async move {
+                        connection(stream, peer, ctx, stop).await;
+                        drop(permit);
+                    });
                 }
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
@@ -134,12 +144,17 @@ async fn serve_http<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let idle = ctx.opts.idle_timeout;
     let service = hyper::service::service_fn(move |req| {
         let ctx = ctx.clone();
         async move { Ok::<_, std::convert::Infallible>(handle(req, peer, &ctx).await) }
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    // The idle limit bounds the wait for each request's head, the first one's and each
+    // kept-alive connection's next one alike.
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(idle)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         r = conn.as_mut() => {
@@ -248,13 +263,21 @@ pub struct HttpReply {
 
 /// Posts messages to an HL7-over-HTTP(S) receiver, one request per message, each checked to
 /// be answered by the ACK of its MSH-10.
+///
+/// The connection is kept open (HTTP/1.1 keep-alive) and reused for the next message; one
+/// request is in flight at a time, clones included (they share the connection), so messages
+/// arrive in order. When a kept connection turns out closed by the server, the message is
+/// posted once more on a new one: a resend the receiver's store can tell by its control id.
 #[derive(Debug, Clone)]
 pub struct HttpSender {
     addr: String,
     path: String,
     tls: Option<ClientTls>,
     timeout: std::time::Duration,
+    connection: Arc<tokio::sync::Mutex<Option<Connection>>>,
 }
+
+type Connection = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 impl HttpSender {
     /// A sender to `addr` (`host:port`), posting to `path` (`/`), over TLS when `tls` is set.
@@ -269,6 +292,7 @@ impl HttpSender {
             path: path.to_owned(),
             tls,
             timeout,
+            connection: Arc::default(),
         }
     }
 
@@ -279,36 +303,77 @@ impl HttpSender {
             .map(|r| r.control_id)
             .filter(|c| !c.is_empty())
             .ok_or(HttpError::NoControlId)?;
-        tokio::time::timeout(self.timeout, self.post(message, &expected))
-            .await
-            .map_err(|_| HttpError::Timeout)?
+        let mut connection = self.connection.lock().await;
+        let result =
+            tokio::time::timeout(self.timeout, self.post(&mut connection, message, &expected))
+                .await
+                .map_err(|_| HttpError::Timeout)
+                .flatten();
+        if result.is_err() {
+            // The connection may be out of step (a late answer would be read as the next
+            // one's): never reused after a failure.
+            *connection = None;
+        }
+        result
     }
 
-    async fn post(&self, message: &[u8], expected: &str) -> Result<HttpReply, HttpError> {
+    async fn connect(&self) -> Result<Connection, HttpError> {
         let stream = TcpStream::connect(&self.addr)
             .await
             .map_err(HttpError::Connect)?;
         let _ = stream.set_nodelay(true);
-        let host = self.addr.clone();
-        let req = Request::post(&self.path)
-            .header(hyper::header::HOST, host)
-            .header(
-                hyper::header::CONTENT_TYPE,
-                "application/hl7-v2; charset=utf-8",
-            )
-            .body(Full::new(Bytes::copy_from_slice(message)))?;
-        let response = match &self.tls {
-            None => exchange(stream, req).await?,
+        match &self.tls {
+            None => handshake(stream).await,
             Some(tls) => {
                 let s = tokio_rustls::TlsConnector::from(tls.config())
                     .connect(tls.server_name(), stream)
                     .await
                     .map_err(HttpError::Connect)?;
-                exchange(s, req).await?
+                handshake(s).await
+            }
+        }
+    }
+
+    async fn post(
+        &self,
+        connection: &mut Option<Connection>,
+        message: &[u8],
+        expected: &str,
+    ) -> Result<HttpReply, HttpError> {
+        let request = || {
+            Request::post(&self.path)
+                .header(hyper::header::HOST, self.addr.as_str())
+                .header(
+                    hyper::header::CONTENT_TYPE,
+                    "application/hl7-v2; charset=utf-8",
+                )
+                .body(Full::new(Bytes::copy_from_slice(message)))
+        };
+        let kept = match connection.take() {
+            Some(mut c) => c.ready().await.is_ok().then_some(c),
+            None => None,
+        };
+        let (mut sender, response) = match kept {
+            Some(mut c) => match c.send_request(request()?).await {
+                Ok(r) => (c, r),
+                Err(e) => {
+                    tracing::debug!(error = %e, "kept connection closed: posting on a new one");
+                    let mut c = self.connect().await?;
+                    let r = c.send_request(request()?).await?;
+                    (c, r)
+                }
+            },
+            None => {
+                let mut c = self.connect().await?;
+                let r = c.send_request(request()?).await?;
+                (c, r)
             }
         };
         let status = response.status();
         let body = response.into_body().collect().await?.to_bytes().to_vec();
+        if sender.ready().await.is_ok() {
+            *connection = Some(sender);
+        }
         if status == StatusCode::NO_CONTENT {
             return Ok(HttpReply { code: None, body });
         }
@@ -332,13 +397,13 @@ impl HttpSender {
     }
 }
 
-async fn exchange<S>(stream: S, req: Request<Full<Bytes>>) -> Result<Response<Incoming>, HttpError>
+async fn handshake<S>(stream: S) -> Result<Connection, HttpError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
-    Ok(send.send_request(req).await?)
+    Ok(send)
 }

@@ -136,7 +136,13 @@ pub struct Decoder {
     /// Bytes of `buf` already consumed.
     pos: usize,
     state: State,
+    /// The first segment of the last oversized frame, when it fitted in [`HEAD_LIMIT`].
+    oversized_head: Option<Vec<u8>>,
 }
+
+/// The most of an oversized frame kept to identify it: its MSH segment, when that ends
+/// (CR or LF) within this many bytes.
+pub const HEAD_LIMIT: usize = 4096;
 
 impl Decoder {
     /// A decoder reading with `opts`.
@@ -146,7 +152,32 @@ impl Decoder {
             buf: Vec::new(),
             pos: 0,
             state: State::Outside,
+            oversized_head: None,
         }
+    }
+
+    /// The first segment (up to and including its CR) of the frame the last
+    /// [`FrameError::Oversized`] refused, when it ends within [`HEAD_LIMIT`] bytes: enough
+    /// to read its MSH and answer it with a reject. Taken once.
+    ///
+    /// ```
+    /// use hl7_wire::mllp::{encode, Decoder, FrameError, Options};
+    ///
+    /// let big = format!("MSH|^~\\&|A||B||20240101||ADT^A01|42|P|2.5\rNTE|1||{}\r", "x".repeat(100));
+    /// let mut d = Decoder::new(Options { max_frame: 64, ..Options::default() });
+    /// d.feed(&encode(big.as_bytes()).unwrap());
+    /// assert_eq!(d.next_event(), Err(FrameError::Oversized { limit: 64 }));
+    /// assert!(d.take_oversized_head().unwrap().starts_with(b"MSH|^~\\&|A||B|"));
+    /// assert_eq!(d.take_oversized_head(), None);
+    /// ```
+    pub fn take_oversized_head(&mut self) -> Option<Vec<u8>> {
+        self.oversized_head.take()
+    }
+
+    /// Keeps the first segment of the oversized frame starting at `buf[start]`.
+    fn keep_head(&mut self, start: usize, end: usize) {
+        let window = &self.buf[start..end.min(start + HEAD_LIMIT)];
+        self.oversized_head = memchr::memchr2(b'\r', b'\n', window).map(|i| window[..=i].to_vec());
     }
 
     /// The options this decoder reads with.
@@ -227,6 +258,7 @@ impl Decoder {
                         Some(i) if self.buf[scanned + i] == END => {
                             let end = scanned + i;
                             if end - start > self.opts.max_frame {
+                                self.keep_head(start, end);
                                 self.pos = end + 1;
                                 self.state = State::AfterEnd;
                                 return Err(FrameError::Oversized {
@@ -245,6 +277,7 @@ impl Decoder {
                             if at - start > self.opts.max_frame {
                                 // Reported as oversized, as it is when the start byte comes
                                 // in a later read.
+                                self.keep_head(start, at);
                                 self.pos = at;
                                 self.state = State::Discarding;
                                 return Err(FrameError::Oversized {
@@ -263,6 +296,7 @@ impl Decoder {
                         }
                         None => {
                             if len - start > self.opts.max_frame {
+                                self.keep_head(start, len);
                                 self.pos = len;
                                 self.state = State::Discarding;
                                 return Err(FrameError::Oversized {

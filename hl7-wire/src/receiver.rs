@@ -10,7 +10,11 @@
 //! - TLS through rustls, with client certificates checked against a CA and an allowlist of
 //!   names ([`crate::tls::ServerTls`]), and an address allowlist.
 //! - Limits ([`Options`]): connections, frame size, idle time (reading and writing: a peer
-//!   that never reads its ACKs is dropped), all configurable.
+//!   that never reads its ACKs is dropped), all configurable. A frame over the size limit
+//!   whose MSH segment can still be read ([`crate::mllp::Decoder::take_oversized_head`]) is
+//!   answered AR (CR in enhanced mode) with error 207 before the connection closes; table
+//!   0357 has no code for a message too large, and 207 is the one for a message the
+//!   receiver could not process.
 //! - [`Shutdown::shutdown`] stops accepting, lets each connection finish the message it is
 //!   processing and send its ACK, then closes; [`Receiver::run`] returns when all are done.
 //! - Counters in [`Metrics`]; spans and events through `tracing`.
@@ -265,26 +269,8 @@ pub(crate) async fn serve<S>(
                     let Some(answer) = respond(&frame, peer, &ctx).await else {
                         continue;
                     };
-                    let Ok(framed) = mllp::encode(answer.as_bytes()) else {
-                        tracing::error!("an ACK holds a framing byte");
+                    if !write_ack(&mut stream, &answer, idle, m).await {
                         break 'conn;
-                    };
-                    match tokio::time::timeout(idle, async {
-                        stream.write_all(&framed).await?;
-                        stream.flush().await
-                    })
-                    .await
-                    {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => {
-                            tracing::debug!(error = %e, "writing the ACK failed");
-                            break 'conn;
-                        }
-                        Err(_) => {
-                            Metrics::add(&m.connections_idle);
-                            tracing::warn!("the peer does not read its ACKs: closing");
-                            break 'conn;
-                        }
                     }
                 }
                 Ok(Some(event)) => {
@@ -296,6 +282,16 @@ pub(crate) async fn serve<S>(
                     // trusted to be in step any more.
                     Metrics::add(&m.framing);
                     tracing::warn!(error = %e, "framing error: closing");
+                    if let mllp::FrameError::Oversized { limit } = e
+                        && let Some(nak) = decoder
+                            .take_oversized_head()
+                            .and_then(|h| oversized(&h, limit, m))
+                    {
+                        // The sender learns why before the connection closes.
+                        if write_ack(&mut stream, &nak, idle, m).await {
+                            drain(&mut stream, &mut buf, idle, limit).await;
+                        }
+                    }
                     break 'conn;
                 }
             }
@@ -329,6 +325,74 @@ pub(crate) async fn serve<S>(
     }
     let _ = stream.shutdown().await;
     m.connections_open.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// Closes the sending side, then reads and drops what the peer still sends (at most `limit`
+/// bytes, within `idle`) until it closes too: closing with unread bytes would reset the
+/// connection and could destroy the reject just written.
+async fn drain<S>(stream: &mut S, buf: &mut [u8], idle: Duration, limit: usize)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let mut left = limit;
+    let _ = tokio::time::timeout(idle, async {
+        while let Ok(n @ 1..) = stream.read(buf).await {
+            left = left.saturating_sub(n);
+            if left == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// Writes one ACK, framed; `false` when the connection is no longer usable.
+async fn write_ack<S>(stream: &mut S, answer: &str, idle: Duration, m: &Metrics) -> bool
+where
+    S: AsyncWrite + Unpin,
+{
+    let Ok(framed) = mllp::encode(answer.as_bytes()) else {
+        tracing::error!("an ACK holds a framing byte");
+        return false;
+    };
+    match tokio::time::timeout(idle, async {
+        stream.write_all(&framed).await?;
+        stream.flush().await
+    })
+    .await
+    {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "writing the ACK failed");
+            false
+        }
+        Err(_) => {
+            Metrics::add(&m.connections_idle);
+            tracing::warn!("the peer does not read its ACKs: closing");
+            false
+        }
+    }
+}
+
+/// The reject of a frame over the size limit whose MSH could still be read: AR (CR in
+/// enhanced mode) with error 207, application internal error, as table 0357 has no code
+/// for a message too large; `None` when the header cannot be read or names no control id.
+fn oversized(head: &[u8], limit: usize, m: &Metrics) -> Option<String> {
+    let header = Received::read(head)
+        .ok()
+        .filter(|h| !h.control_id.is_empty())?;
+    let issue = Issue::new(
+        207,
+        None,
+        format!("the message is longer than the limit of {limit} bytes"),
+    );
+    let ack = answer(&header, vec![issue])?;
+    Metrics::add(&m.messages);
+    Metrics::add(&m.rejected);
+    Some(ack.to_er7())
 }
 
 /// The answer to one message (`None` when enhanced mode wants no commit ACK), after its

@@ -3,9 +3,11 @@
 //! certificate must carry.
 //!
 //! The allowlist is matched against the certificate's subject alternative names (DNS names
-//! and IP addresses, as `webpki` validates them for server names): a client is let in when
-//! its certificate, already verified against the configured CA, is valid for one of the
-//! listed names.
+//! and IP addresses, as `webpki` validates them for server names) and against the common
+//! names (CN) of its subject DN: a client is let in when its certificate, already verified
+//! against the configured CA, is valid for one of the listed names or has one of them as a
+//! CN (compared exactly, ASCII case aside). The CN is what many interface engines'
+//! certificates carry (`CN=LAB-INTERFACE-01`), often with no name a DNS check would take.
 
 use std::sync::Arc;
 
@@ -30,7 +32,7 @@ pub enum TlsError {
     ServerName(String),
     #[error("the client presented no certificate")]
     NoClientCertificate,
-    #[error("the client certificate is valid for none of the allowed names")]
+    #[error("the client certificate is valid for none of the allowed names, by SAN or CN")]
     SubjectNotAllowed,
     #[error("reading the client certificate: {0}")]
     Webpki(String),
@@ -118,11 +120,13 @@ impl ServerTls {
         let cert = peer_certs
             .and_then(|c| c.first())
             .ok_or(TlsError::NoClientCertificate)?;
+        let common_names = subject_common_names(cert)?;
         let cert =
             webpki::EndEntityCert::try_from(cert).map_err(|e| TlsError::Webpki(e.to_string()))?;
         let allowed = names.iter().any(|n| {
             ServerName::try_from(n.as_str())
                 .is_ok_and(|name| cert.verify_is_valid_for_subject_name(&name).is_ok())
+                || common_names.iter().any(|cn| cn.eq_ignore_ascii_case(n))
         });
         if allowed {
             Ok(())
@@ -130,6 +134,18 @@ impl ServerTls {
             Err(TlsError::SubjectNotAllowed)
         }
     }
+}
+
+/// The CNs of a certificate's subject DN (those that are text).
+fn subject_common_names(cert: &CertificateDer<'_>) -> Result<Vec<String>, TlsError> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(cert.as_ref())
+        .map_err(|e| TlsError::Webpki(e.to_string()))?;
+    Ok(parsed
+        .subject()
+        .iter_common_name()
+        .filter_map(|cn| cn.as_str().ok())
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The sender's side: the CA that signs the receiver's certificate, the name to check it

@@ -164,3 +164,67 @@ async fn https_with_client_certificates() {
     assert_eq!(ids, ["S1"]);
     stop.shutdown();
 }
+
+#[tokio::test]
+async fn the_client_keeps_its_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path().join("m.db")).unwrap());
+    let router = Router::new().route("*", StoreHandler(store.clone()));
+    let r = HttpReceiver::bind("127.0.0.1:0", router, receiver::Options::default())
+        .await
+        .unwrap();
+    let addr = r.local_addr().unwrap().to_string();
+    let (stop, metrics) = (r.shutdown_handle(), r.metrics());
+    tokio::spawn(r.run());
+    let client = HttpSender::new(&addr, "/", None, Duration::from_secs(5));
+    for i in 0..5 {
+        let reply = client.send(&adt(&format!("K{i}"))).await.unwrap();
+        assert_eq!(reply.code, Some(AckCode::AA));
+    }
+    // A clone shares the connection.
+    let clone = client.clone();
+    assert_eq!(
+        clone.send(&adt("K5")).await.unwrap().code,
+        Some(AckCode::AA)
+    );
+    assert_eq!(receiver::Metrics::get(&metrics.connections_accepted), 1);
+    assert_eq!(receiver::Metrics::get(&metrics.messages), 6);
+    assert_eq!(store.list(0, 10).unwrap().len(), 6);
+    stop.shutdown();
+}
+
+#[tokio::test]
+async fn connection_limit_and_idle_time_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = receiver::Options {
+        max_connections: 1,
+        idle_timeout: Duration::from_secs(1),
+        ..receiver::Options::default()
+    };
+    let store = Arc::new(SqliteStore::open(dir.path().join("m.db")).unwrap());
+    let router = Router::new().route("*", StoreHandler(store));
+    let r = HttpReceiver::bind("127.0.0.1:0", router, opts)
+        .await
+        .unwrap();
+    let addr = r.local_addr().unwrap().to_string();
+    let (stop, metrics) = (r.shutdown_handle(), r.metrics());
+    tokio::spawn(r.run());
+
+    // A silent connection holds the only slot: the next is closed at once.
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let client = HttpSender::new(&addr, "/", None, Duration::from_secs(5));
+    assert!(client.send(&adt("L1")).await.is_err());
+    assert_eq!(receiver::Metrics::get(&metrics.connections_refused), 1);
+
+    // The silent one is closed after the idle time, which frees the slot.
+    let mut buf = [0u8; 256];
+    let closed = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf)).await;
+    assert!(closed.is_ok(), "still open after the idle time");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        client.send(&adt("L2")).await.unwrap().code,
+        Some(AckCode::AA)
+    );
+    stop.shutdown();
+}

@@ -270,11 +270,42 @@ async fn hostile_peers_do_not_disturb_honest_ones() {
         .unwrap();
     drop(c);
 
-    // An oversized frame: the connection is closed, nothing stored.
+    // An oversized frame whose MSH can be read: rejected (AR, 207) before the connection
+    // closes, nothing stored.
     let mut c = TcpStream::connect(&addr).await.unwrap();
     let mut big = adt("BIG");
     big.extend(std::iter::repeat_n(b'x', 10_000));
     let _ = c.write_all(&mllp::encode(&big).unwrap()).await;
+    let mut answered = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), c.read_to_end(&mut answered))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut d = mllp::Decoder::new(Default::default());
+    d.feed(&answered);
+    let Some(mllp::Event::Frame(nak)) = d.next_event().unwrap() else {
+        panic!("no NAK frame: {answered:?}")
+    };
+    assert_eq!(read_ack(&nak).unwrap().0, AckCode::AR);
+    assert_eq!(read_ack(&nak).unwrap().1, "BIG");
+    let nak = String::from_utf8(nak).unwrap();
+    let err = nak.split('\r').find(|s| s.starts_with("ERR|")).unwrap();
+    assert_eq!(
+        err.split('|').nth(3).unwrap().split('^').next(),
+        Some("207"),
+        "{nak}"
+    );
+    assert_eq!(
+        d.next_event().unwrap(),
+        None,
+        "one NAK, then the connection closed"
+    );
+
+    // An oversized frame with no header to answer: closed without an answer.
+    let mut c = TcpStream::connect(&addr).await.unwrap();
+    let _ = c
+        .write_all(&mllp::encode(&vec![b'x'; 10_000]).unwrap())
+        .await;
     let closed = tokio::time::timeout(Duration::from_secs(5), c.read(&mut buf)).await;
     assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
 
@@ -307,8 +338,8 @@ async fn hostile_peers_do_not_disturb_honest_ones() {
             .any(|r| r.control_id == "HALF" || r.control_id == "BIG")
     );
     assert!(
-        Metrics::get(&metrics.framing) >= 3,
-        "garbage, half frame, oversized"
+        Metrics::get(&metrics.framing) >= 4,
+        "garbage, half frame, two oversized"
     );
     assert!(Metrics::get(&metrics.connections_idle) >= 1);
     stop.shutdown();

@@ -30,6 +30,19 @@ impl Pki {
         }
     }
 
+    /// (certificate, key) of a client whose subject DN has CN `cn` and no alternative name.
+    fn issue_cn(&self, cn: &str) -> (Vec<u8>, Vec<u8>) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.signed_by(&key, &self.ca).unwrap();
+        (cert.pem().into_bytes(), key.serialize_pem().into_bytes())
+    }
+
     fn ca_pem(&self) -> Vec<u8> {
         self.ca.as_ref().pem().into_bytes()
     }
@@ -135,12 +148,29 @@ async fn mutual_tls_with_an_allowlist_of_client_names() {
         &cert,
         &key,
         &pki.ca_pem(),
-        Some(vec!["adt.hosp.example".to_owned()]),
+        Some(vec![
+            "adt.hosp.example".to_owned(),
+            "LAB Interface 01".to_owned(),
+        ]),
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (addr, store, metrics, stop) = tls_receiver(server, &dir).await;
     let ca = pki.ca_pem();
+
+    // Allowed by its subject CN alone (no alternative name, not a DNS name).
+    let (c, k) = pki.issue_cn("LAB Interface 01");
+    let tls = ClientTls::with_client_cert(&ca, "localhost", &c, &k).unwrap();
+    let mut s = Sender::new(&addr, one_attempt(Some(tls)));
+    assert_eq!(s.send(&adt("CN")).await.unwrap().code, Some(AckCode::AA));
+    // Another CN from the same CA: refused.
+    let (c, k) = pki.issue_cn("LAB Interface 02");
+    let tls = ClientTls::with_client_cert(&ca, "localhost", &c, &k).unwrap();
+    let mut s = Sender::new(&addr, one_attempt(Some(tls)));
+    assert!(matches!(
+        s.send(&adt("NO0")).await,
+        Err(SendError::Exhausted { .. })
+    ));
 
     // Allowed: a certificate of the CA naming an allowed client.
     let (c, k) = pki.issue("adt.hosp.example", ExtendedKeyUsagePurpose::ClientAuth);
@@ -181,9 +211,9 @@ async fn mutual_tls_with_an_allowlist_of_client_names() {
         .into_iter()
         .map(|r| r.control_id)
         .collect();
-    assert_eq!(stored, ["OK"]);
+    assert_eq!(stored, ["CN", "OK"]);
     // The refusals are counted once the server has seen them.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(Metrics::get(&metrics.connections_refused), 3);
+    assert_eq!(Metrics::get(&metrics.connections_refused), 4);
     stop.shutdown();
 }
