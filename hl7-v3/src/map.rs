@@ -331,6 +331,9 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
             | "MO"
             | "SN"
             | "ED"
+            | "TM"
+            | "TN"
+            | "RP"
     );
     if !supported {
         return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
@@ -417,26 +420,7 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
         "XPN" | "PN" | "XCN" | "CN" => {
             AnyValue::PN(xpn(&mut r, name_layout(v.datatype), &mut losses))
         }
-        "XON" => {
-            // The name is the ON's text; the identifier components are reported.
-            let parts = match r.get(1) {
-                V::Text(t) => vec![Mixed::Text(t)],
-                V::Null => {
-                    let at = r.at(1);
-                    loss(
-                        &mut losses,
-                        at,
-                        "a null organization name has no place in ON text",
-                    );
-                    Vec::new()
-                }
-                V::Absent => Vec::new(),
-            };
-            AnyValue::ON(ON {
-                parts,
-                ..ON::default()
-            })
-        }
+        "XON" => AnyValue::ON(xon_name(&mut r, &mut losses)),
         "XAD" | "AD" => AnyValue::AD(xad(&mut r, &mut losses)),
         "XTN" => AnyValue::TEL(xtn(&mut r, &mut losses)),
         "CQ" => AnyValue::PQ(cq(&mut r, &mut losses)),
@@ -446,6 +430,9 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
         }),
         "SN" => sn(&mut r, &mut losses),
         "ED" => AnyValue::ED(ed(&mut r, &mut losses)),
+        "TM" => AnyValue::PQ(tm(&mut r, &mut losses)),
+        "TN" => AnyValue::TEL(tn(&mut r, &mut losses)),
+        "RP" => AnyValue::ED(rp(&mut r, &mut losses)),
         _ => unreachable!("checked above"),
     };
     r.finish(&mut losses);
@@ -453,6 +440,257 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
         value: Some(Nullable::Value(value)),
         losses,
     })
+}
+
+/// The ON of an XON: XON.1 is its text.
+fn xon_name(r: &mut Reader, losses: &mut Vec<Loss>) -> ON {
+    let parts = match r.get(1) {
+        V::Text(t) => vec![Mixed::Text(t)],
+        V::Null => {
+            let at = r.at(1);
+            loss(
+                losses,
+                at,
+                "a null organization name has no place in ON text",
+            );
+            Vec::new()
+        }
+        V::Absent => Vec::new(),
+    };
+    ON {
+        parts,
+        ..ON::default()
+    }
+}
+
+/// A v2 TM, a time of day with no date: v3 has no such type, so it becomes the time since
+/// midnight as a PQ (reference §2.1), in the unit of its precision so that it reads back
+/// with the digits sent: `14` → 14 h, `1430` → 870 min, `143015.5` → 52215.5 s.
+fn tm(r: &mut Reader, losses: &mut Vec<Loss>) -> PQ {
+    let text = r.text(1).unwrap_or_default();
+    let (time, zone) = match text.find(['+', '-']) {
+        Some(i) => (&text[..i], Some(&text[i..])),
+        None => (text.as_str(), None),
+    };
+    if let Some(z) = zone {
+        loss(
+            losses,
+            r.at(1),
+            format!("time zone {z:?} has no place in a time of day as a quantity"),
+        );
+    }
+    let (digits, fraction) = match time.split_once('.') {
+        Some((d, f)) => (d, Some(f)),
+        None => (time, None),
+    };
+    let num = |i: usize| digits.get(i..i + 2).and_then(|x| x.parse::<u32>().ok());
+    let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    let ok = all_digits(digits)
+        && fraction.is_none_or(|f| digits.len() == 6 && f.len() <= 4 && all_digits(f))
+        && num(0).is_some_and(|h| h < 24)
+        && (digits.len() < 4 || num(2).is_some_and(|m| m < 60))
+        && (digits.len() < 6 || num(4).is_some_and(|s| s < 60));
+    let (h, m, sec) = (
+        num(0).unwrap_or(0),
+        num(2).unwrap_or(0),
+        num(4).unwrap_or(0),
+    );
+    let (value, unit) = match (ok, digits.len()) {
+        (true, 2) => (h.to_string(), "h"),
+        (true, 4) => ((h * 60 + m).to_string(), "min"),
+        (true, 6) => {
+            let mut v = (h * 3600 + m * 60 + sec).to_string();
+            if let Some(f) = fraction {
+                v.push('.');
+                v.push_str(f);
+            }
+            (v, "s")
+        }
+        _ => {
+            loss(
+                losses,
+                r.at(1),
+                format!("{time:?} is not a time of day HH[MM[SS[.S]]]"),
+            );
+            return PQ::default();
+        }
+    };
+    PQ {
+        value: Some(value),
+        unit: Some(unit.into()),
+        ..PQ::default()
+    }
+}
+
+/// A TN (v2.1, v2.2) `[NNN] [(999)]999-9999 [X99999] [B99999] [C any text]`, parsed.
+#[derive(Debug, Default, PartialEq)]
+struct TnParts<'a> {
+    country: Option<&'a str>,
+    area: Option<&'a str>,
+    local: &'a str,
+    ext: Option<&'a str>,
+    beeper: Option<&'a str>,
+    comment: Option<&'a str>,
+}
+
+impl TnParts<'_> {
+    /// The TN text as v2 writes it.
+    fn text(&self) -> String {
+        let mut s = String::new();
+        if let Some(c) = self.country {
+            s.push_str(c);
+            s.push(' ');
+        }
+        if let Some(a) = self.area {
+            s.push('(');
+            s.push_str(a);
+            s.push(')');
+        }
+        s.push_str(self.local);
+        if let Some(x) = self.ext {
+            s.push_str(" X");
+            s.push_str(x);
+        }
+        s
+    }
+
+    /// The tel: URL: `tel:+NNN-(999)999-9999;ext=99999` (RFC 3966 allows the brackets as
+    /// visual separators; they keep the area code apart from the local number).
+    fn url(&self) -> String {
+        let mut s = String::from("tel:");
+        if let Some(c) = self.country {
+            s.push('+');
+            s.push_str(c);
+            s.push('-');
+        }
+        if let Some(a) = self.area {
+            s.push('(');
+            s.push_str(a);
+            s.push(')');
+        }
+        s.push_str(self.local);
+        if let Some(x) = self.ext {
+            s.push_str(";ext=");
+            s.push_str(x);
+        }
+        s
+    }
+}
+
+fn is_phone_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+}
+
+fn parse_tn(text: &str) -> Option<TnParts<'_>> {
+    let mut p = TnParts::default();
+    let mut rest = text.trim();
+    if let Some((first, after)) = rest.split_once(' ')
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && !first.is_empty()
+        && after.starts_with(|c: char| c == '(' || c.is_ascii_digit())
+    {
+        p.country = Some(first);
+        rest = after.trim_start();
+    }
+    if let Some(after) = rest.strip_prefix('(') {
+        let (area, after) = after.split_once(')')?;
+        if !area.bytes().all(|b| b.is_ascii_digit()) || area.is_empty() {
+            return None;
+        }
+        p.area = Some(area);
+        rest = after;
+    }
+    let end = rest.find(' ').unwrap_or(rest.len());
+    p.local = &rest[..end];
+    if !is_phone_digits(p.local) {
+        return None;
+    }
+    rest = rest[end..].trim_start();
+    while !rest.is_empty() {
+        let (tag, after) = rest.split_at(1);
+        if tag == "C" {
+            p.comment = Some(after.trim());
+            break;
+        }
+        let end = after.find(' ').unwrap_or(after.len());
+        let digits = &after[..end];
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        match tag {
+            "X" if p.ext.is_none() => p.ext = Some(digits),
+            "B" if p.beeper.is_none() => p.beeper = Some(digits),
+            _ => return None,
+        }
+        rest = after[end..].trim_start();
+    }
+    Some(p)
+}
+
+/// A TN → a TEL with a tel: URL; the beeper and the comment have no place in it.
+fn tn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
+    let text = r.text(1).unwrap_or_default();
+    let Some(p) = parse_tn(&text) else {
+        loss(
+            losses,
+            r.at(1),
+            format!(
+                "{text:?} is not a telephone number [NNN] [(999)]999-9999 [X99999] [B99999] [C text]"
+            ),
+        );
+        return TEL::default();
+    };
+    if let Some(b) = p.beeper {
+        loss(losses, r.at(1), format!("beeper number B{b} not carried"));
+    }
+    if let Some(c) = p.comment {
+        loss(losses, r.at(1), format!("comment {c:?} not carried"));
+    }
+    if p.beeper.is_none() && p.comment.is_none() && p.text() != text {
+        loss(
+            losses,
+            r.at(1),
+            format!("{text:?} reads back as {:?}", p.text()),
+        );
+    }
+    TEL {
+        value: Some(p.url()),
+        ..TEL::default()
+    }
+}
+
+/// Whether `s` starts with a URL scheme (`http:`, `file:`, `urn:` …).
+fn has_scheme(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+    })
+}
+
+/// An RP (reference pointer) → an ED that only refers to its data: RP.1 is the reference
+/// URL, RP.3/RP.4 the media type. RP.2, the application that resolves a pointer, has no
+/// place in ED and is reported; so is a pointer that is not a URL.
+fn rp(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
+    let mut ed = ED::default();
+    if let Some(p) = r.text(1) {
+        if has_scheme(&p) {
+            ed.reference = Some(Nullable::Value(TEL {
+                value: Some(p),
+                ..TEL::default()
+            }));
+        } else {
+            loss(
+                losses,
+                r.at(1),
+                format!("pointer {p:?} is not a URL and cannot be an ED reference"),
+            );
+        }
+    }
+    ed.media_type = media_type(r, 3, 4, losses);
+    ed
 }
 
 fn number(text: &str, dt: &str, losses: &mut Vec<Loss>) -> AnyValue {
@@ -1065,20 +1303,28 @@ const MEDIA_TYPE: &[(&str, &str)] = &[
     ("multipart", "multipart"),
 ];
 
-fn ed(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
-    let mut ed = ED::default();
-    let kind = r.text(2);
-    let sub = r.text(3);
-    match (kind.as_deref().map(|k| (k, lookup(MEDIA_TYPE, k))), &sub) {
-        (Some((_, Some(top))), Some(sub)) => ed.media_type = Some(format!("{top}/{sub}")),
+/// The MIME type of a v2 type of data (`AP`, table 0191) at `kind` and subtype at `sub`.
+fn media_type(r: &mut Reader, kind: usize, sub: usize, losses: &mut Vec<Loss>) -> Option<String> {
+    let k = r.text(kind);
+    let s = r.text(sub);
+    match (k.as_deref().map(|k| (k, lookup(MEDIA_TYPE, k))), &s) {
+        (Some((_, Some(top))), Some(s)) => return Some(format!("{top}/{s}")),
         (Some((k, _)), _) => loss(
             losses,
-            r.at(2),
-            format!("type of data {k:?} with subtype {sub:?} has no MIME type"),
+            r.at(kind),
+            format!("type of data {k:?} with subtype {s:?} has no MIME type"),
         ),
-        (None, Some(sub)) => loss(losses, r.at(3), format!("subtype {sub:?} without a type")),
+        (None, Some(s)) => loss(losses, r.at(sub), format!("subtype {s:?} without a type")),
         (None, None) => {}
     }
+    None
+}
+
+fn ed(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
+    let mut ed = ED {
+        media_type: media_type(r, 2, 3, losses),
+        ..ED::default()
+    };
     let data = r.text(5);
     match r.text(4).as_deref() {
         None => ed.content = data,
@@ -1379,6 +1625,16 @@ pub fn to_v2(
         }
         Nullable::Value(v) => v,
     };
+    let mut out = Out::default();
+    write_v2(v, to, &mut out, &mut losses)?;
+    Ok(Mapped {
+        value: Some(out.er7(d)),
+        losses,
+    })
+}
+
+/// Writes the components of `v` as v2 datatype `to` into `out`.
+fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Result<(), MapError> {
     let unsupported = || MapError::UnsupportedV3 {
         from: format!("{v:?}")
             .split('(')
@@ -1387,7 +1643,6 @@ pub fn to_v2(
             .to_owned(),
         to: to.to_owned(),
     };
-    let mut out = Out::default();
     match (v, to) {
         (AnyValue::ST(st), "ST" | "TX" | "FT") => out.set(1, st.content.as_deref()),
         (AnyValue::CS(cs), "ID" | "IS") => out.set(1, cs.code.as_deref()),
@@ -1401,11 +1656,7 @@ pub fn to_v2(
                     Some(Nullable::Value(x)) => {
                         out.set_sub(n, 1, x.base.value.as_deref());
                         if x.inclusive == Some(false) {
-                            loss(
-                                &mut losses,
-                                format!("DR.{n}"),
-                                "an open bound is written closed",
-                            );
+                            loss(losses, format!("DR.{n}"), "an open bound is written closed");
                         }
                     }
                     Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
@@ -1417,7 +1668,7 @@ pub fn to_v2(
                 ("center", ivl.center.is_some()),
             ] {
                 if present {
-                    loss(&mut losses, "IVL_TS", format!("{what} has no DR component"));
+                    loss(losses, "IVL_TS", format!("{what} has no DR component"));
                 }
             }
         }
@@ -1445,20 +1696,16 @@ pub fn to_v2(
                     out.set(2, ii.root.as_deref());
                     out.set(3, kind);
                     if let Some(e) = &ii.extension {
-                        loss(
-                            &mut losses,
-                            "II.extension",
-                            format!("{e:?} has no HD component"),
-                        );
+                        loss(losses, "II.extension", format!("{e:?} has no HD component"));
                     }
                 }
             }
             if ii.displayable.is_some() {
-                loss(&mut losses, "II.displayable", "not carried");
+                loss(losses, "II.displayable", "not carried");
             }
         }
         (AnyValue::PN(pn), "XPN" | "PN" | "XCN" | "CN") => {
-            pn_to_v2(pn, name_layout(to), &mut out, &mut losses)
+            pn_to_v2(pn, name_layout(to), out, losses)
         }
         (AnyValue::ON(on), "XON") => {
             let mut name = String::new();
@@ -1466,7 +1713,7 @@ pub fn to_v2(
                 match p {
                     Mixed::Text(t) => name.push_str(t),
                     Mixed::Part(k, _) => loss(
-                        &mut losses,
+                        losses,
                         format!("ON.{}", k.element_name()),
                         "a name part has no XON component",
                     ),
@@ -1474,12 +1721,12 @@ pub fn to_v2(
             }
             out.set(1, (!name.is_empty()).then_some(name.as_str()));
             if !on.use_.is_empty() || on.valid_time.is_some() {
-                loss(&mut losses, "ON", "use and validTime not carried");
+                loss(losses, "ON", "use and validTime not carried");
             }
         }
-        (AnyValue::AD(ad), "XAD" | "AD") => ad_to_v2(ad, &mut out, &mut losses),
-        (AnyValue::TEL(tel), "XTN") => tel_to_v2(tel, &mut out, &mut losses),
-        (AnyValue::CD(cd), "CE" | "CWE" | "CNE" | "CF") => cd_to_v2(cd, to, &mut out, &mut losses),
+        (AnyValue::AD(ad), "XAD" | "AD") => ad_to_v2(ad, out, losses),
+        (AnyValue::TEL(tel), "XTN") => tel_to_v2(tel, out, losses),
+        (AnyValue::CD(cd), "CE" | "CWE" | "CNE" | "CF") => cd_to_v2(cd, to, out, losses),
         (AnyValue::PQ(pq), "CQ") => {
             out.set(1, pq.value.as_deref());
             match (pq.unit.as_deref(), pq.translation.first()) {
@@ -1500,7 +1747,7 @@ pub fn to_v2(
             }
             if pq.translation.len() > 1 {
                 loss(
-                    &mut losses,
+                    losses,
                     "PQ.translation",
                     "only the first unit translation carried",
                 );
@@ -1514,7 +1761,7 @@ pub fn to_v2(
                         out.set(3, Some(sub));
                     }
                     None => loss(
-                        &mut losses,
+                        losses,
                         "ED.mediaType",
                         format!("{top:?} has no type of data"),
                     ),
@@ -1528,7 +1775,7 @@ pub fn to_v2(
             out.set(5, ed.content.as_deref());
             if ed.reference.is_some() || ed.thumbnail.is_some() || ed.language.is_some() {
                 loss(
-                    &mut losses,
+                    losses,
                     "ED",
                     "reference, thumbnail and language not carried",
                 );
@@ -1558,7 +1805,7 @@ pub fn to_v2(
                     out.set(1, Some(if inc == Some(true) { "<=" } else { "<" }));
                     out.set(2, hi.as_deref());
                 }
-                _ => loss(&mut losses, "IVL_REAL", "this interval has no SN form"),
+                _ => loss(losses, "IVL_REAL", "this interval has no SN form"),
             }
         }
         (AnyValue::RTO_PQ_PQ(rto), "SN") => {
@@ -1567,12 +1814,122 @@ pub fn to_v2(
             out.set(3, Some(":"));
             out.set(4, v(&rto.denominator).as_deref());
         }
+        (AnyValue::PQ(pq), "TM") => pq_to_tm(pq, out, losses),
+        (AnyValue::TEL(tel), "TN") => tel_to_tn(tel, out, losses),
+        (AnyValue::ED(ed), "RP") => {
+            match &ed.reference {
+                Some(Nullable::Value(t)) => out.set(1, t.value.as_deref()),
+                Some(Nullable::Null { .. }) => out.set(1, Some(NULL)),
+                None => {}
+            }
+            if let Some((top, sub)) = ed.media_type.as_deref().and_then(|m| m.split_once('/')) {
+                match reverse(MEDIA_TYPE, top) {
+                    Some(k) => {
+                        out.set(3, Some(k));
+                        out.set(4, Some(sub));
+                    }
+                    None => loss(
+                        losses,
+                        "ED.mediaType",
+                        format!("{top:?} has no type of data"),
+                    ),
+                }
+            }
+            if ed.content.is_some() || ed.thumbnail.is_some() || ed.language.is_some() {
+                loss(
+                    losses,
+                    "ED",
+                    "content, thumbnail and language have no place in a reference pointer",
+                );
+            }
+        }
         _ => return Err(unsupported()),
     }
-    Ok(Mapped {
-        value: Some(out.er7(d)),
-        losses,
-    })
+    Ok(())
+}
+
+/// A time since midnight in h, min or s → TM with the matching precision.
+fn pq_to_tm(pq: &PQ, out: &mut Out, losses: &mut Vec<Loss>) {
+    let Some(value) = pq.value.as_deref() else {
+        return;
+    };
+    let (whole, fraction) = match value.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (value, None),
+    };
+    let n = whole.parse::<u32>().ok();
+    let tm = match (pq.unit.as_deref(), n, fraction) {
+        (Some("h"), Some(h), None) if h < 24 => Some(format!("{h:02}")),
+        (Some("min"), Some(m), None) if m < 24 * 60 => Some(format!("{:02}{:02}", m / 60, m % 60)),
+        (Some("s"), Some(s), f) if s < 24 * 3600 => {
+            let mut t = format!("{:02}{:02}{:02}", s / 3600, s / 60 % 60, s % 60);
+            if let Some(f) = f {
+                t.push('.');
+                t.push_str(f);
+            }
+            Some(t)
+        }
+        _ => None,
+    };
+    match tm {
+        Some(t) => out.set(1, Some(&t)),
+        None => loss(
+            losses,
+            "PQ",
+            format!(
+                "{value} {} is not a time of day in h, min or s",
+                pq.unit.as_deref().unwrap_or("1")
+            ),
+        ),
+    }
+    if !pq.translation.is_empty() {
+        loss(losses, "PQ.translation", "not carried");
+    }
+}
+
+/// A tel: URL → TN text.
+fn tel_to_tn(tel: &TEL, out: &mut Out, losses: &mut Vec<Loss>) {
+    let Some(value) = tel.value.as_deref() else {
+        return;
+    };
+    let parsed = value.strip_prefix("tel:").and_then(|rest| {
+        let (number, ext) = match rest.split_once(";ext=") {
+            Some((n, e)) => (n, Some(e)),
+            None => (rest, None),
+        };
+        let mut p = TnParts {
+            ext,
+            ..TnParts::default()
+        };
+        let mut rest = number;
+        if let Some(after) = rest.strip_prefix('+') {
+            let end = after.find(['-', '('])?;
+            p.country = Some(&after[..end]);
+            rest = after[end..].strip_prefix('-').unwrap_or(&after[end..]);
+        }
+        if let Some(after) = rest.strip_prefix('(') {
+            let (a, after) = after.split_once(')')?;
+            p.area = Some(a);
+            rest = after;
+        }
+        p.local = rest;
+        let digits = |x: Option<&str>| {
+            x.is_none_or(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+        };
+        (digits(p.country) && digits(p.area) && digits(p.ext) && is_phone_digits(p.local))
+            .then_some(p)
+    });
+    match parsed {
+        Some(p) => out.set(1, Some(&p.text())),
+        None => loss(
+            losses,
+            "TEL.value",
+            format!("{value:?} is not a telephone number a TN can hold"),
+        ),
+    }
+    if !tel.use_.is_empty() || !tel.useable_period.is_empty() {
+        loss(losses, "TEL", "use and useablePeriod have no place in a TN");
+    }
 }
 
 fn part_text<P: crate::DataType>(v: &Nullable<P>, text: impl Fn(&P) -> Option<String>) -> String {
@@ -1955,4 +2312,156 @@ pub fn is_uuid(s: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+// ---------------------------------------------------------------------------------------
+// People and organisations: a name with an identifier beside it
+
+/// A person or organisation as v3 holds one: a name (PN, ON) and, beside it on the entity
+/// or role, an identifier.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Entity {
+    pub name: Option<Nullable<AnyValue>>,
+    pub id: Option<Nullable<II>>,
+}
+
+/// Where an XCN, CN or XON keeps its identifier: the ID and its assigning authority (HD).
+fn id_layout(dt: &str) -> Option<(usize, usize)> {
+    match dt {
+        "XCN" | "CN" => Some((1, 9)),
+        "XON" => Some((10, 6)),
+        _ => None,
+    }
+}
+
+/// Maps an XCN, CN or XON to its name and its identifier, with one loss report for both
+/// (reference §2.1: XCN.1 → II.extension, XCN.9 → II.root; XON.10, or the older XON.3,
+/// → II.extension, XON.6 → II.root). [`to_v3`] maps the name alone and reports the
+/// identifier as not carried.
+///
+/// ```
+/// use hl7_model::Message;
+/// use hl7_model::view::SegmentView;
+/// use hl7_v3::map::{MapOptions, V2Value, to_v3_entity};
+/// let m = Message::parse(
+///     "MSH|^~\\&|A|B|C|D|20240101||ORM^O01|1|P|2.5\rORC|NW|||||||||||1234^Slide^Stan^^^Dr^^^NPI&2.16.840.1.113883.4.6&ISO\r",
+///     &Default::default(),
+/// ).unwrap();
+/// let lean = m.lean();
+/// let orc = SegmentView::new(lean.segment(1), lean.delimiters());
+/// let v = V2Value::new(orc.field(12).first(), lean.delimiters(), "XCN");
+/// let e = to_v3_entity(&v, &MapOptions::default()).unwrap();
+/// let id = e.value.unwrap().id.unwrap();
+/// assert_eq!(
+///     hl7_v3::to_xml("id", &id).unwrap(),
+///     r#"<id xmlns="urn:hl7-org:v3" root="2.16.840.1.113883.4.6" extension="1234" assigningAuthorityName="NPI"/>"#
+/// );
+/// assert!(e.losses.is_empty());
+/// ```
+pub fn to_v3_entity(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Entity>, MapError> {
+    let Some((id_at, hd_at)) = id_layout(v.datatype) else {
+        return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
+    };
+    let mut losses = Vec::new();
+    let value = match v.piece.wire() {
+        _ if only_separators(v.piece) => None,
+        Wire::Absent => None,
+        Wire::Null => Some(Entity {
+            name: Some(Nullable::null(opts.null_flavor)),
+            id: None,
+        }),
+        Wire::Text(_) => {
+            let mut r = Reader::new(v);
+            let name = if v.datatype == "XON" {
+                AnyValue::ON(xon_name(&mut r, &mut losses))
+            } else {
+                AnyValue::PN(xpn(&mut r, name_layout(v.datatype), &mut losses))
+            };
+            let mut extension = r.text(id_at);
+            if v.datatype == "XON" {
+                // XON.3, the ID number of 2.3–2.4, kept in 2.5 for compatibility.
+                let old = r.text(3);
+                match (&extension, old) {
+                    (None, old) => extension = old,
+                    (Some(e), Some(o)) if *e != o => {
+                        loss(
+                            &mut losses,
+                            r.at(3),
+                            format!("ID number {o:?} not carried beside XON.10 {e:?}"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            let mut a = r.sub(hd_at);
+            let h = hd(&mut a, &mut losses);
+            a.finish(&mut losses);
+            r.finish(&mut losses);
+            let id =
+                (extension.is_some() || h.root.is_some() || h.assigning_authority_name.is_some())
+                    .then_some(Nullable::Value(II { extension, ..h }));
+            Some(Entity {
+                name: Some(Nullable::Value(name)),
+                id,
+            })
+        }
+    };
+    Ok(Mapped { value, losses })
+}
+
+/// Maps a name and identifier back to an XCN, CN or XON, written with delimiters `d`.
+pub fn entity_to_v2(
+    e: Option<&Entity>,
+    to: &str,
+    d: &Delimiters,
+) -> Result<Mapped<String>, MapError> {
+    let unsupported = || MapError::UnsupportedV3 {
+        from: "Entity".into(),
+        to: to.to_owned(),
+    };
+    let (id_at, hd_at) = id_layout(to).ok_or_else(unsupported)?;
+    let mut losses = Vec::new();
+    let Some(e) = e else {
+        return Ok(Mapped {
+            value: None,
+            losses,
+        });
+    };
+    let mut out = Out::default();
+    match (&e.name, &e.id) {
+        (Some(n @ Nullable::Null { .. }), None) => return to_v2(Some(n), to, d),
+        (Some(Nullable::Null { flavor, .. }), Some(_)) => loss(
+            &mut losses,
+            to,
+            format!("a name of nullFlavor {flavor} has no place beside an identifier"),
+        ),
+        (Some(Nullable::Value(v)), _) => write_v2(v, to, &mut out, &mut losses)?,
+        (None, _) => {}
+    }
+    match &e.id {
+        Some(Nullable::Value(ii)) => {
+            out.set(id_at, ii.extension.as_deref());
+            let kind = ii
+                .root
+                .as_deref()
+                .map(|r| if is_oid(r) { "ISO" } else { "UUID" });
+            out.set_sub(hd_at, 1, ii.assigning_authority_name.as_deref());
+            out.set_sub(hd_at, 2, ii.root.as_deref());
+            out.set_sub(hd_at, 3, kind);
+            if ii.displayable.is_some() {
+                loss(&mut losses, "II.displayable", "not carried");
+            }
+        }
+        Some(Nullable::Null { flavor, .. }) => loss(
+            &mut losses,
+            "II",
+            format!("an identifier of nullFlavor {flavor} has no place in {to}"),
+        ),
+        None => {}
+    }
+    let text = out.er7(d);
+    Ok(Mapped {
+        value: (!text.is_empty()).then_some(text),
+        losses,
+    })
 }
