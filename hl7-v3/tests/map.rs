@@ -434,7 +434,7 @@ fn esc(s: &str) -> String {
 }
 
 proptest! {
-    /// Generated CX, XPN, CE, TS, XAD, XTN, SN and DR values: v2 → v3 → v2 is the identity
+    /// Generated CX, XPN, CE, TS, XAD, XTN, SN, DR, TM and XCN values: v2 → v3 → v2 is the identity
     /// whenever the loss report is empty, and never silent otherwise.
     #[test]
     fn v2_v3_v2_is_the_identity_where_nothing_is_lost(
@@ -447,6 +447,7 @@ proptest! {
         tel in prop::sample::select(vec!["^PRN^PH^^1^555^5551234", "^WPN^CP^^^555^5551234^12", "^NET^Internet^a@b.org", "(555)555-1234^ORN", "^BPN^BP^^^^123"]),
         n1 in "[0-9]{1,4}(\\.[0-9]{1,2})?", n2 in "[0-9]{1,4}",
         sn_form in 0usize..4,
+        tm in "([01][0-9]|2[0-3])([0-5][0-9]([0-5][0-9](\\.[0-9]{1,4})?)?)?",
     ) {
         let given = given.map(|g| esc(&g)).unwrap_or_default();
         let cases = [
@@ -463,6 +464,7 @@ proptest! {
                 _ => format!("^{n1}^:^{n2}"),
             }),
             ("PV1", 45, "DR", format!("{ts}^{ts}")),
+            ("OBX", 5, "TM", tm.clone()),
         ];
         for (seg, seq, dt, text) in cases {
             let fields = "|".repeat(seq);
@@ -474,7 +476,7 @@ proptest! {
             // These shapes lose nothing, so the identity below is checked on every case.
             // (A literal backslash is reported: decoded text cannot tell it from a kept
             // formatting escape.)
-            if matches!(dt, "TS" | "DR" | "SN") || (dt == "CX" && !id.contains('\\')) {
+            if matches!(dt, "TS" | "DR" | "SN" | "TM") || (dt == "CX" && !id.contains('\\')) {
                 prop_assert!(r.losses.is_empty() && back.losses.is_empty(), "{} {:?} {:?}", text, r.losses, back.losses);
             }
             if r.losses.is_empty() && back.losses.is_empty() {
@@ -484,6 +486,18 @@ proptest! {
                 // Something was reported: it names a position of this datatype.
                 prop_assert!(r.losses.iter().chain(&back.losses).all(|l| !l.at.is_empty() && !l.what.is_empty()));
             }
+        }
+        // A practitioner's identifier and name together (XCN), through to_v3_entity.
+        let text = format!("{}^{}^{given}^^^^^^&{oid}&ISO^{use_code}", esc(&id), esc(&fam));
+        let m = msg("2.5", &format!("ORC|NW|||||||||||{text}"));
+        let d = *m.lean().delimiters();
+        let r = map::to_v3_entity(&field(&m, "ORC", 12, "XCN"), &MapOptions::default()).unwrap();
+        let back = map::entity_to_v2(r.value.as_ref(), "XCN", &d).unwrap();
+        if r.losses.is_empty() && back.losses.is_empty() {
+            let expected = trimmed(&text, &d);
+            prop_assert_eq!(back.value.as_deref(), Some(expected.as_str()));
+        } else {
+            prop_assert!(r.losses.iter().chain(&back.losses).all(|l| l.at.starts_with("XCN") || l.at.starts_with("PN")), "{:?}", r.losses);
         }
     }
 }
