@@ -334,6 +334,7 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
             | "TM"
             | "TN"
             | "RP"
+            | "TQ"
     );
     if !supported {
         return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
@@ -433,6 +434,7 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
         "TM" => AnyValue::PQ(tm(&mut r, &mut losses)),
         "TN" => AnyValue::TEL(tn(&mut r, &mut losses)),
         "RP" => AnyValue::ED(rp(&mut r, &mut losses)),
+        "TQ" => tq(&mut r, opts, &mut losses),
         _ => unreachable!("checked above"),
     };
     r.finish(&mut losses);
@@ -691,6 +693,142 @@ fn rp(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
     }
     ed.media_type = media_type(r, 3, 4, losses);
     ed
+}
+
+/// v2 duration and interval units (TQ.3 `D10`, RI.1 `Q6H`) → UCUM.
+const TIME_UNITS: &[(&str, &str)] = &[
+    ("S", "s"),
+    ("M", "min"),
+    ("H", "h"),
+    ("D", "d"),
+    ("W", "wk"),
+    ("L", "mo"),
+];
+
+/// Table 0335 repeat patterns whose period the institution fixes → the period v3 uses.
+const INSTITUTION_PERIODS: &[(&str, &str)] = &[
+    ("QD", "1 d"),
+    ("BID", "12 h"),
+    ("TID", "8 h"),
+    ("QID", "6 h"),
+    ("QOD", "2 d"),
+];
+
+/// Table 0335 meal- and sleep-related patterns that are TimingEvent codes.
+const TIMING_EVENTS: &[&str] = &[
+    "AC", "ACM", "ACD", "ACV", "PC", "PCM", "PCD", "PCV", "HS", "WAKE", "C", "CM", "CD", "CV",
+];
+const TIMING_EVENT_SYSTEM: &str = "2.16.840.1.113883.5.139";
+
+/// `<unit letter><integer>` (`D10`, `H6`) or `<integer><unit letter>` (`6H`) → a PQ.
+fn time_quantity(n: &str, unit: &str) -> Option<PQ> {
+    let unit = lookup(TIME_UNITS, unit)?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0')).then(|| PQ {
+        value: Some(n.to_owned()),
+        unit: Some(unit.to_owned()),
+        ..PQ::default()
+    })
+}
+
+/// A TQ (timing/quantity) → the GTS it describes: TQ.4/TQ.5 start and end and TQ.3 duration
+/// as an IVL<TS>, or the repeat pattern TQ.2.1 as a PIVL<TS> (`Q6H`, `BID` with
+/// institutionSpecified) or an EIVL<TS> (`AC`, `HS`). The generated SXPR holds plain SXCM
+/// members only, so a TQ with both a repeat pattern and bounds keeps the repeat and reports
+/// the bounds. The quantity (TQ.1) and priority (TQ.6) belong on the act (doseQuantity,
+/// priorityCode), not in a GTS, and are reported like the rest: very lossy, as the reference
+/// table says.
+fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
+    let mut ivl = IVL::<TS>::default();
+    for (n, slot) in [(4, &mut ivl.low), (5, &mut ivl.high)] {
+        let mut s = r.sub(n);
+        match s.piece.wire() {
+            Wire::Absent => s.used.push(1),
+            Wire::Null => {
+                s.used.push(1);
+                *slot = Some(Nullable::null(opts.null_flavor));
+            }
+            Wire::Text(_) => {
+                *slot = Some(Nullable::Value(IVXB {
+                    base: ts(&mut s, true, losses),
+                    inclusive: None,
+                }))
+            }
+        }
+        s.finish(losses);
+    }
+    if let Some(d) = r.text(3) {
+        let (u, n) = d.split_at(d.chars().next().map_or(0, char::len_utf8));
+        match time_quantity(n, u) {
+            Some(w) if ivl.high.is_none() => {
+                ivl.width = Some(Box::new(Nullable::Value(Qty::PQ(w))))
+            }
+            Some(_) => loss(
+                losses,
+                r.at(3),
+                format!("duration {d:?} not carried beside an end time (TQ.5)"),
+            ),
+            None => loss(
+                losses,
+                r.at(3),
+                format!("duration {d:?} has no interval width"),
+            ),
+        }
+    }
+    let mut ri = r.sub(2);
+    let repeat = match ri.text(1) {
+        None => None,
+        Some(p) => {
+            let at = ri.at(1);
+            if let Some(period) = lookup(INSTITUTION_PERIODS, &p) {
+                let (v, u) = period.split_once(' ').unwrap_or_default();
+                Some(AnyValue::PIVL_TS(PIVL {
+                    period: Some(Nullable::Value(PQ {
+                        value: Some(v.into()),
+                        unit: Some(u.into()),
+                        ..PQ::default()
+                    })),
+                    institution_specified: Some(true),
+                    ..PIVL::default()
+                }))
+            } else if TIMING_EVENTS.contains(&p.as_str()) {
+                Some(AnyValue::EIVL_TS(EIVL {
+                    event: Some(Nullable::Value(CE {
+                        code: Some(p.clone()),
+                        code_system: Some(TIMING_EVENT_SYSTEM.into()),
+                        ..CE::default()
+                    })),
+                    ..EIVL::default()
+                }))
+            } else if let Some(q) = p
+                .strip_prefix('Q')
+                .and_then(|q| q.split_at_checked(q.len().saturating_sub(1)))
+                .and_then(|(n, u)| time_quantity(n, u))
+            {
+                Some(AnyValue::PIVL_TS(PIVL {
+                    period: Some(Nullable::Value(q)),
+                    ..PIVL::default()
+                }))
+            } else {
+                loss(losses, at, format!("repeat pattern {p:?} has no GTS form"));
+                None
+            }
+        }
+    };
+    ri.finish(losses);
+    let bounded = ivl.low.is_some() || ivl.high.is_some() || ivl.width.is_some();
+    match repeat {
+        Some(rep) => {
+            if bounded {
+                loss(
+                    losses,
+                    r.at(4),
+                    "start, end and duration not carried beside a repeat pattern (no SXPR of IVL and PIVL)",
+                );
+            }
+            rep
+        }
+        None => AnyValue::IVL_TS(ivl),
+    }
 }
 
 fn number(text: &str, dt: &str, losses: &mut Vec<Loss>) -> AnyValue {
@@ -1841,6 +1979,74 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
                     "ED",
                     "content, thumbnail and language have no place in a reference pointer",
                 );
+            }
+        }
+        (AnyValue::IVL_TS(ivl), "TQ") => {
+            for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
+                match b {
+                    Some(Nullable::Value(x)) => {
+                        out.set_sub(n, 1, x.base.value.as_deref());
+                        if x.inclusive == Some(false) {
+                            loss(losses, format!("TQ.{n}"), "an open bound is written closed");
+                        }
+                    }
+                    Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
+                    None => {}
+                }
+            }
+            match ivl.width.as_deref() {
+                Some(Nullable::Value(Qty::PQ(w))) => match (
+                    w.value.as_deref(),
+                    w.unit.as_deref().and_then(|u| reverse(TIME_UNITS, u)),
+                ) {
+                    (Some(v), Some(u)) if time_quantity(v, u).is_some() => {
+                        out.set(3, Some(&format!("{u}{v}")))
+                    }
+                    _ => loss(losses, "IVL_TS.width", format!("{w:?} has no TQ duration")),
+                },
+                Some(_) => loss(losses, "IVL_TS.width", "not a time quantity"),
+                None => {}
+            }
+            if ivl.center.is_some() {
+                loss(losses, "IVL_TS", "center has no TQ component");
+            }
+        }
+        (AnyValue::PIVL_TS(p), "TQ") => {
+            let period = p.period.as_ref().and_then(|n| n.value()).and_then(|q| {
+                let v = q.value.as_deref()?;
+                let u = q.unit.as_deref()?;
+                if p.institution_specified == Some(true) {
+                    let text = format!("{v} {u}");
+                    reverse(INSTITUTION_PERIODS, &text).map(str::to_owned)
+                } else {
+                    let u = reverse(TIME_UNITS, u)?;
+                    time_quantity(v, u).map(|_| format!("Q{v}{u}"))
+                }
+            });
+            match period {
+                Some(t) => out.set_sub(2, 1, Some(&t)),
+                None => loss(losses, "PIVL_TS.period", "has no table 0335 repeat pattern"),
+            }
+            if p.phase.is_some() || p.alignment.is_some() {
+                loss(losses, "PIVL_TS", "phase and alignment not carried");
+            }
+        }
+        (AnyValue::EIVL_TS(e), "TQ") => {
+            match e
+                .event
+                .as_ref()
+                .and_then(|c| c.value())
+                .and_then(|c| c.code.as_deref())
+            {
+                Some(c) if TIMING_EVENTS.contains(&c) => out.set_sub(2, 1, Some(c)),
+                other => loss(
+                    losses,
+                    "EIVL_TS.event",
+                    format!("{other:?} has no table 0335 repeat pattern"),
+                ),
+            }
+            if e.offset.is_some() {
+                loss(losses, "EIVL_TS.offset", "not carried");
             }
         }
         _ => return Err(unsupported()),

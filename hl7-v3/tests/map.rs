@@ -434,7 +434,7 @@ fn esc(s: &str) -> String {
 }
 
 proptest! {
-    /// Generated CX, XPN, CE, TS, XAD, XTN, SN, DR, TM and XCN values: v2 → v3 → v2 is the identity
+    /// Generated CX, XPN, CE, TS, XAD, XTN, SN, DR, TM, TQ and XCN values: v2 → v3 → v2 is the identity
     /// whenever the loss report is empty, and never silent otherwise.
     #[test]
     fn v2_v3_v2_is_the_identity_where_nothing_is_lost(
@@ -465,6 +465,12 @@ proptest! {
             }),
             ("PV1", 45, "DR", format!("{ts}^{ts}")),
             ("OBX", 5, "TM", tm.clone()),
+            ("ORC", 7, "TQ", match sn_form {
+                0 => format!("^Q{n2}H"),
+                1 => format!("^^^{ts}^{ts}"),
+                2 => format!("^^D{n2}^{ts}"),
+                _ => "^TID".to_owned(),
+            }),
         ];
         for (seg, seq, dt, text) in cases {
             let fields = "|".repeat(seq);
@@ -698,4 +704,87 @@ fn practitioner_and_organization_identifiers() {
     let r = map::to_v3_entity(&field(&m, "PD1", 3, "XON"), &MapOptions::default()).unwrap();
     let id = r.value.unwrap().id.unwrap();
     assert_eq!(id.value().unwrap().extension.as_deref(), Some("1236"));
+}
+
+/// ORC-7 of a corpus message, as a TQ.
+fn corpus_orc_7(file: &str, f: impl FnOnce(V2Value, &Delimiters)) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus/messages")
+        .join(file);
+    let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+    let m = parse(&text);
+    let lean = m.lean();
+    let d = lean.delimiters();
+    let orc = (0..lean.segment_count())
+        .map(|i| SegmentView::new(lean.segment(i as u32), d))
+        .find(|s| s.id() == "ORC")
+        .unwrap();
+    f(V2Value::new(orc.field(7).first(), d, "TQ"), d);
+}
+
+#[test]
+fn timing_quantity_to_general_timing() {
+    // Q6H for ten days (a 2.6 PPR from the corpus): the repeat wins; the duration and
+    // the priority R are reported.
+    corpus_orc_7(
+        "lfh-hl7v2-fhir/Hl7ServiceRequestFHIRConversionTest_L46.hl7",
+        |v, d| {
+            let r = to_v3(&v, &MapOptions::default()).unwrap();
+            assert_eq!(
+                hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap(),
+                r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="PIVL_TS"><period value="6" unit="h"/></effectiveTime>"#
+            );
+            let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+            assert_eq!(at, ["TQ.4", "TQ.6"], "{:?}", losses(&r));
+            let back = to_v2(r.value.as_ref(), "TQ", d).unwrap();
+            assert_eq!(back.value.as_deref(), Some("^Q6H"));
+        },
+    );
+    // Start and end (a 2.5 ORM from the corpus): an IVL<TS>; the quantity is reported.
+    corpus_orc_7("hapi-hl7v2/GroupGeneratorTest_L45.hl7", |v, d| {
+        let r = to_v3(&v, &MapOptions::default()).unwrap();
+        assert_eq!(
+            hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap(),
+            r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="IVL_TS"><low value="20070228"/><high value="20120411"/></effectiveTime>"#
+        );
+        let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+        assert_eq!(at, ["TQ.1"], "{:?}", losses(&r));
+        let back = to_v2(r.value.as_ref(), "TQ", d).unwrap();
+        assert_eq!(back.value.as_deref(), Some("^^^20070228^20120411"));
+    });
+    // Institution-specified and meal-related patterns, a start with a duration, and what
+    // has no GTS form.
+    for (tq, xml_has, lossless) in [
+        (
+            "^BID",
+            r#"institutionSpecified="true"><period value="12" unit="h"/>"#,
+            true,
+        ),
+        ("^Q2D", r#"<period value="2" unit="d"/>"#, true),
+        (
+            "^HS",
+            r#"<event code="HS" codeSystem="2.16.840.1.113883.5.139"/>"#,
+            true,
+        ),
+        (
+            "^^D10^20240101",
+            r#"<low value="20240101"/><width xsi:type="PQ" value="10" unit="d"/>"#,
+            true,
+        ),
+        ("^Once", "", false),
+        ("^Q6H^^^^^^^^^S", "", false),
+    ] {
+        let m = msg("2.5", &format!("ORC|NW||||||{tq}"));
+        let r = to_v3(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+        let xml = hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap();
+        assert!(xml.contains(xml_has), "{tq}: {xml}");
+        let again: Nullable<AnyValue> = hl7_v3::from_xml(&xml).unwrap();
+        assert_eq!(&again, r.value.as_ref().unwrap(), "{xml}");
+        assert_eq!(r.losses.is_empty(), lossless, "{tq}: {:?}", losses(&r));
+        if lossless {
+            let back = to_v2(r.value.as_ref(), "TQ", m.lean().delimiters()).unwrap();
+            assert_eq!(back.value.as_deref(), Some(tq));
+            assert!(back.losses.is_empty());
+        }
+    }
 }
