@@ -14,8 +14,11 @@
 //! absent value is no value ([`Mapped::value`] is `None`) and maps to an absent field.
 //!
 //! The mapping follows the v2 → v3 table of the data types specification as profiled by IHE
-//! (HD, CX, XPN) and the §2.3 code tables (name use 0200, address type 0190, telecom use
-//! 0201, equipment type 0202, universal ID type 0301); see `docs/v3.md`.
+//! (HD, CX, XPN) and the code tables of [`code_tables`](crate::code_tables), generated from
+//! `schemas/v3/codetables.yaml` (name use 0200, address type 0190, telecom use 0201,
+//! equipment type 0202, universal ID type 0301, type of data 0191); see `docs/v3.md`. TM, TN,
+//! RP and TQ map by the choices documented on their functions and in `docs/v3.md`; XCN, CN
+//! and XON map their name with [`to_v3`] and name and identifier with [`to_v3_entity`].
 //!
 //! ```
 //! use hl7_model::{Message, v2_5::AdtA01};
@@ -39,6 +42,10 @@ use hl7_runtime::typed::{Piece, TypedComposite};
 use hl7_runtime::view::{Part, Wire};
 
 use crate::code_systems::{mnemonic_of, oid_of};
+use crate::code_tables::{
+    ADDRESS_USE, ADDRESS_USE_LOSSY, EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, MEDIA_TYPE, NAME_USE,
+    REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE, UNIVERSAL_ID_TYPE_LOSSY,
+};
 use crate::datatypes::*;
 use crate::{Mixed, NullFlavor, Nullable, PartKind};
 
@@ -921,9 +928,19 @@ fn ts(r: &mut Reader, with_precision: bool, losses: &mut Vec<Loss>) -> TS {
 fn universal_id(r: &mut Reader, id: usize, ty: usize, losses: &mut Vec<Loss>) -> Option<String> {
     let uid = r.text(id)?;
     let kind = r.text(ty).unwrap_or_default();
-    let ok = match kind.as_str() {
-        "ISO" => is_oid(&uid),
-        "UUID" => is_uuid(&uid),
+    let root_kind = lookup(UNIVERSAL_ID_TYPE, &kind).or_else(|| {
+        let k = lookup(UNIVERSAL_ID_TYPE_LOSSY, &kind)?;
+        let back = reverse(UNIVERSAL_ID_TYPE, k).unwrap_or_default();
+        loss(
+            losses,
+            r.at(ty),
+            format!("universal ID type {kind:?} reads back as {back:?}"),
+        );
+        Some(k)
+    });
+    let ok = match root_kind {
+        Some("oid") => is_oid(&uid),
+        Some("uuid") => is_uuid(&uid),
         _ => false,
     };
     if ok {
@@ -963,18 +980,6 @@ fn text_part<K: crate::PartKind>(kind: K, v: V, opts_null: NullFlavor) -> Option
         )),
     }
 }
-
-/// Table 0200 name type → EntityNameUse; `None` where v3 has no code.
-const NAME_USE: &[(&str, &str)] = &[
-    ("L", "L"),
-    ("S", "P"),
-    ("I", "C"),
-    ("T", "I"),
-    ("REL", "R"),
-    ("A", "ASGN"),
-];
-/// Table 0465 name/address representation → EntityNameUse / PostalAddressUse.
-const REPRESENTATION: &[(&str, &str)] = &[("A", "ABC"), ("I", "IDE"), ("P", "SYL")];
 
 fn lookup(table: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == code).map(|(_, v)| *v)
@@ -1089,18 +1094,6 @@ fn xpn(r: &mut Reader, layout: NameLayout, losses: &mut Vec<Loss>) -> PN {
     }
 }
 
-/// Table 0190 address type → PostalAddressUse; the second column is what reads back.
-const ADDRESS_USE: &[(&str, &str)] = &[
-    ("H", "H"),
-    ("B", "WP"),
-    ("C", "TMP"),
-    ("M", "PST"),
-    ("BA", "BAD"),
-    ("V", "HV"),
-];
-/// 0190 codes that map to a use already taken by another code: they do not read back.
-const ADDRESS_USE_LOSSY: &[(&str, &str)] = &[("O", "WP"), ("P", "H")];
-
 fn ad_part(kind: ADPart, v: V) -> Option<Mixed<ADPart, ADXP>> {
     match v {
         V::Absent => None,
@@ -1159,17 +1152,6 @@ fn xad(r: &mut Reader, losses: &mut Vec<Loss>) -> AD {
     }
 }
 
-/// Table 0201 telecom use → TelecommunicationAddressUse.
-const TELECOM_USE: &[(&str, &str)] = &[
-    ("PRN", "HP"),
-    ("ORN", "H"),
-    ("WPN", "WP"),
-    ("VHN", "HV"),
-    ("ASN", "AS"),
-    ("EMR", "EC"),
-    ("BPN", "PG"),
-];
-
 fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
     let mut use_ = Vec::new();
     let use_code = r.text(2);
@@ -1186,23 +1168,6 @@ fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
     let (country, area, local, ext) = (r.text(5), r.text(6), r.text(7), r.text(8));
     let formatted = r.text(1);
     let scheme = match equipment.as_deref() {
-        Some("FX") => "fax:",
-        Some("Internet") => "mailto:",
-        Some("MD") => "modem:",
-        Some("PH") => "tel:",
-        Some("CP") => {
-            // A cell phone is a tel: URL with use MC.
-            use_.push("MC".to_owned());
-            "tel:"
-        }
-        Some(e @ ("BP" | "TDD" | "TTY")) => {
-            loss(
-                losses,
-                r.at(3),
-                format!("equipment type {e:?} has no marker on a tel: URL"),
-            );
-            "tel:"
-        }
         None => {
             if email.is_none() {
                 loss(
@@ -1213,14 +1178,30 @@ fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
             }
             "tel:"
         }
-        Some(other) => {
-            loss(
-                losses,
-                r.at(3),
-                format!("equipment type {other:?} has no URL scheme"),
-            );
-            "tel:"
-        }
+        Some(e) => match (lookup(EQUIPMENT_TYPE, e), lookup(EQUIPMENT_TYPE_LOSSY, e)) {
+            (Some(s), _) => s,
+            (None, Some(s)) if e == "CP" => {
+                // A cell phone is a tel: URL with use MC, from which it reads back.
+                use_.push("MC".to_owned());
+                s
+            }
+            (None, Some(s)) => {
+                loss(
+                    losses,
+                    r.at(3),
+                    format!("equipment type {e:?} has no marker on a {s} URL"),
+                );
+                s
+            }
+            (None, None) => {
+                loss(
+                    losses,
+                    r.at(3),
+                    format!("equipment type {e:?} has no URL scheme"),
+                );
+                "tel:"
+            }
+        },
     };
     let value = if let Some(e) = email {
         if formatted.is_some() {
@@ -1431,15 +1412,6 @@ pub fn quantity(
         losses,
     })
 }
-
-/// Table 0191 type of data → the MIME top-level type.
-const MEDIA_TYPE: &[(&str, &str)] = &[
-    ("TEXT", "text"),
-    ("AP", "application"),
-    ("IM", "image"),
-    ("AU", "audio"),
-    ("multipart", "multipart"),
-];
 
 /// The MIME type of a v2 type of data (`AP`, table 0191) at `kind` and subtype at `sub`.
 fn media_type(r: &mut Reader, kind: usize, sub: usize, losses: &mut Vec<Loss>) -> Option<String> {
@@ -1814,7 +1786,7 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
             let kind = ii
                 .root
                 .as_deref()
-                .map(|r| if is_oid(r) { "ISO" } else { "UUID" });
+                .and_then(|r| reverse(UNIVERSAL_ID_TYPE, if is_oid(r) { "oid" } else { "uuid" }));
             let name = ii.assigning_authority_name.as_deref();
             match to {
                 "CX" => {
@@ -2650,7 +2622,7 @@ pub fn entity_to_v2(
             let kind = ii
                 .root
                 .as_deref()
-                .map(|r| if is_oid(r) { "ISO" } else { "UUID" });
+                .and_then(|r| reverse(UNIVERSAL_ID_TYPE, if is_oid(r) { "oid" } else { "uuid" }));
             out.set_sub(hd_at, 1, ii.assigning_authority_name.as_deref());
             out.set_sub(hd_at, 2, ii.root.as_deref());
             out.set_sub(hd_at, 3, kind);
