@@ -3,7 +3,7 @@
 //!
 //! - [`null_flavor`]: the NullFlavor codes, their hierarchy (`implies`, `common_ancestor`)
 //!   and the CDA R2 and ISO 21090 profiles;
-//! - [`datatypes`]: the data types (II, CD, PQ, TS, IVL<T> …) as generated structs, each a
+//! - [`datatypes`]: the data types (II, CD, PQ, TS, `IVL<T>` …) as generated structs, each a
 //!   value that [`Nullable`] wraps, so that a value and a nullFlavor never coexist (a null CD
 //!   may keep its original text and translations, a null TEL its use);
 //! - [`xml`]: the R1 XML ITS, read with quick-xml with DTDs and entities refused;
