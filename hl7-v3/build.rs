@@ -34,6 +34,10 @@ fn main() {
             "code_systems.rs",
             hl7_codegen::v3_gen::code_systems_module(&schema.code_systems),
         ),
+        (
+            "code_tables.rs",
+            hl7_codegen::v3_gen::code_tables_module(&schema.code_tables),
+        ),
     ] {
         std::fs::write(out.join(file), text).expect("OUT_DIR is writable");
     }

@@ -148,6 +148,33 @@ fn one(m: &Message, path: &str) -> Result<Vec<String>, String> {
         .transpose()
         .map_err(|e| e.to_string())?;
         (xml, "PQ (with OBX-6)".to_owned(), r.losses)
+    } else if matches!(dt.as_str(), "XCN" | "CN" | "XON") {
+        // A practitioner or organisation: the name, and the identifier that goes beside it.
+        let r = map::to_v3_entity(&value, &opts).map_err(|e| format!("{path}: {e}"))?;
+        let mut parts = Vec::new();
+        let mut types = Vec::new();
+        if let Some(e) = &r.value {
+            if let Some(n) = &e.name {
+                // The element's own type, without an xsi:type.
+                let xml = match n {
+                    Nullable::Value(AnyValue::PN(pn)) => {
+                        hl7_v3::to_xml("name", &Nullable::Value(pn.clone()))
+                    }
+                    Nullable::Value(AnyValue::ON(on)) => {
+                        hl7_v3::to_xml("name", &Nullable::Value(on.clone()))
+                    }
+                    other => hl7_v3::to_xml("name", other),
+                };
+                parts.push(xml.map_err(|e| e.to_string())?);
+                types.push(v3_type(n));
+            }
+            if let Some(id) = &e.id {
+                parts.push(hl7_v3::to_xml("id", id).map_err(|e| e.to_string())?);
+                types.push("II".to_owned());
+            }
+        }
+        let xml = (!parts.is_empty()).then(|| parts.join("\n"));
+        (xml, types.join(" + "), r.losses)
     } else if coded {
         // A text-only code keeps its text in the null's originalText.
         let r = map::to_cd(&value, &opts).map_err(|e| format!("{path}: {e}"))?;

@@ -84,3 +84,27 @@ fn numeric_observation_with_its_units_is_one_quantity() {
         "{out}"
     );
 }
+
+#[test]
+fn ordering_provider_name_and_identifier() {
+    // ORC-12 is an XCN: its name and, beside it, its identifier. This sample sends the
+    // assigning authority as `&OID^ISO`, the type in the next component: the OID has no
+    // declared type, so it is reported rather than taken as the root.
+    let (out, err, code) = hl7_v3(&["ORC-12"]);
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "# ORC-12: XCN → PN + II", "{out}");
+    assert_eq!(
+        lines[1],
+        r#"<name xmlns="urn:hl7-org:v3"><prefix>Dr</prefix><given>Alan</given><given>A</given><family>Admit</family><suffix>III</suffix></name>"#,
+        "{out}"
+    );
+    assert_eq!(
+        lines[2], r#"<id xmlns="urn:hl7-org:v3" extension="1234"/>"#,
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"loss: XCN.9.2: universal ID "2.16.840.1.113883.19.4.6" of type """#),
+        "{out}"
+    );
+}

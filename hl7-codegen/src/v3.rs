@@ -37,15 +37,118 @@ pub const DATATYPES_FILE: &str = "datatypes.yaml";
 pub const NULLFLAVOR_FILE: &str = "nullflavor.yaml";
 /// File of the coding-system mnemonics and their OIDs in the `schemas/v3` folder.
 pub const CODESYSTEMS_FILE: &str = "codesystems.yaml";
+pub const CODETABLES_FILE: &str = "codetables.yaml";
 /// The root of every type.
 pub const ROOT_TYPE: &str = "ANY";
 
-/// Both files of `schemas/v3`.
+/// The files of `schemas/v3`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct V3Schema {
     pub datatypes: Datatypes,
     pub null_flavors: NullFlavors,
     pub code_systems: CodeSystems,
+    pub code_tables: CodeTables,
+}
+
+/// `codetables.yaml`: v2 table codes and the v3 values the mapping writes for them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeTables {
+    pub tables: IndexMap<String, CodeTable>,
+}
+
+/// One v2 table's mapping.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeTable {
+    /// The v2 table number (`0200`).
+    pub v2: String,
+    /// What the values are (`EntityNameUse`, `URL scheme`).
+    pub v3: String,
+    /// v2 code → v3 value, each value once.
+    pub rows: IndexMap<String, String>,
+    /// v2 code → a value `rows` give to another code.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub lossy: IndexMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The tables `hl7_v3::map` reads.
+pub const REQUIRED_CODE_TABLES: &[&str] = &[
+    "name_use",
+    "representation",
+    "address_use",
+    "telecom_use",
+    "equipment_type",
+    "universal_id_type",
+    "media_type",
+];
+
+fn check_code_tables(ct: &CodeTables, src: &Located) -> Vec<Finding> {
+    let mut out = src.duplicate_keys();
+    let at = |t: &str, k: &str| vec!["tables".to_owned(), t.to_owned(), k.to_owned()];
+    for name in REQUIRED_CODE_TABLES {
+        if !ct.tables.contains_key(*name) {
+            out.push(src.finding(
+                &["tables".to_owned()],
+                Rule::Syntax,
+                format!("code table `{name}` is missing; hl7_v3::map reads it"),
+                "add it back",
+            ));
+        }
+    }
+    for (name, t) in &ct.tables {
+        if !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') || name.is_empty() {
+            out.push(src.finding(
+                &at(name, "v2"),
+                Rule::Syntax,
+                format!("code table name `{name}` is not snake_case"),
+                "name it in lower case with underscores; it becomes a Rust constant",
+            ));
+        }
+        if t.v2.len() != 4 || !t.v2.bytes().all(|b| b.is_ascii_digit()) {
+            out.push(src.finding(
+                &at(name, "v2"),
+                Rule::Syntax,
+                format!(
+                    "code table `{name}` has v2 table `{}`, not four digits",
+                    t.v2
+                ),
+                "write the v2 table number as four digits, quoted",
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (code, value) in &t.rows {
+            if !seen.insert(value) {
+                out.push(src.finding(
+                    &at(name, "rows"),
+                    Rule::Syntax,
+                    format!("code table `{name}` maps `{code}` to `{value}`, which another row already has: the way back would be ambiguous"),
+                    "move one of the two rows to `lossy`",
+                ));
+            }
+        }
+        for (code, value) in &t.lossy {
+            if t.rows.contains_key(code) {
+                out.push(src.finding(
+                    &at(name, "lossy"),
+                    Rule::Syntax,
+                    format!("code table `{name}` lists `{code}` in both rows and lossy"),
+                    "keep it in one of them",
+                ));
+            }
+            if !t.rows.values().any(|v| v == value) {
+                out.push(src.finding(
+                    &at(name, "lossy"),
+                    Rule::Syntax,
+                    format!("code table `{name}` maps lossy `{code}` to `{value}`, which no row has, so it would read back as nothing"),
+                    "move it to `rows`",
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// `codesystems.yaml`: HL7 table 0396 mnemonics and their OIDs.
@@ -439,31 +542,36 @@ pub(crate) fn read_yaml<T: DeserializeOwned>(
     }
 }
 
-/// Loads `dir/datatypes.yaml`, `dir/nullflavor.yaml` and `dir/codesystems.yaml` and checks them. Returns the schema
-/// when there is no finding, otherwise every finding of both files, in file and line order.
+/// Loads `dir/datatypes.yaml`, `dir/nullflavor.yaml`, `dir/codesystems.yaml` and
+/// `dir/codetables.yaml` and checks them. Returns the schema
+/// when there is no finding, otherwise every finding of every file, in file and line order.
 pub fn load_and_check(dir: &Path) -> Result<V3Schema, Vec<Finding>> {
     let fix = "follow the layout described in the file's header comment";
     let dts = read_yaml::<Datatypes>(&dir.join(DATATYPES_FILE), fix);
     let nfs = read_yaml::<NullFlavors>(&dir.join(NULLFLAVOR_FILE), fix);
     let css = read_yaml::<CodeSystems>(&dir.join(CODESYSTEMS_FILE), fix);
+    let cts = read_yaml::<CodeTables>(&dir.join(CODETABLES_FILE), fix);
     let mut findings = Vec::new();
-    let (datatypes, null_flavors, code_systems) = match (dts, nfs, css) {
-        (Ok(d), Ok(n), Ok(c)) => (d, n, c),
-        (d, n, c) => {
+    let (datatypes, null_flavors, code_systems, code_tables) = match (dts, nfs, css, cts) {
+        (Ok(d), Ok(n), Ok(c), Ok(t)) => (d, n, c, t),
+        (d, n, c, t) => {
             findings.extend(d.err());
             findings.extend(n.err());
             findings.extend(c.err());
+            findings.extend(t.err());
             return Err(findings);
         }
     };
     findings.extend(check_datatypes(&datatypes.0, &datatypes.1));
     findings.extend(check_null_flavors(&null_flavors.0, &null_flavors.1));
     findings.extend(check_code_systems(&code_systems.0, &code_systems.1));
+    findings.extend(check_code_tables(&code_tables.0, &code_tables.1));
     if findings.is_empty() {
         Ok(V3Schema {
             datatypes: datatypes.0,
             null_flavors: null_flavors.0,
             code_systems: code_systems.0,
+            code_tables: code_tables.0,
         })
     } else {
         findings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -955,6 +1063,11 @@ codes:
         std::fs::write(dir.0.join(DATATYPES_FILE), DTS.replace(dts.0, dts.1)).unwrap();
         std::fs::write(dir.0.join(NULLFLAVOR_FILE), NFS.replace(nfs.0, nfs.1)).unwrap();
         std::fs::write(dir.0.join(CODESYSTEMS_FILE), CSS).unwrap();
+        std::fs::copy(
+            real_dir().join(CODETABLES_FILE),
+            dir.0.join(CODETABLES_FILE),
+        )
+        .unwrap();
         load_and_check(&dir.0)
     }
 
@@ -1054,6 +1167,32 @@ codes:
         assert_eq!(iso.len(), 15);
         assert!(!iso.contains(&"NAVU") && !iso.contains(&"NP"));
         assert!(v3.datatypes.instances.iter().any(|i| i == "IVL<TS>"));
+    }
+
+    #[test]
+    fn code_tables_read_back_unambiguously() {
+        let v3 = load_and_check(&real_dir()).unwrap();
+        let t = &v3.code_tables.tables;
+        assert_eq!(t["name_use"].rows["S"], "P");
+        assert_eq!(t["address_use"].lossy["O"], "WP");
+        let real = std::fs::read_to_string(real_dir().join(CODETABLES_FILE)).unwrap();
+        for (from, to, says) in [
+            ("{ L: L, S: P,", "{ L: L, S: L,", "ambiguous"),
+            (
+                "lossy: { O: WP, P: H }",
+                "lossy: { O: XX, P: H }",
+                "no row has",
+            ),
+            ("  media_type:", "  media_types:", "`media_type` is missing"),
+        ] {
+            let dir = TempDir::new("tables");
+            for f in [DATATYPES_FILE, NULLFLAVOR_FILE, CODESYSTEMS_FILE] {
+                std::fs::copy(real_dir().join(f), dir.0.join(f)).unwrap();
+            }
+            std::fs::write(dir.0.join(CODETABLES_FILE), real.replace(from, to)).unwrap();
+            let f = only_finding(load_and_check(&dir.0));
+            assert!(f.message.contains(says), "{f:?}");
+        }
     }
 
     #[test]
@@ -1229,7 +1368,7 @@ codes:
     fn missing_file() {
         let dir = TempDir::new("missing");
         let errs = load_and_check(&dir.0).unwrap_err();
-        assert_eq!(errs.len(), 3);
+        assert_eq!(errs.len(), 4);
         assert!(errs.iter().all(|f| f.rule == Rule::Syntax));
     }
 

@@ -735,3 +735,26 @@ pub fn code_systems_module(cs: &crate::v3::CodeSystems) -> String {
         pub static CODE_SYSTEMS: &[(&str, &str, &str)] = &[#(#rows),*];
     })
 }
+
+/// The v2 ↔ v3 code tables: for each, `NAME` with its rows and `NAME_LOSSY` with the codes
+/// that read back as another, both `(v2 code, v3 value)`.
+pub fn code_tables_module(ct: &crate::v3::CodeTables) -> String {
+    let items = ct.tables.iter().map(|(name, t)| {
+        let upper = name.to_uppercase();
+        let rows_ident = format_ident!("{}", upper);
+        let lossy_ident = format_ident!("{}_LOSSY", upper);
+        let pairs = |m: &indexmap::IndexMap<String, String>| {
+            m.iter().map(|(k, v)| quote!((#k, #v))).collect::<Vec<_>>()
+        };
+        let (rows, lossy) = (pairs(&t.rows), pairs(&t.lossy));
+        let doc = format!(" Table {} → {}.", t.v2, t.v3);
+        let lossy_doc = format!(" Table {} codes that read back as another code.", t.v2);
+        quote! {
+            #[doc = #doc]
+            pub static #rows_ident: &[(&str, &str)] = &[#(#rows),*];
+            #[doc = #lossy_doc]
+            pub static #lossy_ident: &[(&str, &str)] = &[#(#lossy),*];
+        }
+    });
+    unparse(quote! { #(#items)* })
+}

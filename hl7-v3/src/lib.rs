@@ -3,11 +3,14 @@
 //!
 //! - [`null_flavor`]: the NullFlavor codes, their hierarchy (`implies`, `common_ancestor`)
 //!   and the CDA R2 and ISO 21090 profiles;
-//! - [`datatypes`]: the data types (II, CD, PQ, TS, IVL<T> …) as generated structs, each a
+//! - [`datatypes`]: the data types (II, CD, PQ, TS, `IVL<T>` …) as generated structs, each a
 //!   value that [`Nullable`] wraps, so that a value and a nullFlavor never coexist (a null CD
 //!   may keep its original text and translations, a null TEL its use);
 //! - [`xml`]: the R1 XML ITS, read with quick-xml with DTDs and entities refused;
-//!   [`from_xml`] and [`to_xml`] read and write one value.
+//!   [`from_xml`] and [`to_xml`] read and write one value;
+//! - [`map`]: v2 → v3 and v3 → v2 mapping of the v2 data types, each with a report of what it
+//!   did not carry, reading the coding-system OIDs of [`code_systems`] and the table codes of
+//!   [`code_tables`].
 //!
 //! ```
 //! use hl7_v3::{Nullable, datatypes::IVL, datatypes::TS};
@@ -22,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 pub mod code_systems;
+pub mod code_tables;
 pub mod datatypes;
 pub mod its;
 pub mod map;

@@ -14,8 +14,11 @@
 //! absent value is no value ([`Mapped::value`] is `None`) and maps to an absent field.
 //!
 //! The mapping follows the v2 → v3 table of the data types specification as profiled by IHE
-//! (HD, CX, XPN) and the §2.3 code tables (name use 0200, address type 0190, telecom use
-//! 0201, equipment type 0202, universal ID type 0301); see `docs/v3.md`.
+//! (HD, CX, XPN) and the code tables of [`code_tables`](crate::code_tables), generated from
+//! `schemas/v3/codetables.yaml` (name use 0200, address type 0190, telecom use 0201,
+//! equipment type 0202, universal ID type 0301, type of data 0191); see `docs/v3.md`. TM, TN,
+//! RP and TQ map by the choices documented on their functions and in `docs/v3.md`; XCN, CN
+//! and XON map their name with [`to_v3`] and name and identifier with [`to_v3_entity`].
 //!
 //! ```
 //! use hl7_model::{Message, v2_5::AdtA01};
@@ -39,6 +42,10 @@ use hl7_runtime::typed::{Piece, TypedComposite};
 use hl7_runtime::view::{Part, Wire};
 
 use crate::code_systems::{mnemonic_of, oid_of};
+use crate::code_tables::{
+    ADDRESS_USE, ADDRESS_USE_LOSSY, EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, MEDIA_TYPE, NAME_USE,
+    REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE, UNIVERSAL_ID_TYPE_LOSSY,
+};
 use crate::datatypes::*;
 use crate::{Mixed, NullFlavor, Nullable, PartKind};
 
@@ -331,6 +338,10 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
             | "MO"
             | "SN"
             | "ED"
+            | "TM"
+            | "TN"
+            | "RP"
+            | "TQ"
     );
     if !supported {
         return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
@@ -417,26 +428,7 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
         "XPN" | "PN" | "XCN" | "CN" => {
             AnyValue::PN(xpn(&mut r, name_layout(v.datatype), &mut losses))
         }
-        "XON" => {
-            // The name is the ON's text; the identifier components are reported.
-            let parts = match r.get(1) {
-                V::Text(t) => vec![Mixed::Text(t)],
-                V::Null => {
-                    let at = r.at(1);
-                    loss(
-                        &mut losses,
-                        at,
-                        "a null organization name has no place in ON text",
-                    );
-                    Vec::new()
-                }
-                V::Absent => Vec::new(),
-            };
-            AnyValue::ON(ON {
-                parts,
-                ..ON::default()
-            })
-        }
+        "XON" => AnyValue::ON(xon_name(&mut r, &mut losses)),
         "XAD" | "AD" => AnyValue::AD(xad(&mut r, &mut losses)),
         "XTN" => AnyValue::TEL(xtn(&mut r, &mut losses)),
         "CQ" => AnyValue::PQ(cq(&mut r, &mut losses)),
@@ -446,6 +438,10 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
         }),
         "SN" => sn(&mut r, &mut losses),
         "ED" => AnyValue::ED(ed(&mut r, &mut losses)),
+        "TM" => AnyValue::PQ(tm(&mut r, &mut losses)),
+        "TN" => AnyValue::TEL(tn(&mut r, &mut losses)),
+        "RP" => AnyValue::ED(rp(&mut r, &mut losses)),
+        "TQ" => tq(&mut r, opts, &mut losses),
         _ => unreachable!("checked above"),
     };
     r.finish(&mut losses);
@@ -453,6 +449,393 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
         value: Some(Nullable::Value(value)),
         losses,
     })
+}
+
+/// The ON of an XON: XON.1 is its text.
+fn xon_name(r: &mut Reader, losses: &mut Vec<Loss>) -> ON {
+    let parts = match r.get(1) {
+        V::Text(t) => vec![Mixed::Text(t)],
+        V::Null => {
+            let at = r.at(1);
+            loss(
+                losses,
+                at,
+                "a null organization name has no place in ON text",
+            );
+            Vec::new()
+        }
+        V::Absent => Vec::new(),
+    };
+    ON {
+        parts,
+        ..ON::default()
+    }
+}
+
+/// A v2 TM, a time of day with no date: v3 has no such type, so it becomes the time since
+/// midnight as a PQ (reference §2.1), in the unit of its precision so that it reads back
+/// with the digits sent: `14` → 14 h, `1430` → 870 min, `143015.5` → 52215.5 s.
+fn tm(r: &mut Reader, losses: &mut Vec<Loss>) -> PQ {
+    let text = r.text(1).unwrap_or_default();
+    let (time, zone) = match text.find(['+', '-']) {
+        Some(i) => (&text[..i], Some(&text[i..])),
+        None => (text.as_str(), None),
+    };
+    if let Some(z) = zone {
+        loss(
+            losses,
+            r.at(1),
+            format!("time zone {z:?} has no place in a time of day as a quantity"),
+        );
+    }
+    let (digits, fraction) = match time.split_once('.') {
+        Some((d, f)) => (d, Some(f)),
+        None => (time, None),
+    };
+    let num = |i: usize| digits.get(i..i + 2).and_then(|x| x.parse::<u32>().ok());
+    let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    let ok = all_digits(digits)
+        && fraction.is_none_or(|f| digits.len() == 6 && f.len() <= 4 && all_digits(f))
+        && num(0).is_some_and(|h| h < 24)
+        && (digits.len() < 4 || num(2).is_some_and(|m| m < 60))
+        && (digits.len() < 6 || num(4).is_some_and(|s| s < 60));
+    let (h, m, sec) = (
+        num(0).unwrap_or(0),
+        num(2).unwrap_or(0),
+        num(4).unwrap_or(0),
+    );
+    let (value, unit) = match (ok, digits.len()) {
+        (true, 2) => (h.to_string(), "h"),
+        (true, 4) => ((h * 60 + m).to_string(), "min"),
+        (true, 6) => {
+            let mut v = (h * 3600 + m * 60 + sec).to_string();
+            if let Some(f) = fraction {
+                v.push('.');
+                v.push_str(f);
+            }
+            (v, "s")
+        }
+        _ => {
+            loss(
+                losses,
+                r.at(1),
+                format!("{time:?} is not a time of day HH[MM[SS[.S]]]"),
+            );
+            return PQ::default();
+        }
+    };
+    PQ {
+        value: Some(value),
+        unit: Some(unit.into()),
+        ..PQ::default()
+    }
+}
+
+/// A TN (v2.1, v2.2) `[NNN] [(999)]999-9999 [X99999] [B99999] [C any text]`, parsed.
+#[derive(Debug, Default, PartialEq)]
+struct TnParts<'a> {
+    country: Option<&'a str>,
+    area: Option<&'a str>,
+    local: &'a str,
+    ext: Option<&'a str>,
+    beeper: Option<&'a str>,
+    comment: Option<&'a str>,
+}
+
+impl TnParts<'_> {
+    /// The TN text as v2 writes it.
+    fn text(&self) -> String {
+        let mut s = String::new();
+        if let Some(c) = self.country {
+            s.push_str(c);
+            s.push(' ');
+        }
+        if let Some(a) = self.area {
+            s.push('(');
+            s.push_str(a);
+            s.push(')');
+        }
+        s.push_str(self.local);
+        if let Some(x) = self.ext {
+            s.push_str(" X");
+            s.push_str(x);
+        }
+        s
+    }
+
+    /// The tel: URL: `tel:+NNN-(999)999-9999;ext=99999` (RFC 3966 allows the brackets as
+    /// visual separators; they keep the area code apart from the local number).
+    fn url(&self) -> String {
+        let mut s = String::from("tel:");
+        if let Some(c) = self.country {
+            s.push('+');
+            s.push_str(c);
+            s.push('-');
+        }
+        if let Some(a) = self.area {
+            s.push('(');
+            s.push_str(a);
+            s.push(')');
+        }
+        s.push_str(self.local);
+        if let Some(x) = self.ext {
+            s.push_str(";ext=");
+            s.push_str(x);
+        }
+        s
+    }
+}
+
+fn is_phone_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+}
+
+fn parse_tn(text: &str) -> Option<TnParts<'_>> {
+    let mut p = TnParts::default();
+    let mut rest = text.trim();
+    if let Some((first, after)) = rest.split_once(' ')
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && !first.is_empty()
+        && after.starts_with(|c: char| c == '(' || c.is_ascii_digit())
+    {
+        p.country = Some(first);
+        rest = after.trim_start();
+    }
+    if let Some(after) = rest.strip_prefix('(') {
+        let (area, after) = after.split_once(')')?;
+        if !area.bytes().all(|b| b.is_ascii_digit()) || area.is_empty() {
+            return None;
+        }
+        p.area = Some(area);
+        rest = after;
+    }
+    let end = rest.find(' ').unwrap_or(rest.len());
+    p.local = &rest[..end];
+    if !is_phone_digits(p.local) {
+        return None;
+    }
+    rest = rest[end..].trim_start();
+    while !rest.is_empty() {
+        let (tag, after) = rest.split_at(1);
+        if tag == "C" {
+            p.comment = Some(after.trim());
+            break;
+        }
+        let end = after.find(' ').unwrap_or(after.len());
+        let digits = &after[..end];
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        match tag {
+            "X" if p.ext.is_none() => p.ext = Some(digits),
+            "B" if p.beeper.is_none() => p.beeper = Some(digits),
+            _ => return None,
+        }
+        rest = after[end..].trim_start();
+    }
+    Some(p)
+}
+
+/// A TN → a TEL with a tel: URL; the beeper and the comment have no place in it.
+fn tn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
+    let text = r.text(1).unwrap_or_default();
+    let Some(p) = parse_tn(&text) else {
+        loss(
+            losses,
+            r.at(1),
+            format!(
+                "{text:?} is not a telephone number [NNN] [(999)]999-9999 [X99999] [B99999] [C text]"
+            ),
+        );
+        return TEL::default();
+    };
+    if let Some(b) = p.beeper {
+        loss(losses, r.at(1), format!("beeper number B{b} not carried"));
+    }
+    if let Some(c) = p.comment {
+        loss(losses, r.at(1), format!("comment {c:?} not carried"));
+    }
+    if p.beeper.is_none() && p.comment.is_none() && p.text() != text {
+        loss(
+            losses,
+            r.at(1),
+            format!("{text:?} reads back as {:?}", p.text()),
+        );
+    }
+    TEL {
+        value: Some(p.url()),
+        ..TEL::default()
+    }
+}
+
+/// Whether `s` starts with a URL scheme (`http:`, `file:`, `urn:` …).
+fn has_scheme(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+    })
+}
+
+/// An RP (reference pointer) → an ED that only refers to its data: RP.1 is the reference
+/// URL, RP.3/RP.4 the media type. RP.2, the application that resolves a pointer, has no
+/// place in ED and is reported; so is a pointer that is not a URL.
+fn rp(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
+    let mut ed = ED::default();
+    if let Some(p) = r.text(1) {
+        if has_scheme(&p) {
+            ed.reference = Some(Nullable::Value(TEL {
+                value: Some(p),
+                ..TEL::default()
+            }));
+        } else {
+            loss(
+                losses,
+                r.at(1),
+                format!("pointer {p:?} is not a URL and cannot be an ED reference"),
+            );
+        }
+    }
+    ed.media_type = media_type(r, 3, 4, losses);
+    ed
+}
+
+/// v2 duration and interval units (TQ.3 `D10`, RI.1 `Q6H`) → UCUM.
+const TIME_UNITS: &[(&str, &str)] = &[
+    ("S", "s"),
+    ("M", "min"),
+    ("H", "h"),
+    ("D", "d"),
+    ("W", "wk"),
+    ("L", "mo"),
+];
+
+/// Table 0335 repeat patterns whose period the institution fixes → the period v3 uses.
+const INSTITUTION_PERIODS: &[(&str, &str)] = &[
+    ("QD", "1 d"),
+    ("BID", "12 h"),
+    ("TID", "8 h"),
+    ("QID", "6 h"),
+    ("QOD", "2 d"),
+];
+
+/// Table 0335 meal- and sleep-related patterns that are TimingEvent codes.
+const TIMING_EVENTS: &[&str] = &[
+    "AC", "ACM", "ACD", "ACV", "PC", "PCM", "PCD", "PCV", "HS", "WAKE", "C", "CM", "CD", "CV",
+];
+const TIMING_EVENT_SYSTEM: &str = "2.16.840.1.113883.5.139";
+
+/// `<unit letter><integer>` (`D10`, `H6`) or `<integer><unit letter>` (`6H`) → a PQ.
+fn time_quantity(n: &str, unit: &str) -> Option<PQ> {
+    let unit = lookup(TIME_UNITS, unit)?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0')).then(|| PQ {
+        value: Some(n.to_owned()),
+        unit: Some(unit.to_owned()),
+        ..PQ::default()
+    })
+}
+
+/// A TQ (timing/quantity) → the GTS it describes: TQ.4/TQ.5 start and end and TQ.3 duration
+/// as an IVL<TS>, or the repeat pattern TQ.2.1 as a PIVL<TS> (`Q6H`, `BID` with
+/// institutionSpecified) or an EIVL<TS> (`AC`, `HS`). The generated SXPR holds plain SXCM
+/// members only, so a TQ with both a repeat pattern and bounds keeps the repeat and reports
+/// the bounds. The quantity (TQ.1) and priority (TQ.6) belong on the act (doseQuantity,
+/// priorityCode), not in a GTS, and are reported like the rest: very lossy, as the reference
+/// table says.
+fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
+    let mut ivl = IVL::<TS>::default();
+    for (n, slot) in [(4, &mut ivl.low), (5, &mut ivl.high)] {
+        let mut s = r.sub(n);
+        match s.piece.wire() {
+            Wire::Absent => s.used.push(1),
+            Wire::Null => {
+                s.used.push(1);
+                *slot = Some(Nullable::null(opts.null_flavor));
+            }
+            Wire::Text(_) => {
+                *slot = Some(Nullable::Value(IVXB {
+                    base: ts(&mut s, true, losses),
+                    inclusive: None,
+                }))
+            }
+        }
+        s.finish(losses);
+    }
+    if let Some(d) = r.text(3) {
+        let (u, n) = d.split_at(d.chars().next().map_or(0, char::len_utf8));
+        match time_quantity(n, u) {
+            Some(w) if ivl.high.is_none() => {
+                ivl.width = Some(Box::new(Nullable::Value(Qty::PQ(w))))
+            }
+            Some(_) => loss(
+                losses,
+                r.at(3),
+                format!("duration {d:?} not carried beside an end time (TQ.5)"),
+            ),
+            None => loss(
+                losses,
+                r.at(3),
+                format!("duration {d:?} has no interval width"),
+            ),
+        }
+    }
+    let mut ri = r.sub(2);
+    let repeat = match ri.text(1) {
+        None => None,
+        Some(p) => {
+            let at = ri.at(1);
+            if let Some(period) = lookup(INSTITUTION_PERIODS, &p) {
+                let (v, u) = period.split_once(' ').unwrap_or_default();
+                Some(AnyValue::PIVL_TS(PIVL {
+                    period: Some(Nullable::Value(PQ {
+                        value: Some(v.into()),
+                        unit: Some(u.into()),
+                        ..PQ::default()
+                    })),
+                    institution_specified: Some(true),
+                    ..PIVL::default()
+                }))
+            } else if TIMING_EVENTS.contains(&p.as_str()) {
+                Some(AnyValue::EIVL_TS(EIVL {
+                    event: Some(Nullable::Value(CE {
+                        code: Some(p.clone()),
+                        code_system: Some(TIMING_EVENT_SYSTEM.into()),
+                        ..CE::default()
+                    })),
+                    ..EIVL::default()
+                }))
+            } else if let Some(q) = p
+                .strip_prefix('Q')
+                .and_then(|q| q.split_at_checked(q.len().saturating_sub(1)))
+                .and_then(|(n, u)| time_quantity(n, u))
+            {
+                Some(AnyValue::PIVL_TS(PIVL {
+                    period: Some(Nullable::Value(q)),
+                    ..PIVL::default()
+                }))
+            } else {
+                loss(losses, at, format!("repeat pattern {p:?} has no GTS form"));
+                None
+            }
+        }
+    };
+    ri.finish(losses);
+    let bounded = ivl.low.is_some() || ivl.high.is_some() || ivl.width.is_some();
+    match repeat {
+        Some(rep) => {
+            if bounded {
+                loss(
+                    losses,
+                    r.at(4),
+                    "start, end and duration not carried beside a repeat pattern (no SXPR of IVL and PIVL)",
+                );
+            }
+            rep
+        }
+        None => AnyValue::IVL_TS(ivl),
+    }
 }
 
 fn number(text: &str, dt: &str, losses: &mut Vec<Loss>) -> AnyValue {
@@ -545,9 +928,19 @@ fn ts(r: &mut Reader, with_precision: bool, losses: &mut Vec<Loss>) -> TS {
 fn universal_id(r: &mut Reader, id: usize, ty: usize, losses: &mut Vec<Loss>) -> Option<String> {
     let uid = r.text(id)?;
     let kind = r.text(ty).unwrap_or_default();
-    let ok = match kind.as_str() {
-        "ISO" => is_oid(&uid),
-        "UUID" => is_uuid(&uid),
+    let root_kind = lookup(UNIVERSAL_ID_TYPE, &kind).or_else(|| {
+        let k = lookup(UNIVERSAL_ID_TYPE_LOSSY, &kind)?;
+        let back = reverse(UNIVERSAL_ID_TYPE, k).unwrap_or_default();
+        loss(
+            losses,
+            r.at(ty),
+            format!("universal ID type {kind:?} reads back as {back:?}"),
+        );
+        Some(k)
+    });
+    let ok = match root_kind {
+        Some("oid") => is_oid(&uid),
+        Some("uuid") => is_uuid(&uid),
         _ => false,
     };
     if ok {
@@ -587,18 +980,6 @@ fn text_part<K: crate::PartKind>(kind: K, v: V, opts_null: NullFlavor) -> Option
         )),
     }
 }
-
-/// Table 0200 name type → EntityNameUse; `None` where v3 has no code.
-const NAME_USE: &[(&str, &str)] = &[
-    ("L", "L"),
-    ("S", "P"),
-    ("I", "C"),
-    ("T", "I"),
-    ("REL", "R"),
-    ("A", "ASGN"),
-];
-/// Table 0465 name/address representation → EntityNameUse / PostalAddressUse.
-const REPRESENTATION: &[(&str, &str)] = &[("A", "ABC"), ("I", "IDE"), ("P", "SYL")];
 
 fn lookup(table: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == code).map(|(_, v)| *v)
@@ -713,18 +1094,6 @@ fn xpn(r: &mut Reader, layout: NameLayout, losses: &mut Vec<Loss>) -> PN {
     }
 }
 
-/// Table 0190 address type → PostalAddressUse; the second column is what reads back.
-const ADDRESS_USE: &[(&str, &str)] = &[
-    ("H", "H"),
-    ("B", "WP"),
-    ("C", "TMP"),
-    ("M", "PST"),
-    ("BA", "BAD"),
-    ("V", "HV"),
-];
-/// 0190 codes that map to a use already taken by another code: they do not read back.
-const ADDRESS_USE_LOSSY: &[(&str, &str)] = &[("O", "WP"), ("P", "H")];
-
 fn ad_part(kind: ADPart, v: V) -> Option<Mixed<ADPart, ADXP>> {
     match v {
         V::Absent => None,
@@ -783,17 +1152,6 @@ fn xad(r: &mut Reader, losses: &mut Vec<Loss>) -> AD {
     }
 }
 
-/// Table 0201 telecom use → TelecommunicationAddressUse.
-const TELECOM_USE: &[(&str, &str)] = &[
-    ("PRN", "HP"),
-    ("ORN", "H"),
-    ("WPN", "WP"),
-    ("VHN", "HV"),
-    ("ASN", "AS"),
-    ("EMR", "EC"),
-    ("BPN", "PG"),
-];
-
 fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
     let mut use_ = Vec::new();
     let use_code = r.text(2);
@@ -810,23 +1168,6 @@ fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
     let (country, area, local, ext) = (r.text(5), r.text(6), r.text(7), r.text(8));
     let formatted = r.text(1);
     let scheme = match equipment.as_deref() {
-        Some("FX") => "fax:",
-        Some("Internet") => "mailto:",
-        Some("MD") => "modem:",
-        Some("PH") => "tel:",
-        Some("CP") => {
-            // A cell phone is a tel: URL with use MC.
-            use_.push("MC".to_owned());
-            "tel:"
-        }
-        Some(e @ ("BP" | "TDD" | "TTY")) => {
-            loss(
-                losses,
-                r.at(3),
-                format!("equipment type {e:?} has no marker on a tel: URL"),
-            );
-            "tel:"
-        }
         None => {
             if email.is_none() {
                 loss(
@@ -837,14 +1178,30 @@ fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
             }
             "tel:"
         }
-        Some(other) => {
-            loss(
-                losses,
-                r.at(3),
-                format!("equipment type {other:?} has no URL scheme"),
-            );
-            "tel:"
-        }
+        Some(e) => match (lookup(EQUIPMENT_TYPE, e), lookup(EQUIPMENT_TYPE_LOSSY, e)) {
+            (Some(s), _) => s,
+            (None, Some(s)) if e == "CP" => {
+                // A cell phone is a tel: URL with use MC, from which it reads back.
+                use_.push("MC".to_owned());
+                s
+            }
+            (None, Some(s)) => {
+                loss(
+                    losses,
+                    r.at(3),
+                    format!("equipment type {e:?} has no marker on a {s} URL"),
+                );
+                s
+            }
+            (None, None) => {
+                loss(
+                    losses,
+                    r.at(3),
+                    format!("equipment type {e:?} has no URL scheme"),
+                );
+                "tel:"
+            }
+        },
     };
     let value = if let Some(e) = email {
         if formatted.is_some() {
@@ -1056,29 +1413,28 @@ pub fn quantity(
     })
 }
 
-/// Table 0191 type of data → the MIME top-level type.
-const MEDIA_TYPE: &[(&str, &str)] = &[
-    ("TEXT", "text"),
-    ("AP", "application"),
-    ("IM", "image"),
-    ("AU", "audio"),
-    ("multipart", "multipart"),
-];
-
-fn ed(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
-    let mut ed = ED::default();
-    let kind = r.text(2);
-    let sub = r.text(3);
-    match (kind.as_deref().map(|k| (k, lookup(MEDIA_TYPE, k))), &sub) {
-        (Some((_, Some(top))), Some(sub)) => ed.media_type = Some(format!("{top}/{sub}")),
+/// The MIME type of a v2 type of data (`AP`, table 0191) at `kind` and subtype at `sub`.
+fn media_type(r: &mut Reader, kind: usize, sub: usize, losses: &mut Vec<Loss>) -> Option<String> {
+    let k = r.text(kind);
+    let s = r.text(sub);
+    match (k.as_deref().map(|k| (k, lookup(MEDIA_TYPE, k))), &s) {
+        (Some((_, Some(top))), Some(s)) => return Some(format!("{top}/{s}")),
         (Some((k, _)), _) => loss(
             losses,
-            r.at(2),
-            format!("type of data {k:?} with subtype {sub:?} has no MIME type"),
+            r.at(kind),
+            format!("type of data {k:?} with subtype {s:?} has no MIME type"),
         ),
-        (None, Some(sub)) => loss(losses, r.at(3), format!("subtype {sub:?} without a type")),
+        (None, Some(s)) => loss(losses, r.at(sub), format!("subtype {s:?} without a type")),
         (None, None) => {}
     }
+    None
+}
+
+fn ed(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
+    let mut ed = ED {
+        media_type: media_type(r, 2, 3, losses),
+        ..ED::default()
+    };
     let data = r.text(5);
     match r.text(4).as_deref() {
         None => ed.content = data,
@@ -1379,6 +1735,16 @@ pub fn to_v2(
         }
         Nullable::Value(v) => v,
     };
+    let mut out = Out::default();
+    write_v2(v, to, &mut out, &mut losses)?;
+    Ok(Mapped {
+        value: Some(out.er7(d)),
+        losses,
+    })
+}
+
+/// Writes the components of `v` as v2 datatype `to` into `out`.
+fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Result<(), MapError> {
     let unsupported = || MapError::UnsupportedV3 {
         from: format!("{v:?}")
             .split('(')
@@ -1387,7 +1753,6 @@ pub fn to_v2(
             .to_owned(),
         to: to.to_owned(),
     };
-    let mut out = Out::default();
     match (v, to) {
         (AnyValue::ST(st), "ST" | "TX" | "FT") => out.set(1, st.content.as_deref()),
         (AnyValue::CS(cs), "ID" | "IS") => out.set(1, cs.code.as_deref()),
@@ -1401,11 +1766,7 @@ pub fn to_v2(
                     Some(Nullable::Value(x)) => {
                         out.set_sub(n, 1, x.base.value.as_deref());
                         if x.inclusive == Some(false) {
-                            loss(
-                                &mut losses,
-                                format!("DR.{n}"),
-                                "an open bound is written closed",
-                            );
+                            loss(losses, format!("DR.{n}"), "an open bound is written closed");
                         }
                     }
                     Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
@@ -1417,7 +1778,7 @@ pub fn to_v2(
                 ("center", ivl.center.is_some()),
             ] {
                 if present {
-                    loss(&mut losses, "IVL_TS", format!("{what} has no DR component"));
+                    loss(losses, "IVL_TS", format!("{what} has no DR component"));
                 }
             }
         }
@@ -1425,7 +1786,7 @@ pub fn to_v2(
             let kind = ii
                 .root
                 .as_deref()
-                .map(|r| if is_oid(r) { "ISO" } else { "UUID" });
+                .and_then(|r| reverse(UNIVERSAL_ID_TYPE, if is_oid(r) { "oid" } else { "uuid" }));
             let name = ii.assigning_authority_name.as_deref();
             match to {
                 "CX" => {
@@ -1445,20 +1806,16 @@ pub fn to_v2(
                     out.set(2, ii.root.as_deref());
                     out.set(3, kind);
                     if let Some(e) = &ii.extension {
-                        loss(
-                            &mut losses,
-                            "II.extension",
-                            format!("{e:?} has no HD component"),
-                        );
+                        loss(losses, "II.extension", format!("{e:?} has no HD component"));
                     }
                 }
             }
             if ii.displayable.is_some() {
-                loss(&mut losses, "II.displayable", "not carried");
+                loss(losses, "II.displayable", "not carried");
             }
         }
         (AnyValue::PN(pn), "XPN" | "PN" | "XCN" | "CN") => {
-            pn_to_v2(pn, name_layout(to), &mut out, &mut losses)
+            pn_to_v2(pn, name_layout(to), out, losses)
         }
         (AnyValue::ON(on), "XON") => {
             let mut name = String::new();
@@ -1466,7 +1823,7 @@ pub fn to_v2(
                 match p {
                     Mixed::Text(t) => name.push_str(t),
                     Mixed::Part(k, _) => loss(
-                        &mut losses,
+                        losses,
                         format!("ON.{}", k.element_name()),
                         "a name part has no XON component",
                     ),
@@ -1474,12 +1831,12 @@ pub fn to_v2(
             }
             out.set(1, (!name.is_empty()).then_some(name.as_str()));
             if !on.use_.is_empty() || on.valid_time.is_some() {
-                loss(&mut losses, "ON", "use and validTime not carried");
+                loss(losses, "ON", "use and validTime not carried");
             }
         }
-        (AnyValue::AD(ad), "XAD" | "AD") => ad_to_v2(ad, &mut out, &mut losses),
-        (AnyValue::TEL(tel), "XTN") => tel_to_v2(tel, &mut out, &mut losses),
-        (AnyValue::CD(cd), "CE" | "CWE" | "CNE" | "CF") => cd_to_v2(cd, to, &mut out, &mut losses),
+        (AnyValue::AD(ad), "XAD" | "AD") => ad_to_v2(ad, out, losses),
+        (AnyValue::TEL(tel), "XTN") => tel_to_v2(tel, out, losses),
+        (AnyValue::CD(cd), "CE" | "CWE" | "CNE" | "CF") => cd_to_v2(cd, to, out, losses),
         (AnyValue::PQ(pq), "CQ") => {
             out.set(1, pq.value.as_deref());
             match (pq.unit.as_deref(), pq.translation.first()) {
@@ -1500,7 +1857,7 @@ pub fn to_v2(
             }
             if pq.translation.len() > 1 {
                 loss(
-                    &mut losses,
+                    losses,
                     "PQ.translation",
                     "only the first unit translation carried",
                 );
@@ -1514,7 +1871,7 @@ pub fn to_v2(
                         out.set(3, Some(sub));
                     }
                     None => loss(
-                        &mut losses,
+                        losses,
                         "ED.mediaType",
                         format!("{top:?} has no type of data"),
                     ),
@@ -1528,7 +1885,7 @@ pub fn to_v2(
             out.set(5, ed.content.as_deref());
             if ed.reference.is_some() || ed.thumbnail.is_some() || ed.language.is_some() {
                 loss(
-                    &mut losses,
+                    losses,
                     "ED",
                     "reference, thumbnail and language not carried",
                 );
@@ -1558,7 +1915,7 @@ pub fn to_v2(
                     out.set(1, Some(if inc == Some(true) { "<=" } else { "<" }));
                     out.set(2, hi.as_deref());
                 }
-                _ => loss(&mut losses, "IVL_REAL", "this interval has no SN form"),
+                _ => loss(losses, "IVL_REAL", "this interval has no SN form"),
             }
         }
         (AnyValue::RTO_PQ_PQ(rto), "SN") => {
@@ -1567,12 +1924,190 @@ pub fn to_v2(
             out.set(3, Some(":"));
             out.set(4, v(&rto.denominator).as_deref());
         }
+        (AnyValue::PQ(pq), "TM") => pq_to_tm(pq, out, losses),
+        (AnyValue::TEL(tel), "TN") => tel_to_tn(tel, out, losses),
+        (AnyValue::ED(ed), "RP") => {
+            match &ed.reference {
+                Some(Nullable::Value(t)) => out.set(1, t.value.as_deref()),
+                Some(Nullable::Null { .. }) => out.set(1, Some(NULL)),
+                None => {}
+            }
+            if let Some((top, sub)) = ed.media_type.as_deref().and_then(|m| m.split_once('/')) {
+                match reverse(MEDIA_TYPE, top) {
+                    Some(k) => {
+                        out.set(3, Some(k));
+                        out.set(4, Some(sub));
+                    }
+                    None => loss(
+                        losses,
+                        "ED.mediaType",
+                        format!("{top:?} has no type of data"),
+                    ),
+                }
+            }
+            if ed.content.is_some() || ed.thumbnail.is_some() || ed.language.is_some() {
+                loss(
+                    losses,
+                    "ED",
+                    "content, thumbnail and language have no place in a reference pointer",
+                );
+            }
+        }
+        (AnyValue::IVL_TS(ivl), "TQ") => {
+            for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
+                match b {
+                    Some(Nullable::Value(x)) => {
+                        out.set_sub(n, 1, x.base.value.as_deref());
+                        if x.inclusive == Some(false) {
+                            loss(losses, format!("TQ.{n}"), "an open bound is written closed");
+                        }
+                    }
+                    Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
+                    None => {}
+                }
+            }
+            match ivl.width.as_deref() {
+                Some(Nullable::Value(Qty::PQ(w))) => match (
+                    w.value.as_deref(),
+                    w.unit.as_deref().and_then(|u| reverse(TIME_UNITS, u)),
+                ) {
+                    (Some(v), Some(u)) if time_quantity(v, u).is_some() => {
+                        out.set(3, Some(&format!("{u}{v}")))
+                    }
+                    _ => loss(losses, "IVL_TS.width", format!("{w:?} has no TQ duration")),
+                },
+                Some(_) => loss(losses, "IVL_TS.width", "not a time quantity"),
+                None => {}
+            }
+            if ivl.center.is_some() {
+                loss(losses, "IVL_TS", "center has no TQ component");
+            }
+        }
+        (AnyValue::PIVL_TS(p), "TQ") => {
+            let period = p.period.as_ref().and_then(|n| n.value()).and_then(|q| {
+                let v = q.value.as_deref()?;
+                let u = q.unit.as_deref()?;
+                if p.institution_specified == Some(true) {
+                    let text = format!("{v} {u}");
+                    reverse(INSTITUTION_PERIODS, &text).map(str::to_owned)
+                } else {
+                    let u = reverse(TIME_UNITS, u)?;
+                    time_quantity(v, u).map(|_| format!("Q{v}{u}"))
+                }
+            });
+            match period {
+                Some(t) => out.set_sub(2, 1, Some(&t)),
+                None => loss(losses, "PIVL_TS.period", "has no table 0335 repeat pattern"),
+            }
+            if p.phase.is_some() || p.alignment.is_some() {
+                loss(losses, "PIVL_TS", "phase and alignment not carried");
+            }
+        }
+        (AnyValue::EIVL_TS(e), "TQ") => {
+            match e
+                .event
+                .as_ref()
+                .and_then(|c| c.value())
+                .and_then(|c| c.code.as_deref())
+            {
+                Some(c) if TIMING_EVENTS.contains(&c) => out.set_sub(2, 1, Some(c)),
+                other => loss(
+                    losses,
+                    "EIVL_TS.event",
+                    format!("{other:?} has no table 0335 repeat pattern"),
+                ),
+            }
+            if e.offset.is_some() {
+                loss(losses, "EIVL_TS.offset", "not carried");
+            }
+        }
         _ => return Err(unsupported()),
     }
-    Ok(Mapped {
-        value: Some(out.er7(d)),
-        losses,
-    })
+    Ok(())
+}
+
+/// A time since midnight in h, min or s → TM with the matching precision.
+fn pq_to_tm(pq: &PQ, out: &mut Out, losses: &mut Vec<Loss>) {
+    let Some(value) = pq.value.as_deref() else {
+        return;
+    };
+    let (whole, fraction) = match value.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (value, None),
+    };
+    let n = whole.parse::<u32>().ok();
+    let tm = match (pq.unit.as_deref(), n, fraction) {
+        (Some("h"), Some(h), None) if h < 24 => Some(format!("{h:02}")),
+        (Some("min"), Some(m), None) if m < 24 * 60 => Some(format!("{:02}{:02}", m / 60, m % 60)),
+        (Some("s"), Some(s), f) if s < 24 * 3600 => {
+            let mut t = format!("{:02}{:02}{:02}", s / 3600, s / 60 % 60, s % 60);
+            if let Some(f) = f {
+                t.push('.');
+                t.push_str(f);
+            }
+            Some(t)
+        }
+        _ => None,
+    };
+    match tm {
+        Some(t) => out.set(1, Some(&t)),
+        None => loss(
+            losses,
+            "PQ",
+            format!(
+                "{value} {} is not a time of day in h, min or s",
+                pq.unit.as_deref().unwrap_or("1")
+            ),
+        ),
+    }
+    if !pq.translation.is_empty() {
+        loss(losses, "PQ.translation", "not carried");
+    }
+}
+
+/// A tel: URL → TN text.
+fn tel_to_tn(tel: &TEL, out: &mut Out, losses: &mut Vec<Loss>) {
+    let Some(value) = tel.value.as_deref() else {
+        return;
+    };
+    let parsed = value.strip_prefix("tel:").and_then(|rest| {
+        let (number, ext) = match rest.split_once(";ext=") {
+            Some((n, e)) => (n, Some(e)),
+            None => (rest, None),
+        };
+        let mut p = TnParts {
+            ext,
+            ..TnParts::default()
+        };
+        let mut rest = number;
+        if let Some(after) = rest.strip_prefix('+') {
+            let end = after.find(['-', '('])?;
+            p.country = Some(&after[..end]);
+            rest = after[end..].strip_prefix('-').unwrap_or(&after[end..]);
+        }
+        if let Some(after) = rest.strip_prefix('(') {
+            let (a, after) = after.split_once(')')?;
+            p.area = Some(a);
+            rest = after;
+        }
+        p.local = rest;
+        let digits = |x: Option<&str>| {
+            x.is_none_or(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+        };
+        (digits(p.country) && digits(p.area) && digits(p.ext) && is_phone_digits(p.local))
+            .then_some(p)
+    });
+    match parsed {
+        Some(p) => out.set(1, Some(&p.text())),
+        None => loss(
+            losses,
+            "TEL.value",
+            format!("{value:?} is not a telephone number a TN can hold"),
+        ),
+    }
+    if !tel.use_.is_empty() || !tel.useable_period.is_empty() {
+        loss(losses, "TEL", "use and useablePeriod have no place in a TN");
+    }
 }
 
 fn part_text<P: crate::DataType>(v: &Nullable<P>, text: impl Fn(&P) -> Option<String>) -> String {
@@ -1955,4 +2490,156 @@ pub fn is_uuid(s: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+// ---------------------------------------------------------------------------------------
+// People and organisations: a name with an identifier beside it
+
+/// A person or organisation as v3 holds one: a name (PN, ON) and, beside it on the entity
+/// or role, an identifier.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Entity {
+    pub name: Option<Nullable<AnyValue>>,
+    pub id: Option<Nullable<II>>,
+}
+
+/// Where an XCN, CN or XON keeps its identifier: the ID and its assigning authority (HD).
+fn id_layout(dt: &str) -> Option<(usize, usize)> {
+    match dt {
+        "XCN" | "CN" => Some((1, 9)),
+        "XON" => Some((10, 6)),
+        _ => None,
+    }
+}
+
+/// Maps an XCN, CN or XON to its name and its identifier, with one loss report for both
+/// (reference §2.1: XCN.1 → II.extension, XCN.9 → II.root; XON.10, or the older XON.3,
+/// → II.extension, XON.6 → II.root). [`to_v3`] maps the name alone and reports the
+/// identifier as not carried.
+///
+/// ```
+/// use hl7_model::Message;
+/// use hl7_model::view::SegmentView;
+/// use hl7_v3::map::{MapOptions, V2Value, to_v3_entity};
+/// let m = Message::parse(
+///     "MSH|^~\\&|A|B|C|D|20240101||ORM^O01|1|P|2.5\rORC|NW|||||||||||1234^Slide^Stan^^^Dr^^^NPI&2.16.840.1.113883.4.6&ISO\r",
+///     &Default::default(),
+/// ).unwrap();
+/// let lean = m.lean();
+/// let orc = SegmentView::new(lean.segment(1), lean.delimiters());
+/// let v = V2Value::new(orc.field(12).first(), lean.delimiters(), "XCN");
+/// let e = to_v3_entity(&v, &MapOptions::default()).unwrap();
+/// let id = e.value.unwrap().id.unwrap();
+/// assert_eq!(
+///     hl7_v3::to_xml("id", &id).unwrap(),
+///     r#"<id xmlns="urn:hl7-org:v3" root="2.16.840.1.113883.4.6" extension="1234" assigningAuthorityName="NPI"/>"#
+/// );
+/// assert!(e.losses.is_empty());
+/// ```
+pub fn to_v3_entity(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Entity>, MapError> {
+    let Some((id_at, hd_at)) = id_layout(v.datatype) else {
+        return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
+    };
+    let mut losses = Vec::new();
+    let value = match v.piece.wire() {
+        _ if only_separators(v.piece) => None,
+        Wire::Absent => None,
+        Wire::Null => Some(Entity {
+            name: Some(Nullable::null(opts.null_flavor)),
+            id: None,
+        }),
+        Wire::Text(_) => {
+            let mut r = Reader::new(v);
+            let name = if v.datatype == "XON" {
+                AnyValue::ON(xon_name(&mut r, &mut losses))
+            } else {
+                AnyValue::PN(xpn(&mut r, name_layout(v.datatype), &mut losses))
+            };
+            let mut extension = r.text(id_at);
+            if v.datatype == "XON" {
+                // XON.3, the ID number of 2.3–2.4, kept in 2.5 for compatibility.
+                let old = r.text(3);
+                match (&extension, old) {
+                    (None, old) => extension = old,
+                    (Some(e), Some(o)) if *e != o => {
+                        loss(
+                            &mut losses,
+                            r.at(3),
+                            format!("ID number {o:?} not carried beside XON.10 {e:?}"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            let mut a = r.sub(hd_at);
+            let h = hd(&mut a, &mut losses);
+            a.finish(&mut losses);
+            r.finish(&mut losses);
+            let id =
+                (extension.is_some() || h.root.is_some() || h.assigning_authority_name.is_some())
+                    .then_some(Nullable::Value(II { extension, ..h }));
+            Some(Entity {
+                name: Some(Nullable::Value(name)),
+                id,
+            })
+        }
+    };
+    Ok(Mapped { value, losses })
+}
+
+/// Maps a name and identifier back to an XCN, CN or XON, written with delimiters `d`.
+pub fn entity_to_v2(
+    e: Option<&Entity>,
+    to: &str,
+    d: &Delimiters,
+) -> Result<Mapped<String>, MapError> {
+    let unsupported = || MapError::UnsupportedV3 {
+        from: "Entity".into(),
+        to: to.to_owned(),
+    };
+    let (id_at, hd_at) = id_layout(to).ok_or_else(unsupported)?;
+    let mut losses = Vec::new();
+    let Some(e) = e else {
+        return Ok(Mapped {
+            value: None,
+            losses,
+        });
+    };
+    let mut out = Out::default();
+    match (&e.name, &e.id) {
+        (Some(n @ Nullable::Null { .. }), None) => return to_v2(Some(n), to, d),
+        (Some(Nullable::Null { flavor, .. }), Some(_)) => loss(
+            &mut losses,
+            to,
+            format!("a name of nullFlavor {flavor} has no place beside an identifier"),
+        ),
+        (Some(Nullable::Value(v)), _) => write_v2(v, to, &mut out, &mut losses)?,
+        (None, _) => {}
+    }
+    match &e.id {
+        Some(Nullable::Value(ii)) => {
+            out.set(id_at, ii.extension.as_deref());
+            let kind = ii
+                .root
+                .as_deref()
+                .and_then(|r| reverse(UNIVERSAL_ID_TYPE, if is_oid(r) { "oid" } else { "uuid" }));
+            out.set_sub(hd_at, 1, ii.assigning_authority_name.as_deref());
+            out.set_sub(hd_at, 2, ii.root.as_deref());
+            out.set_sub(hd_at, 3, kind);
+            if ii.displayable.is_some() {
+                loss(&mut losses, "II.displayable", "not carried");
+            }
+        }
+        Some(Nullable::Null { flavor, .. }) => loss(
+            &mut losses,
+            "II",
+            format!("an identifier of nullFlavor {flavor} has no place in {to}"),
+        ),
+        None => {}
+    }
+    let text = out.er7(d);
+    Ok(Mapped {
+        value: (!text.is_empty()).then_some(text),
+        losses,
+    })
 }

@@ -434,7 +434,7 @@ fn esc(s: &str) -> String {
 }
 
 proptest! {
-    /// Generated CX, XPN, CE, TS, XAD, XTN, SN and DR values: v2 → v3 → v2 is the identity
+    /// Generated CX, XPN, CE, TS, XAD, XTN, SN, DR, TM, TQ and XCN values: v2 → v3 → v2 is the identity
     /// whenever the loss report is empty, and never silent otherwise.
     #[test]
     fn v2_v3_v2_is_the_identity_where_nothing_is_lost(
@@ -447,6 +447,7 @@ proptest! {
         tel in prop::sample::select(vec!["^PRN^PH^^1^555^5551234", "^WPN^CP^^^555^5551234^12", "^NET^Internet^a@b.org", "(555)555-1234^ORN", "^BPN^BP^^^^123"]),
         n1 in "[0-9]{1,4}(\\.[0-9]{1,2})?", n2 in "[0-9]{1,4}",
         sn_form in 0usize..4,
+        tm in "([01][0-9]|2[0-3])([0-5][0-9]([0-5][0-9](\\.[0-9]{1,4})?)?)?",
     ) {
         let given = given.map(|g| esc(&g)).unwrap_or_default();
         let cases = [
@@ -463,6 +464,13 @@ proptest! {
                 _ => format!("^{n1}^:^{n2}"),
             }),
             ("PV1", 45, "DR", format!("{ts}^{ts}")),
+            ("OBX", 5, "TM", tm.clone()),
+            ("ORC", 7, "TQ", match sn_form {
+                0 => format!("^Q{n2}H"),
+                1 => format!("^^^{ts}^{ts}"),
+                2 => format!("^^D{n2}^{ts}"),
+                _ => "^TID".to_owned(),
+            }),
         ];
         for (seg, seq, dt, text) in cases {
             let fields = "|".repeat(seq);
@@ -474,7 +482,7 @@ proptest! {
             // These shapes lose nothing, so the identity below is checked on every case.
             // (A literal backslash is reported: decoded text cannot tell it from a kept
             // formatting escape.)
-            if matches!(dt, "TS" | "DR" | "SN") || (dt == "CX" && !id.contains('\\')) {
+            if matches!(dt, "TS" | "DR" | "SN" | "TM") || (dt == "CX" && !id.contains('\\')) {
                 prop_assert!(r.losses.is_empty() && back.losses.is_empty(), "{} {:?} {:?}", text, r.losses, back.losses);
             }
             if r.losses.is_empty() && back.losses.is_empty() {
@@ -484,6 +492,18 @@ proptest! {
                 // Something was reported: it names a position of this datatype.
                 prop_assert!(r.losses.iter().chain(&back.losses).all(|l| !l.at.is_empty() && !l.what.is_empty()));
             }
+        }
+        // A practitioner's identifier and name together (XCN), through to_v3_entity.
+        let text = format!("{}^{}^{given}^^^^^^&{oid}&ISO^{use_code}", esc(&id), esc(&fam));
+        let m = msg("2.5", &format!("ORC|NW|||||||||||{text}"));
+        let d = *m.lean().delimiters();
+        let r = map::to_v3_entity(&field(&m, "ORC", 12, "XCN"), &MapOptions::default()).unwrap();
+        let back = map::entity_to_v2(r.value.as_ref(), "XCN", &d).unwrap();
+        if r.losses.is_empty() && back.losses.is_empty() {
+            let expected = trimmed(&text, &d);
+            prop_assert_eq!(back.value.as_deref(), Some(expected.as_str()));
+        } else {
+            prop_assert!(r.losses.iter().chain(&back.losses).all(|l| l.at.starts_with("XCN") || l.at.starts_with("PN")), "{:?}", r.losses);
         }
     }
 }
@@ -544,4 +564,227 @@ fn encapsulated_data() {
     let m = msg("2.5", "OBX|1|ED|X||^AP^pdf^Hex^25504446");
     let r = to_v3(&field(&m, "OBX", 5, "ED"), &MapOptions::default()).unwrap();
     assert!(losses(&r)[0].contains("Hex"), "{:?}", losses(&r));
+}
+
+#[test]
+fn time_of_day_is_a_quantity_since_midnight() {
+    for (tm, value, unit) in [
+        ("07", "7", "h"),
+        ("1430", "870", "min"),
+        ("143015.25", "52215.25", "s"),
+        ("000000", "0", "s"),
+    ] {
+        let m = msg("2.5", &format!("OBX|1|TM|X||{tm}"));
+        let r = to_v3(&field(&m, "OBX", 5, "TM"), &MapOptions::default()).unwrap();
+        let Some(Nullable::Value(AnyValue::PQ(pq))) = &r.value else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            (pq.value.as_deref(), pq.unit.as_deref()),
+            (Some(value), Some(unit))
+        );
+        assert!(r.losses.is_empty(), "{:?}", losses(&r));
+        let back = to_v2(r.value.as_ref(), "TM", m.lean().delimiters()).unwrap();
+        assert_eq!(back.value.as_deref(), Some(tm));
+        assert!(back.losses.is_empty());
+    }
+    // A zone has nowhere to go; a time that is not one is reported, not guessed.
+    let m = msg("2.5", "OBX|1|TM|X||0930-0500");
+    let r = to_v3(&field(&m, "OBX", 5, "TM"), &MapOptions::default()).unwrap();
+    assert!(losses(&r)[0].contains("-0500"), "{:?}", losses(&r));
+    let m = msg("2.5", "OBX|1|TM|X||2561");
+    let r = to_v3(&field(&m, "OBX", 5, "TM"), &MapOptions::default()).unwrap();
+    assert!(
+        losses(&r)[0].contains("not a time of day"),
+        "{:?}",
+        losses(&r)
+    );
+}
+
+#[test]
+fn v2_1_telephone_numbers_become_tel_urls() {
+    // PID-13 is TN in 2.2.
+    let cases = [
+        ("(555)555-1234", "tel:(555)555-1234", 0),
+        ("1 (555)555-1234 X12", "tel:+1-(555)555-1234;ext=12", 0),
+        ("555-1234 B77 C after six", "tel:555-1234", 2),
+    ];
+    for (tn, url, lost) in cases {
+        let m = msg("2.2", &format!("PID|||1||Doe^John||||||||{tn}"));
+        let r = to_v3(&field(&m, "PID", 13, "TN"), &MapOptions::default()).unwrap();
+        let Some(Nullable::Value(AnyValue::TEL(tel))) = &r.value else {
+            panic!("{r:?}")
+        };
+        assert_eq!(tel.value.as_deref(), Some(url));
+        assert_eq!(r.losses.len(), lost, "{:?}", losses(&r));
+        if lost == 0 {
+            let back = to_v2(r.value.as_ref(), "TN", m.lean().delimiters()).unwrap();
+            assert_eq!(back.value.as_deref(), Some(tn));
+        }
+    }
+    let m = msg("2.2", "PID|||1||Doe^John||||||||call the ward");
+    let r = to_v3(&field(&m, "PID", 13, "TN"), &MapOptions::default()).unwrap();
+    assert!(losses(&r)[0].contains("not a telephone number"));
+}
+
+#[test]
+fn reference_pointer_from_the_corpus() {
+    // HAPI's parser test sends an RP observation whose pointer is a URL.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus/messages/hapi-hl7v2/ParserTest_L189.hl7");
+    let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+    let m = parse(&text);
+    let lean = m.lean();
+    let d = lean.delimiters();
+    let obx = (0..lean.segment_count())
+        .map(|i| SegmentView::new(lean.segment(i as u32), d))
+        .find(|s| s.id() == "OBX" && s.field(2).as_str() == "RP")
+        .unwrap();
+    let v = V2Value::new(obx.field(5).first(), d, "RP");
+    let r = to_v3(&v, &MapOptions::default()).unwrap();
+    assert_eq!(
+        hl7_v3::to_xml("value", r.value.as_ref().unwrap()).unwrap(),
+        r#"<value xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="ED"><reference value="http://TRACEMASTERVUE/TMVWebAPIClient/ShowTIFFImage.aspx?ECGID=0595f00-317e-11e2-4823-00201fe00029"/></value>"#
+    );
+    assert!(r.losses.is_empty(), "{:?}", losses(&r));
+    let back = to_v2(r.value.as_ref(), "RP", d).unwrap();
+    assert_eq!(back.value.as_deref(), Some(obx.field(5).as_str()));
+    // RP.2, the application that resolves the pointer, and a pointer that is no URL.
+    let m = msg("2.5", "OBX|1|RP|X||IMG0042^PACS&1.2.3&ISO^IM^jpeg");
+    let r = to_v3(&field(&m, "OBX", 5, "RP"), &MapOptions::default()).unwrap();
+    let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+    assert_eq!(at, ["RP.1", "RP.2"], "{:?}", losses(&r));
+    let Some(Nullable::Value(AnyValue::ED(ed))) = &r.value else {
+        panic!()
+    };
+    assert_eq!(ed.media_type.as_deref(), Some("image/jpeg"));
+}
+
+#[test]
+fn practitioner_and_organization_identifiers() {
+    let m = msg(
+        "2.5",
+        "ORC|NW|||||||||||1234^Slide^Stan^S^^Dr^MD^^NPI&2.16.840.1.113883.4.6&ISO^L",
+    );
+    let d = *m.lean().delimiters();
+    let r = map::to_v3_entity(&field(&m, "ORC", 12, "XCN"), &MapOptions::default()).unwrap();
+    assert!(r.losses.is_empty(), "{:?}", losses(&r));
+    let e = r.value.as_ref().unwrap();
+    assert_eq!(
+        e.id,
+        Some(Nullable::Value(II {
+            root: Some("2.16.840.1.113883.4.6".into()),
+            extension: Some("1234".into()),
+            assigning_authority_name: Some("NPI".into()),
+            ..II::default()
+        }))
+    );
+    assert!(matches!(&e.name, Some(Nullable::Value(AnyValue::PN(_)))));
+    let back = map::entity_to_v2(Some(e), "XCN", &d).unwrap();
+    assert_eq!(
+        back.value.as_deref(),
+        Some("1234^Slide^Stan^S^^Dr^MD^^NPI&2.16.840.1.113883.4.6&ISO^L")
+    );
+    assert!(back.losses.is_empty());
+    // XON: XON.10 is the identifier, XON.6 its authority; XON.2 and XON.7 are reported.
+    let m = msg(
+        "2.5",
+        "PD1|||Good Health Clinic^L^^^^CLIA&2.16.840.1.113883.19.4.6&ISO^XX^^^1236",
+    );
+    let r = map::to_v3_entity(&field(&m, "PD1", 3, "XON"), &MapOptions::default()).unwrap();
+    let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+    assert_eq!(at, ["XON.2", "XON.7"], "{:?}", losses(&r));
+    let id = r.value.as_ref().unwrap().id.clone().unwrap();
+    assert_eq!(
+        hl7_v3::to_xml("id", &id).unwrap(),
+        r#"<id xmlns="urn:hl7-org:v3" root="2.16.840.1.113883.19.4.6" extension="1236" assigningAuthorityName="CLIA"/>"#
+    );
+    // Before 2.5 the ID number is XON.3.
+    let m = msg("2.3", "PD1|||Good Health Clinic^^1236");
+    let r = map::to_v3_entity(&field(&m, "PD1", 3, "XON"), &MapOptions::default()).unwrap();
+    let id = r.value.unwrap().id.unwrap();
+    assert_eq!(id.value().unwrap().extension.as_deref(), Some("1236"));
+}
+
+/// ORC-7 of a corpus message, as a TQ.
+fn corpus_orc_7(file: &str, f: impl FnOnce(V2Value, &Delimiters)) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus/messages")
+        .join(file);
+    let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+    let m = parse(&text);
+    let lean = m.lean();
+    let d = lean.delimiters();
+    let orc = (0..lean.segment_count())
+        .map(|i| SegmentView::new(lean.segment(i as u32), d))
+        .find(|s| s.id() == "ORC")
+        .unwrap();
+    f(V2Value::new(orc.field(7).first(), d, "TQ"), d);
+}
+
+#[test]
+fn timing_quantity_to_general_timing() {
+    // Q6H for ten days (a 2.6 PPR from the corpus): the repeat wins; the duration and
+    // the priority R are reported.
+    corpus_orc_7(
+        "lfh-hl7v2-fhir/Hl7ServiceRequestFHIRConversionTest_L46.hl7",
+        |v, d| {
+            let r = to_v3(&v, &MapOptions::default()).unwrap();
+            assert_eq!(
+                hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap(),
+                r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="PIVL_TS"><period value="6" unit="h"/></effectiveTime>"#
+            );
+            let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+            assert_eq!(at, ["TQ.4", "TQ.6"], "{:?}", losses(&r));
+            let back = to_v2(r.value.as_ref(), "TQ", d).unwrap();
+            assert_eq!(back.value.as_deref(), Some("^Q6H"));
+        },
+    );
+    // Start and end (a 2.5 ORM from the corpus): an IVL<TS>; the quantity is reported.
+    corpus_orc_7("hapi-hl7v2/GroupGeneratorTest_L45.hl7", |v, d| {
+        let r = to_v3(&v, &MapOptions::default()).unwrap();
+        assert_eq!(
+            hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap(),
+            r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="IVL_TS"><low value="20070228"/><high value="20120411"/></effectiveTime>"#
+        );
+        let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+        assert_eq!(at, ["TQ.1"], "{:?}", losses(&r));
+        let back = to_v2(r.value.as_ref(), "TQ", d).unwrap();
+        assert_eq!(back.value.as_deref(), Some("^^^20070228^20120411"));
+    });
+    // Institution-specified and meal-related patterns, a start with a duration, and what
+    // has no GTS form.
+    for (tq, xml_has, lossless) in [
+        (
+            "^BID",
+            r#"institutionSpecified="true"><period value="12" unit="h"/>"#,
+            true,
+        ),
+        ("^Q2D", r#"<period value="2" unit="d"/>"#, true),
+        (
+            "^HS",
+            r#"<event code="HS" codeSystem="2.16.840.1.113883.5.139"/>"#,
+            true,
+        ),
+        (
+            "^^D10^20240101",
+            r#"<low value="20240101"/><width xsi:type="PQ" value="10" unit="d"/>"#,
+            true,
+        ),
+        ("^Once", "", false),
+        ("^Q6H^^^^^^^^^S", "", false),
+    ] {
+        let m = msg("2.5", &format!("ORC|NW||||||{tq}"));
+        let r = to_v3(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+        let xml = hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap();
+        assert!(xml.contains(xml_has), "{tq}: {xml}");
+        let again: Nullable<AnyValue> = hl7_v3::from_xml(&xml).unwrap();
+        assert_eq!(&again, r.value.as_ref().unwrap(), "{xml}");
+        assert_eq!(r.losses.is_empty(), lossless, "{tq}: {:?}", losses(&r));
+        if lossless {
+            let back = to_v2(r.value.as_ref(), "TQ", m.lean().delimiters()).unwrap();
+            assert_eq!(back.value.as_deref(), Some(tq));
+            assert!(back.losses.is_empty());
+        }
+    }
 }
