@@ -381,6 +381,11 @@ fn item_repeats(item: &ItemDesc) -> bool {
 }
 
 /// Whether `name` could be a segment id (three letters or digits).
+/// `MSH`, `FHS`, `BHS`, `BTS`, `FTS`: segments a message holds once (MSH) or never.
+fn is_envelope_or_header(name: &str) -> bool {
+    is_header(name) || name == "BTS" || name == "FTS"
+}
+
 fn looks_like_segment(name: &str) -> bool {
     name.len() == 3 && name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
@@ -1265,6 +1270,18 @@ impl TerserPath {
                             return Ok(LeanLocation {
                                 steps,
                                 new_unexpected: None,
+                            });
+                        }
+                        // A message has one header and no envelope: a second MSH, or an
+                        // FHS/BHS/BTS/FTS, would make a text that no longer reads as one
+                        // message (found by fuzzing).
+                        None if k == last
+                            && step.rep == seen
+                            && is_envelope_or_header(&step.name) =>
+                        {
+                            return Err(PathError::CannotCreate {
+                                path: self.text.clone(),
+                                name: step.name.clone(),
                             });
                         }
                         None if k == last && looks_like_segment(&step.name) => {

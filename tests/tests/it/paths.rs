@@ -339,6 +339,11 @@ fn the_example_writes_keep_what_they_do_not_touch() {
             ("MSH-1", "#", false, "FieldSeparator"),
             ("MSH-10(1)", "x", false, "NotRepeating"),
             ("/MSH(1)-10", "x", false, "CannotCreate"),
+            // A message holds no batch envelope (found by fuzzing: the text no longer read
+            // as one message).
+            ("FHS-5-1", "x", false, "CannotCreate"),
+            ("BTS-1", "1", false, "CannotCreate"),
+            ("MSH(1)-10", "x", false, "CannotCreate"),
             ("PID", "x", false, "NoField"),
             ("/PATIENT_RESULT", "PID|1", true, "NoField"),
             ("PID", "PV1|1", true, "WrongSegment"),
