@@ -1,8 +1,9 @@
 //! Acknowledgements (ACK/NAK) for received messages, by version, with no network involved.
 //!
 //! The header of the received message is read straight from its bytes ([`Received::read`]),
-//! so that a message which does not parse, is not UTF-8 past its header, or names a version
-//! this build lacks can still be answered. The ACK ([`Ack`]) then:
+//! so that a message which does not parse, cannot be decoded past its header, or names a
+//! version this build lacks can still be answered; the message itself is read as
+//! `hl7_model::parse` reads bytes, by its MSH-18 character sets. The ACK ([`Ack`]) then:
 //! - swaps sending and receiving application and facility (MSH-3..6 echoed verbatim, escapes
 //!   and components included), keeps the received delimiters, MSH-11 and MSH-12;
 //! - is `ACK^<trigger>`, with the `ACK` structure in MSH-9.3 from 2.3.1 on, where MSH-9 has it;
@@ -727,11 +728,8 @@ impl Checks {
             }
         };
         let mut issues = self.header(&received);
-        let parsed = std::str::from_utf8(bytes)
-            .map_err(|e| ParseError::NotUtf8 {
-                valid_up_to: e.valid_up_to(),
-            })
-            .and_then(|text| Message::parse(text, &self.parse));
+        // The one path from bytes: decoded by MSH-18/MSH-20, then parsed.
+        let parsed = crate::parse_bytes(bytes, &self.parse, &Default::default()).map(|(m, _)| m);
         let message = match parsed {
             Ok(m) => {
                 if self.validate {

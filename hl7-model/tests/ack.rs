@@ -359,3 +359,19 @@ fn enhanced_mode_commit_acks() {
         AckMode::Original
     );
 }
+
+#[test]
+fn messages_are_read_by_their_declared_character_set() {
+    // ISO 8859-1 bytes (MSH-18 `8859/1`): read through the charset decoder, not refused as
+    // bytes that are not UTF-8.
+    let path = format!(
+        "{}/../tests/charsets/latin1-de.hl7",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let sent = std::fs::read(&path).unwrap();
+    assert!(std::str::from_utf8(&sent).is_err(), "the file is Latin-1");
+    let checked = Checks::default().acknowledge(&sent);
+    assert!(checked.accepted(), "{:?}", checked.issues);
+    let name = checked.message.as_ref().unwrap().get("PID-5-1").unwrap();
+    assert_eq!(name.as_deref(), Some("M\u{fc}ller"));
+}
