@@ -254,9 +254,24 @@ pub(crate) fn now() -> String {
 
 /// Seconds since 1970-01-01T00:00:00Z as `YYYYMMDDHHMMSS` (proleptic Gregorian calendar).
 fn format_utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
-    // Days to civil date (Howard Hinnant's algorithm).
+    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
+        rem / 3_600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 as the (year, month, day) of the proleptic Gregorian calendar
+/// (Howard Hinnant's algorithm), for timestamps written without a date library.
+///
+/// ```
+/// assert_eq!(hl7_model::build::civil_from_days(0), (1970, 1, 1));
+/// assert_eq!(hl7_model::build::civil_from_days(19_723), (2024, 1, 1));
+/// ```
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -265,13 +280,7 @@ fn format_utc(secs: u64) -> String {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rem / 3_600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 #[cfg(test)]
