@@ -15,6 +15,8 @@ pub struct ParseOptions {
     pub max_message_len: usize,
     /// Most segments accepted in one message.
     pub max_segments: usize,
+    /// Most repetitions accepted in one field (`~`-separated values of one field).
+    pub max_repetitions: usize,
     /// The versions a message may be read as, in version order; `None` for every version
     /// compiled into hl7-model (`hl7_model::VERSIONS`). A crate that generates a version of
     /// its own (a site's profile, with `hl7_codegen::build`) lists it here.
@@ -32,6 +34,7 @@ impl Default for ParseOptions {
             fall_back_to_lower_version: true,
             max_message_len: 16 * 1024 * 1024,
             max_segments: 100_000,
+            max_repetitions: 10_000,
             versions: None,
             generic_for_unknown_types: true,
         }
@@ -40,8 +43,9 @@ impl Default for ParseOptions {
 
 impl ParseOptions {
     /// The defaults: version 2.5 when MSH-12 is unreadable, the nearest lower version when
-    /// MSH-12 names one not compiled in, 16 MiB and 100 000 segments at most, every compiled
-    /// version, and the generic structure for types no version defines.
+    /// MSH-12 names one not compiled in, 16 MiB, 100 000 segments and 10 000 repetitions of a
+    /// field at most, every compiled version, and the generic structure for types no version
+    /// defines.
     ///
     /// ```
     /// use hl7_model::message::{ParseError, ParseOptions, parse_with};
@@ -77,6 +81,20 @@ impl ParseOptions {
         self
     }
 
+    /// The most repetitions accepted in one field.
+    ///
+    /// ```
+    /// use hl7_model::message::{ParseError, ParseOptions, parse_with};
+    /// let text = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1||1~2~3\r";
+    /// let err = parse_with(text, &ParseOptions::new().max_repetitions(2)).unwrap_err();
+    /// assert_eq!(err, ParseError::TooManyRepetitions { segment: 2, id: "PID".into(), field: 3, limit: 2 });
+    /// assert!(parse_with(text, &ParseOptions::new().max_repetitions(3)).is_ok());
+    /// ```
+    pub fn max_repetitions(mut self, repetitions: usize) -> Self {
+        self.max_repetitions = repetitions;
+        self
+    }
+
     /// The versions a message may be read as, in version order.
     pub fn versions(
         mut self,
@@ -107,6 +125,14 @@ pub enum ParseError {
     TooLong { len: usize, limit: usize },
     #[error("the message has more than {limit} segments")]
     TooManySegments { limit: usize },
+    #[error("segment {segment} ({id}) field {field} has more than {limit} repetitions")]
+    TooManyRepetitions {
+        /// The segment's 1-based number in the message.
+        segment: usize,
+        id: String,
+        field: usize,
+        limit: usize,
+    },
     #[error("a message starts with MSH; this one starts with `{found}`")]
     NoHeader { found: String },
     #[error("MSH-12 version `{sent}` is not compiled in (versions: {available})")]
@@ -152,14 +178,44 @@ pub fn tokenize<'a>(
             limit: opts.max_message_len,
         });
     }
-    crate::er7::Tokenized::parse_bounded(text, opts.max_segments).map_err(|e| match e {
-        Er7Error::Empty => ParseError::Empty,
-        Er7Error::TooManySegments { limit } => ParseError::TooManySegments { limit },
-        Er7Error::MissingHeader { offset, .. } => ParseError::NoHeader {
-            found: text.get(offset..).unwrap_or("").chars().take(3).collect(),
-        },
-        e => ParseError::Er7(e),
-    })
+    let tokens =
+        crate::er7::Tokenized::parse_bounded(text, opts.max_segments).map_err(|e| match e {
+            Er7Error::Empty => ParseError::Empty,
+            Er7Error::TooManySegments { limit } => ParseError::TooManySegments { limit },
+            Er7Error::MissingHeader { offset, .. } => ParseError::NoHeader {
+                found: text.get(offset..).unwrap_or("").chars().take(3).collect(),
+            },
+            e => ParseError::Er7(e),
+        })?;
+    check_repetitions(&tokens, opts.max_repetitions)?;
+    Ok(tokens)
+}
+
+/// Refuses a message with a field of more than `limit` repetitions. Fields are read lazily,
+/// so this is the one place the limit can hold for every reader; a segment holding fewer
+/// repetition separators than the limit in all is passed over without splitting it.
+fn check_repetitions(tokens: &crate::er7::Tokenized<'_>, limit: usize) -> Result<(), ParseError> {
+    let rep = tokens.delimiters().repetition;
+    for s in tokens.segments() {
+        if s.as_str().matches(rep).count() < limit {
+            continue;
+        }
+        for (i, f) in s.fields().enumerate() {
+            // MSH-2 holds the repetition separator itself.
+            if s.is_header() && i < 2 {
+                continue;
+            }
+            if f.repetition_count() > limit {
+                return Err(ParseError::TooManyRepetitions {
+                    segment: s.number(),
+                    id: s.id().to_owned(),
+                    field: i + 1,
+                    limit,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The segments' text of a tokenized message, in arrival order.

@@ -116,14 +116,14 @@ async fn connection(
     stop: watch::Receiver<bool>,
 ) {
     match ctx.opts.tls.clone() {
-        None => serve_http(stream, peer, ctx, stop).await,
+        None => serve_http(stream, Some(peer), ctx, stop).await,
         Some(tls) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.config());
             let handshake =
                 tokio::time::timeout(ctx.opts.idle_timeout, acceptor.accept(stream)).await;
             match handshake {
                 Ok(Ok(s)) if tls.admit(s.get_ref().1.peer_certificates()).is_ok() => {
-                    serve_http(s, peer, ctx, stop).await
+                    serve_http(s, Some(peer), ctx, stop).await
                 }
                 _ => {
                     ctx.metrics
@@ -138,7 +138,7 @@ async fn connection(
 
 async fn serve_http<S>(
     stream: S,
-    peer: SocketAddr,
+    peer: Option<SocketAddr>,
     ctx: Arc<Context>,
     mut stop: watch::Receiver<bool>,
 ) where
@@ -159,13 +159,29 @@ async fn serve_http<S>(
     tokio::select! {
         r = conn.as_mut() => {
             if let Err(e) = r {
-                tracing::debug!(%peer, error = %e, "HTTP connection");
+                tracing::debug!(?peer, error = %e, "HTTP connection");
             }
         }
         _ = stopped(&mut stop) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+impl crate::receiver::StreamServer {
+    /// Serves one HTTP/1.1 connection over `stream`, as [`HttpReceiver`] serves each it
+    /// accepts: every POST of a message is answered with its ACK, until the peer closes the
+    /// connection, its idle time runs out, or shutdown is asked for.
+    pub async fn serve_http<S>(&self, stream: S, peer: Option<SocketAddr>)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        self.ctx
+            .metrics
+            .connections_accepted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        serve_http(stream, peer, self.ctx.clone(), self.stop()).await;
     }
 }
 
@@ -179,7 +195,11 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     r
 }
 
-async fn handle(req: Request<Incoming>, peer: SocketAddr, ctx: &Context) -> Response<Full<Bytes>> {
+async fn handle(
+    req: Request<Incoming>,
+    peer: Option<SocketAddr>,
+    ctx: &Context,
+) -> Response<Full<Bytes>> {
     if req.method() != Method::POST {
         return plain(StatusCode::METHOD_NOT_ALLOWED, "POST one HL7 v2 message");
     }
@@ -213,7 +233,7 @@ async fn handle(req: Request<Incoming>, peer: SocketAddr, ctx: &Context) -> Resp
     ctx.metrics
         .messages
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    match respond(&body, Some(peer), ctx).await {
+    match respond(&body, peer, ctx).await {
         Some(ack) => {
             let mut r = Response::new(Full::new(Bytes::from(ack)));
             r.headers_mut().insert(

@@ -207,6 +207,76 @@ impl Receiver {
     }
 }
 
+/// Serves connections that reach the program some other way than through [`Receiver`]'s TCP
+/// listener: a Unix socket, a stream after a TLS handshake of the caller's own, an in-memory
+/// pipe in a test. Each gets the same framing, checks, handlers, limits and counters as a
+/// connection a [`Receiver`] accepted; the listener's settings ([`Options::tls`],
+/// [`Options::allowed_peers`], [`Options::max_connections`]) are the caller's to apply.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use hl7_wire::handler::{from_fn, Router};
+/// use hl7_wire::receiver::{Options, StreamServer};
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// let server = StreamServer::new(Router::new().route("*", from_fn(|_| Ok(()))), Options::default());
+/// let (mut client, conn) = tokio::io::duplex(64 * 1024);
+/// let serving = tokio::spawn({
+///     let server = server.clone();
+///     async move { server.serve(conn, None).await }
+/// });
+/// client.write_all(b"\x0bMSH|^~\\&|A|F|B|G|20240101||ADT^A01|42|P|2.5\r\x1c\r").await.unwrap();
+/// client.shutdown().await.unwrap();
+/// let mut answer = Vec::new();
+/// client.read_to_end(&mut answer).await.unwrap();
+/// serving.await.unwrap();
+/// assert!(String::from_utf8_lossy(&answer).contains("MSA|AA|42"));
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct StreamServer {
+    pub(crate) ctx: Arc<Context>,
+    shutdown: Arc<watch::Sender<bool>>,
+}
+
+impl StreamServer {
+    /// Messages go to `router`, within `opts`.
+    pub fn new(router: Router, opts: Options) -> StreamServer {
+        StreamServer {
+            ctx: Arc::new(Context {
+                router,
+                opts,
+                metrics: Arc::default(),
+            }),
+            shutdown: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// The counters of every connection served so far.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.ctx.metrics.clone()
+    }
+
+    /// A handle that makes every connection being served finish its message and close.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        Shutdown(self.shutdown.clone())
+    }
+
+    pub(crate) fn stop(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// Serves one MLLP connection over `stream` until the peer closes it, it idles out, a
+    /// framing error ends it, or shutdown is asked for. `peer` is recorded with each message.
+    pub async fn serve<S>(&self, stream: S, peer: Option<SocketAddr>)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        Metrics::add(&self.ctx.metrics.connections_accepted);
+        serve(stream, peer, self.ctx.clone(), self.stop()).await;
+    }
+}
+
 /// Serves one accepted connection, after its TLS handshake and client check when the
 /// receiver has TLS.
 async fn accept(

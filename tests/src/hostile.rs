@@ -23,6 +23,9 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("charset", charset),
     ("mllp", mllp),
     ("v3_xml", v3_xml),
+    ("ack", ack),
+    ("receiver", receiver),
+    ("http", http),
 ];
 
 /// Limits small enough that a fuzzer's inputs meet them, so that refusing is exercised too.
@@ -30,6 +33,7 @@ fn options() -> ParseOptions {
     ParseOptions::new()
         .max_message_len(1 << 20)
         .max_segments(4096)
+        .max_repetitions(256)
 }
 
 /// The tokenizer: a batch splits any text, and writes back exactly what it read when nothing
@@ -260,4 +264,187 @@ pub fn v3_xml(data: &[u8]) {
     round::<AD>(xml);
     round::<PQ>(xml);
     round::<TS>(xml);
+}
+
+/// Acknowledging any bytes: the header reader and the checks answer every input, and the
+/// ACK they write is a message this toolkit reads back, with MSA-1 its code and MSA-2 the
+/// received control ID.
+pub fn ack(data: &[u8]) {
+    use hl7_model::ack::{Checks, Received};
+    let _ = Received::read(data);
+    for checks in [Checks::default(), Checks::ihe()] {
+        let checked = checks.acknowledge(data);
+        let ack = checked.ack().timestamp("20240101").control_id("1");
+        let code = ack.code();
+        let text = ack.to_er7();
+        let msa = read_ack(&text);
+        assert_eq!(msa.first().map(String::as_str), Some(code.as_str()));
+        // MSA-2 echoes MSH-10 as sent; a control ID holding repetitions reads back as its
+        // first.
+        if let Some(r) = checked
+            .received
+            .as_ref()
+            .filter(|r| !r.control_id.contains(r.delimiters.repetition))
+        {
+            assert_eq!(
+                msa.get(1).map_or("", String::as_str),
+                r.control_id,
+                "{text:?}"
+            );
+        }
+        if code.is_accept() {
+            assert!(
+                checked.accepted(),
+                "accepted with rejecting issues: {text:?}"
+            );
+        }
+    }
+}
+
+/// Reads an ACK this toolkit wrote: a message of structure ACK, or, when it answers a
+/// version this build does not read (and echoes it, as an ACK must), MSH, MSA and ERR
+/// segments the tokenizer splits. Returns MSA-1 and MSA-2 as sent.
+fn read_ack(text: &str) -> Vec<String> {
+    match Message::parse(text, &ParseOptions::new()) {
+        Ok(m) => {
+            assert_eq!(m.structure().id, "ACK", "{text:?}");
+            ["MSA-1", "MSA-2"]
+                .iter()
+                .map(|p| m.get_er7(p).ok().flatten().unwrap_or_default())
+                .collect()
+        }
+        Err(hl7_model::message::ParseError::UnknownVersion { .. }) => {
+            let t = hl7_model::er7::Tokenized::parse(text)
+                .unwrap_or_else(|e| panic!("the ACK does not split: {e}\n{text:?}"));
+            let ids: Vec<&str> = t.segments().iter().map(|s| s.id()).collect();
+            assert!(
+                ids.len() >= 2
+                    && ids[..2] == ["MSH", "MSA"]
+                    && ids[2..].iter().all(|i| *i == "ERR"),
+                "{text:?}"
+            );
+            let msa = t.segments()[1];
+            (1..=2)
+                .map(|n| {
+                    msa.field(n)
+                        .map_or(String::new(), |f| f.as_str().to_owned())
+                })
+                .collect()
+        }
+        Err(e) => panic!("the ACK does not parse: {e}\n{text:?}"),
+    }
+}
+
+/// One runtime for the wire checks: building one per input would dominate their time.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a current-thread runtime")
+    })
+}
+
+/// The wire checks' frame (and HTTP body) limit.
+const MAX_FRAME: usize = 4096;
+
+/// A server that accepts every message, with limits a fuzzer's inputs meet.
+fn server() -> hl7_wire::receiver::StreamServer {
+    use hl7_wire::handler::{Router, from_fn};
+    use hl7_wire::receiver::{Options, StreamServer};
+    let mut opts = Options {
+        idle_timeout: std::time::Duration::from_secs(5),
+        ..Options::default()
+    };
+    opts.mllp.max_frame = MAX_FRAME;
+    opts.checks.parse = options();
+    StreamServer::new(Router::new().route("*", from_fn(|_| Ok(()))), opts)
+}
+
+/// Sends `data` on one connection to `serve`, closes the sending side and returns all it
+/// answered.
+fn converse<F, Fut>(data: &[u8], serve: F) -> Vec<u8>
+where
+    F: FnOnce(tokio::io::DuplexStream) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    runtime().block_on(async {
+        let (mut client, conn) = tokio::io::duplex(1 << 16);
+        let talk = async {
+            let (mut rx, mut tx) = tokio::io::split(&mut client);
+            let send = async {
+                // The server may close first (a framing error): later writes then fail.
+                let _ = tx.write_all(data).await;
+                let _ = tx.shutdown().await;
+            };
+            let mut answer = Vec::new();
+            let recv = rx.read_to_end(&mut answer);
+            let (_, read) = tokio::join!(send, recv);
+            read.expect("reading the answers");
+            answer
+        };
+        let (answer, ()) = tokio::join!(talk, serve(conn));
+        answer
+    })
+}
+
+/// The MLLP receiver, fed any bytes on a connection: it answers only in MLLP frames, each an
+/// ACK it reads back, at most one per frame the sender completed, and it ends the connection.
+pub fn receiver(data: &[u8]) {
+    use hl7_wire::mllp::{Decoder, Event, Options};
+    let server = server();
+    let answer = converse(data, |conn| async move { server.serve(conn, None).await });
+    // The frames the server read, by a decoder of the same options: it answers each, and
+    // once more when a frame over the limit ends the connection.
+    let mut sent = Decoder::new(Options {
+        max_frame: MAX_FRAME,
+        tolerant: true,
+    });
+    sent.feed(data);
+    let mut frames = 0;
+    loop {
+        match sent.next_event() {
+            Ok(Some(e)) => frames += usize::from(matches!(e, Event::Frame(_))),
+            Ok(None) => break,
+            Err(_) => {
+                frames += 1;
+                break;
+            }
+        }
+    }
+    let mut acks = Decoder::new(Options {
+        max_frame: usize::MAX,
+        tolerant: false,
+    });
+    acks.feed(&answer);
+    let mut n = 0;
+    loop {
+        match acks.next_event() {
+            Ok(Some(Event::Frame(f))) => {
+                n += 1;
+                read_ack(std::str::from_utf8(&f).expect("ACKs are UTF-8"));
+            }
+            Ok(None) => break,
+            other => panic!("the answer is not MLLP frames: {other:?}\n{answer:?}"),
+        }
+    }
+    assert!(acks.finish().is_ok(), "a partial frame in the answer");
+    assert!(n <= frames, "{n} answers to {frames} frames");
+}
+
+/// The HTTP receiver, fed any bytes on a connection: hyper's reading of them and the
+/// answers to whatever POSTs they hold never panic, and every answer is an HTTP response.
+pub fn http(data: &[u8]) {
+    let server = server();
+    let answer = converse(
+        data,
+        |conn| async move { server.serve_http(conn, None).await },
+    );
+    assert!(
+        answer.is_empty() || answer.starts_with(b"HTTP/1.1 ") || answer.starts_with(b"HTTP/1.0 "),
+        "not an HTTP response: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
 }

@@ -260,7 +260,10 @@ fn measure(text: &str, opts: &ParseOptions) -> (Duration, [(&'static str, usize)
 #[test]
 fn one_megabyte_of_any_pattern_costs_linear_time_and_memory() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-    let opts = ParseOptions::default().max_segments(1 << 20);
+    // The limits raised, so that the cost of what they would refuse is measured too.
+    let opts = ParseOptions::default()
+        .max_segments(1 << 20)
+        .max_repetitions(1 << 20);
     const MB: usize = 1 << 20;
     for pattern in ["~", "\\X41\\", "^", "&", "segments", "OBR"] {
         let big = hostile(pattern, MB);
@@ -292,7 +295,7 @@ fn one_megabyte_of_any_pattern_costs_linear_time_and_memory() {
 
 /// The limits of parsing refuse with typed errors, at their defaults and as configured.
 #[test]
-fn the_size_and_segment_limits_refuse_with_typed_errors() {
+fn the_size_segment_and_repetition_limits_refuse_with_typed_errors() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let segments = hostile("segments", 1 << 20);
     let count = segments.split('\r').filter(|s| !s.is_empty()).count();
@@ -307,4 +310,33 @@ fn the_size_and_segment_limits_refuse_with_typed_errors() {
         Err(ParseError::TooLong { limit: 1000, .. })
     ));
     assert!(parse_with(&hostile("~", 900), &tight).is_ok());
+
+    // 1 MB of `~` is a million repetitions of PID-3.
+    let tildes = hostile("~", 1 << 20);
+    assert_eq!(
+        parse_with(&tildes, &ParseOptions::default()).unwrap_err(),
+        ParseError::TooManyRepetitions {
+            segment: 2,
+            id: "PID".to_owned(),
+            field: 3,
+            limit: 10_000
+        }
+    );
+    let reps = |n: usize| {
+        let head = "MSH|^~\\&|A|B|C|D|20240101||ORU^R01^ORU_R01|1|P|2.5\r";
+        format!("{head}PID|1||{}\r", vec!["x"; n].join("~"))
+    };
+    let ten = ParseOptions::default().max_repetitions(10);
+    assert!(parse_with(&reps(10), &ten).is_ok());
+    assert!(matches!(
+        parse_with(&reps(11), &ten),
+        Err(ParseError::TooManyRepetitions {
+            field: 3,
+            limit: 10,
+            ..
+        })
+    ));
+    // MSH-2 holds the repetition separator, and is not a repeated field.
+    let one = ParseOptions::default().max_repetitions(1);
+    assert!(parse_with(&reps(1), &one).is_ok());
 }
