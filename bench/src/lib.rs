@@ -304,6 +304,7 @@ pub fn unlimited() -> hl7_model::message::ParseOptions {
     hl7_model::message::ParseOptions {
         max_message_len: usize::MAX,
         max_segments: usize::MAX,
+        max_repetitions: usize::MAX,
         ..Default::default()
     }
 }
