@@ -53,8 +53,10 @@ pub enum AckError {
     NoHeader,
     #[error("the MSH delimiters are not usable: {0}")]
     Delimiters(#[from] crate::delimiters::DelimiterError),
-    #[error("the MSH segment is not UTF-8 (from byte {valid_up_to})")]
-    HeaderNotUtf8 { valid_up_to: usize },
+    #[error(
+        "the MSH segment is neither UTF-8 nor in the character set its MSH-18 declares (from byte {valid_up_to})"
+    )]
+    HeaderUndecodable { valid_up_to: usize },
 }
 
 /// MSA-1: the acknowledgement code (HL7 table 0008).
@@ -277,12 +279,15 @@ pub struct Received {
     /// MSH-15 and MSH-16.
     pub accept_ack_type: String,
     pub application_ack_type: String,
+    /// MSH-18 as sent (ER7): the character sets the answer is written in too.
+    pub charset: String,
 }
 
 impl Received {
     /// Reads the header of `bytes`, one message (an MLLP frame's content, or text): the first
     /// line must be an MSH segment (a byte order mark, MLLP start byte and blank lines ahead
-    /// of it are skipped). Only that line needs to be UTF-8.
+    /// of it are skipped). Only that line is decoded: as UTF-8, or else in the character set
+    /// its MSH-18 declares (a Latin-1 `HÔPITAL` in MSH-4 is read, and answered in Latin-1).
     ///
     /// ```
     /// use hl7_model::ack::{AckMode, Condition, Received};
@@ -304,10 +309,29 @@ impl Received {
             .iter()
             .position(|b| matches!(b, b'\r' | b'\n' | 0x1C))
             .unwrap_or(rest.len());
-        let line = std::str::from_utf8(&rest[..end]).map_err(|e| AckError::HeaderNotUtf8 {
-            valid_up_to: start + e.valid_up_to(),
-        })?;
-        Received::from_header_line(line)
+        let line = &rest[..end];
+        match std::str::from_utf8(line) {
+            Ok(text) => Received::from_header_line(text),
+            Err(e) => match crate::charset::decode(line, &Default::default()) {
+                Ok(decoded) => Received::from_header_line(&decoded.text),
+                Err(_) => Err(AckError::HeaderUndecodable {
+                    valid_up_to: start + e.valid_up_to(),
+                }),
+            },
+        }
+    }
+
+    /// [`Received::read`] for a header that cannot be decoded (bytes above 0x7F that MSH-18
+    /// does not declare): each undecodable byte becomes U+FFFD, so that the answer still
+    /// echoes the control ID (ASCII in every real feed) and names the sender as near as it
+    /// can. Only for answering: the message itself is refused.
+    pub fn read_lossy(bytes: &[u8]) -> Result<Received, AckError> {
+        match Received::read(bytes) {
+            Err(AckError::HeaderUndecodable { .. }) => {
+                Received::read(String::from_utf8_lossy(bytes).as_bytes())
+            }
+            other => other,
+        }
     }
 
     /// The header of a parsed message.
@@ -351,6 +375,7 @@ impl Received {
             version: component(&field(12), 0),
             accept_ack_type: field(15),
             application_ack_type: field(16),
+            charset: field(18),
         })
     }
 
@@ -371,6 +396,7 @@ impl Received {
             version: version.to_owned(),
             accept_ack_type: String::new(),
             application_ack_type: String::new(),
+            charset: String::new(),
         }
     }
 
@@ -401,6 +427,16 @@ fn version_key(s: &str) -> Vec<u32> {
 fn has_err_fields(version: &str) -> bool {
     let key = version_key(version);
     key.len() < 2 || key >= vec![2, 5]
+}
+
+/// Whether MSH-18 `msh18` is valued and names only table 0211 sets this toolkit writes (an
+/// empty first repetition is the default, ASCII).
+fn writable(msh18: &str, repetition: char) -> bool {
+    !msh18.is_empty()
+        && msh18.split(repetition).enumerate().all(|(i, code)| {
+            (i == 0 && code.is_empty())
+                || crate::charset::Charset::by_hl7(code).is_some_and(|c| c.supported())
+        })
 }
 
 /// Whether MSH-9 has its third component, the message structure (2.3.1 on).
@@ -499,6 +535,32 @@ impl Ack {
         self
     }
 
+    /// MSH-18 of the answer (ER7): the character sets it is written in. By default the
+    /// received message's; `""` for none (ASCII), `UNICODE UTF-8` for text no other set
+    /// holds.
+    pub fn charset(mut self, msh18: impl Into<String>) -> Ack {
+        self.received.charset = msh18.into();
+        self
+    }
+
+    /// The ACK as bytes in the character sets its MSH-18 declares (the received message's),
+    /// as it goes on the wire. A character those sets cannot hold is an error
+    /// ([`crate::charset::CharsetError::Unrepresentable`]); [`Ack::charset`] with
+    /// `UNICODE UTF-8` then writes it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "v2_5")] {
+    /// use hl7_model::ack::{AckCode, Ack, Received};
+    /// let r = Received::read(b"MSH|^~\\&|A|H\xd4PITAL|B|G|20240101||ADT^A01|42|P|2.5||||||8859/1\r").unwrap();
+    /// assert_eq!(r.sending_facility, "HÔPITAL");
+    /// let bytes = Ack::new(&r, AckCode::AA).timestamp("20240101").control_id("1").to_bytes().unwrap();
+    /// assert!(bytes.starts_with(b"MSH|^~\\&|B|G|A|H\xd4PITAL|"));
+    /// # }
+    /// ```
+    pub fn to_bytes(&self) -> Result<Vec<u8>, crate::charset::CharsetError> {
+        crate::charset::encode(&self.to_er7(), &Default::default())
+    }
+
     /// The ACK in ER7, each segment ending in `\r`, in the received message's delimiters.
     pub fn to_er7(&self) -> String {
         let r = &self.received;
@@ -533,9 +595,20 @@ impl Ack {
             escape(&r.version, d),
         )
         .ok();
-        if matches!(self.code, AckCode::CA | AckCode::CE | AckCode::CR) {
+        let commit = matches!(self.code, AckCode::CA | AckCode::CE | AckCode::CR);
+        if commit {
             // A commit acknowledgement asks for no acknowledgement of its own.
             write!(out, "{f}{f}{f}NE{f}NE").ok();
+        }
+        if writable(&r.charset, d.repetition) {
+            // The answer is in the sender's character sets, which MSH-18 declares. A value
+            // outside table 0211 (a refused message's) is not repeated: the answer is then
+            // ASCII, or UTF-8 declared as such (`hl7-wire`).
+            let gap = if commit { 2 } else { 6 };
+            for _ in 0..gap {
+                out.push(f);
+            }
+            out.push_str(&r.charset);
         }
         out.push('\r');
         write!(out, "MSA{f}{}{f}{}", self.code, r.control_id).ok();
@@ -708,6 +781,17 @@ impl Checks {
     pub fn acknowledge(&self, bytes: &[u8]) -> Checked {
         let received = match Received::read(bytes) {
             Ok(r) => r,
+            Err(e @ AckError::HeaderUndecodable { .. }) => {
+                // Answered with what can be read, so that MSA-2 still names the message.
+                return Checked {
+                    message: None,
+                    received: Received::read_lossy(bytes).ok().map(|r| Received {
+                        charset: String::new(),
+                        ..r
+                    }),
+                    issues: vec![Issue::in_header(207, 18, None, e.to_string())],
+                };
+            }
             Err(e) => {
                 return Checked {
                     message: None,

@@ -235,10 +235,17 @@ async fn handle(
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     match respond(&body, peer, ctx).await {
         Some(ack) => {
+            // An ACK in another set than UTF-8 (the sender's, by its MSH-18) says so in its
+            // MSH-18; the media type then names no charset rather than a wrong one.
+            let content_type = if std::str::from_utf8(&ack).is_ok() {
+                "application/hl7-v2; charset=utf-8"
+            } else {
+                CONTENT_TYPE
+            };
             let mut r = Response::new(Full::new(Bytes::from(ack)));
             r.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,
-                hyper::header::HeaderValue::from_static("application/hl7-v2; charset=utf-8"),
+                hyper::header::HeaderValue::from_static(content_type),
             );
             r
         }

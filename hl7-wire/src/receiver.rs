@@ -420,11 +420,11 @@ where
 }
 
 /// Writes one ACK, framed; `false` when the connection is no longer usable.
-async fn write_ack<S>(stream: &mut S, answer: &str, idle: Duration, m: &Metrics) -> bool
+async fn write_ack<S>(stream: &mut S, answer: &[u8], idle: Duration, m: &Metrics) -> bool
 where
     S: AsyncWrite + Unpin,
 {
-    let Ok(framed) = mllp::encode(answer.as_bytes()) else {
+    let Ok(framed) = mllp::encode(answer) else {
         tracing::error!("an ACK holds a framing byte");
         return false;
     };
@@ -450,7 +450,7 @@ where
 /// The reject of a frame over the size limit whose MSH could still be read: AR (CR in
 /// enhanced mode) with error 207, application internal error, as table 0357 has no code
 /// for a message too large; `None` when the header cannot be read or names no control id.
-fn oversized(head: &[u8], limit: usize, m: &Metrics) -> Option<String> {
+fn oversized(head: &[u8], limit: usize, m: &Metrics) -> Option<Vec<u8>> {
     let header = Received::read(head)
         .ok()
         .filter(|h| !h.control_id.is_empty())?;
@@ -462,7 +462,21 @@ fn oversized(head: &[u8], limit: usize, m: &Metrics) -> Option<String> {
     let ack = answer(&header, vec![issue])?;
     Metrics::add(&m.messages);
     Metrics::add(&m.rejected);
-    Some(ack.to_er7())
+    Some(ack_bytes(ack))
+}
+
+/// The ACK as it goes on the wire: in the character sets of the message it answers (its
+/// MSH-18), or, when those cannot hold it (an error text quoting what they lack, a set
+/// this toolkit does not write), in UTF-8, declared as such.
+pub(crate) fn ack_bytes(ack: Ack) -> Vec<u8> {
+    match ack.to_bytes() {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(error = %e, "the ACK is sent in UTF-8");
+            let ack = ack.charset("UNICODE UTF-8");
+            ack.to_bytes().unwrap_or_else(|_| ack.to_er7().into_bytes())
+        }
+    }
 }
 
 /// The answer to one message (`None` when enhanced mode wants no commit ACK), after its
@@ -471,7 +485,7 @@ pub(crate) async fn respond(
     frame: &[u8],
     peer: Option<SocketAddr>,
     ctx: &Context,
-) -> Option<String> {
+) -> Option<Vec<u8>> {
     let checked = ctx.opts.checks.acknowledge(frame);
     let mut issues = checked.issues.clone();
     let has_error = issues.iter().any(|i| i.severity == Severity::Error);
@@ -515,7 +529,7 @@ pub(crate) async fn respond(
         AckCode::AR | AckCode::CR => Metrics::add(&m.rejected),
     }
     tracing::debug!(code = %ack.code(), "answered");
-    Some(ack.to_er7())
+    Some(ack_bytes(ack))
 }
 
 /// The answer in the mode the message asked for.

@@ -251,10 +251,16 @@ impl Sender {
     }
 }
 
-/// MSA-1, MSA-2 and MSA-3 of an ACK.
+/// MSA-1, MSA-2 and MSA-3 of an ACK, read in the character set its MSH-18 declares. An ACK
+/// whose bytes that set does not account for (a Latin-1 MSA-3 with no MSH-18, as some
+/// systems send) is still read: MSA-1 and MSA-2 must then come through exactly, and an
+/// undecodable byte of MSA-3, the peer's free text, shows as U+FFFD.
 pub fn read_ack(frame: &[u8]) -> Option<(AckCode, String, String)> {
-    let header = Received::read(frame).ok()?;
-    let text = std::str::from_utf8(frame).ok()?;
+    let text = match hl7_model::charset::decode(frame, &Default::default()) {
+        Ok(decoded) => decoded.text,
+        Err(_) => String::from_utf8_lossy(frame).into_owned(),
+    };
+    let header = Received::read(text.as_bytes()).ok()?;
     let f = header.delimiters.field;
     let msa = text
         .split(['\r', '\n'])

@@ -11,8 +11,8 @@ import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def message(control, msh18, name, msh20="", extra=()):
-    msh = ["MSH", "^~\\&", "ADMIT", "HOSP", "PACS", "RAD", "20240101120000", "", "ADT^A01",
+def message(control, msh18, name, msh20="", extra=(), facility="HOSP"):
+    msh = ["MSH", "^~\\&", "ADMIT", facility, "PACS", "RAD", "20240101120000", "", "ADT^A01",
            control, "P", "2.5", "", "", "", "", "", msh18, "", msh20]
     while msh and msh[-1] == "":
         msh.pop()
@@ -33,9 +33,11 @@ def write(file, text, codec, prefix=b""):
 
 
 CASES = [
-    # file, codec, MSH-18, PID-5, MSH-20, extra segments
+    # file, codec, MSH-18, PID-5, MSH-20, extra segments[, MSH-4]
     ("latin1-de.hl7", "latin_1", "8859/1", "Müller^Jürgen", "", ["NTE|1||Straße"]),
     ("latin1-fr.hl7", "latin_1", "8859/1", "Lefèvre^Hélène^Ç", "", []),
+    # Accented text in the header itself: its answer must be read and written in Latin-1 too.
+    ("latin1-header.hl7", "latin_1", "8859/1", "Durand^Élodie", "", [], "HÔPITAL SAINT-LOUIS"),
     ("latin2-pl.hl7", "iso8859_2", "8859/2", "Wałęsa^Łukasz", "", ["NTE|1||Dvořák Antonín"]),
     ("latin3-mt.hl7", "iso8859_3", "8859/3", "Żammit^Ġorġ", "", []),
     ("latin4-lv.hl7", "iso8859_4", "8859/4", "Bērziņš^Jānis", "", []),
@@ -75,8 +77,14 @@ BOMS = {
     "utf32le-bom.hl7": "\ufeff".encode("utf_32_le"),
 }
 
-for i, (file, codec, msh18, name, msh20, extra) in enumerate(CASES, start=1):
-    write(file, message(f"CS{i:03}", msh18, name, msh20, extra), codec, BOMS.get(file, b""))
+# Control IDs number the cases in the order they were added, so that adding one leaves the
+# files written before unchanged.
+ORDER = [c[0] for c in CASES if c[0] != "latin1-header.hl7"] + ["latin1-header.hl7"]
+for case in CASES:
+    file, codec, msh18, name, msh20, extra, *facility = case
+    i = ORDER.index(file) + 1
+    write(file, message(f"CS{i:03}", msh18, name, msh20, extra, *facility), codec,
+          BOMS.get(file, b""))
 
 # A stray UTF-8 byte order mark, which UNICODE UTF-8 forbids.
 write("utf8-bom.hl7", message("CS900", "UNICODE UTF-8", "สมชาย^ใจดี"), "utf_8", b"\xef\xbb\xbf")

@@ -277,7 +277,22 @@ pub fn ack(data: &[u8]) {
         let ack = checked.ack().timestamp("20240101").control_id("1");
         let code = ack.code();
         let text = ack.to_er7();
-        let msa = read_ack(&text);
+        // On the wire the ACK is in the sender's character sets (the same text once
+        // decoded), or in UTF-8 when those cannot hold it, as the receivers send it.
+        let wire = match ack.to_bytes() {
+            Ok(bytes) => {
+                let back = hl7_model::charset::decode(&bytes, &Default::default())
+                    .unwrap_or_else(|e| panic!("the ACK's bytes do not decode: {e}\n{text:?}"));
+                assert_eq!(back.text, text);
+                bytes
+            }
+            Err(_) => ack
+                .clone()
+                .charset("UNICODE UTF-8")
+                .to_bytes()
+                .expect("UTF-8 holds any ACK"),
+        };
+        let msa = read_ack(&wire);
         assert_eq!(msa.first().map(String::as_str), Some(code.as_str()));
         // MSA-2 echoes MSH-10 as sent; a control ID holding repetitions reads back as its
         // first.
@@ -304,7 +319,10 @@ pub fn ack(data: &[u8]) {
 /// Reads an ACK this toolkit wrote: a message of structure ACK, or, when it answers a
 /// version this build does not read (and echoes it, as an ACK must), MSH, MSA and ERR
 /// segments the tokenizer splits. Returns MSA-1 and MSA-2 as sent.
-fn read_ack(text: &str) -> Vec<String> {
+fn read_ack(bytes: &[u8]) -> Vec<String> {
+    let decoded = hl7_model::charset::decode(bytes, &Default::default())
+        .unwrap_or_else(|e| panic!("the ACK does not decode: {e}\n{bytes:?}"));
+    let text = decoded.text.as_str();
     match Message::parse(text, &ParseOptions::new()) {
         Ok(m) => {
             assert_eq!(m.structure().id, "ACK", "{text:?}");
@@ -424,7 +442,7 @@ pub fn receiver(data: &[u8]) {
         match acks.next_event() {
             Ok(Some(Event::Frame(f))) => {
                 n += 1;
-                read_ack(std::str::from_utf8(&f).expect("ACKs are UTF-8"));
+                read_ack(&f);
             }
             Ok(None) => break,
             other => panic!("the answer is not MLLP frames: {other:?}\n{answer:?}"),
