@@ -738,12 +738,11 @@ fn time_quantity(n: &str, unit: &str) -> Option<PQ> {
 }
 
 /// A TQ (timing/quantity) → the GTS it describes: TQ.4/TQ.5 start and end and TQ.3 duration
-/// as an IVL<TS>, or the repeat pattern TQ.2.1 as a PIVL<TS> (`Q6H`, `BID` with
-/// institutionSpecified) or an EIVL<TS> (`AC`, `HS`). The generated SXPR holds plain SXCM
-/// members only, so a TQ with both a repeat pattern and bounds keeps the repeat and reports
-/// the bounds. The quantity (TQ.1) and priority (TQ.6) belong on the act (doseQuantity,
-/// priorityCode), not in a GTS, and are reported like the rest: very lossy, as the reference
-/// table says.
+/// as an IVL<TS>, the repeat pattern TQ.2.1 as a PIVL<TS> (`Q6H`, `BID` with
+/// institutionSpecified) or an EIVL<TS> (`AC`, `HS`), and both together as an SXPR<TS>: the
+/// interval, then the repeat intersected with it (operator A), "every 6 hours for 10 days".
+/// The quantity (TQ.1) and priority (TQ.6) belong on the act (doseQuantity, priorityCode), not
+/// in a GTS: this reports them like the rest (very lossy, as the reference table says).
 fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
     let mut ivl = IVL::<TS>::default();
     for (n, slot) in [(4, &mut ivl.low), (5, &mut ivl.high)] {
@@ -788,7 +787,7 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
             let at = ri.at(1);
             if let Some(period) = lookup(INSTITUTION_PERIODS, &p) {
                 let (v, u) = period.split_once(' ').unwrap_or_default();
-                Some(AnyValue::PIVL_TS(PIVL {
+                Some(Sxcm::PIVL(PIVL {
                     period: Some(Nullable::Value(PQ {
                         value: Some(v.into()),
                         unit: Some(u.into()),
@@ -798,7 +797,7 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
                     ..PIVL::default()
                 }))
             } else if TIMING_EVENTS.contains(&p.as_str()) {
-                Some(AnyValue::EIVL_TS(EIVL {
+                Some(Sxcm::EIVL(EIVL {
                     event: Some(Nullable::Value(CE {
                         code: Some(p.clone()),
                         code_system: Some(TIMING_EVENT_SYSTEM.into()),
@@ -811,7 +810,7 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
                 .and_then(|q| q.split_at_checked(q.len().saturating_sub(1)))
                 .and_then(|(n, u)| time_quantity(n, u))
             {
-                Some(AnyValue::PIVL_TS(PIVL {
+                Some(Sxcm::PIVL(PIVL {
                     period: Some(Nullable::Value(q)),
                     ..PIVL::default()
                 }))
@@ -824,17 +823,41 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
     ri.finish(losses);
     let bounded = ivl.low.is_some() || ivl.high.is_some() || ivl.width.is_some();
     match repeat {
-        Some(rep) => {
-            if bounded {
-                loss(
-                    losses,
-                    r.at(4),
-                    "start, end and duration not carried beside a repeat pattern (no SXPR of IVL and PIVL)",
-                );
-            }
-            rep
+        Some(mut rep) if bounded => {
+            set_operator(&mut rep, INTERSECT);
+            AnyValue::SXPR_TS(SXPR {
+                comp: vec![Nullable::Value(Sxcm::IVL(ivl)), Nullable::Value(rep)],
+                ..SXPR::default()
+            })
         }
-        None => AnyValue::IVL_TS(ivl),
+        Some(Sxcm::PIVL(p)) => AnyValue::PIVL_TS(p),
+        Some(Sxcm::EIVL(e)) => AnyValue::EIVL_TS(e),
+        // The repeat is built as a PIVL or an EIVL only.
+        Some(_) | None => AnyValue::IVL_TS(ivl),
+    }
+}
+
+/// SetOperator A, intersection: the repeat holds within the interval.
+const INTERSECT: &str = "A";
+
+fn set_operator(m: &mut Sxcm<TS>, op: &str) {
+    let slot = match m {
+        Sxcm::SXCM(x) => &mut x.operator,
+        Sxcm::IVL(x) => &mut x.operator,
+        Sxcm::PIVL(x) => &mut x.operator,
+        Sxcm::EIVL(x) => &mut x.operator,
+        Sxcm::SXPR(x) => &mut x.operator,
+    };
+    *slot = Some(op.to_owned());
+}
+
+fn operator(m: &Sxcm<TS>) -> Option<&str> {
+    match m {
+        Sxcm::SXCM(x) => x.operator.as_deref(),
+        Sxcm::IVL(x) => x.operator.as_deref(),
+        Sxcm::PIVL(x) => x.operator.as_deref(),
+        Sxcm::EIVL(x) => x.operator.as_deref(),
+        Sxcm::SXPR(x) => x.operator.as_deref(),
     }
 }
 
@@ -1953,77 +1976,134 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
                 );
             }
         }
-        (AnyValue::IVL_TS(ivl), "TQ") => {
-            for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
-                match b {
-                    Some(Nullable::Value(x)) => {
-                        out.set_sub(n, 1, x.base.value.as_deref());
-                        if x.inclusive == Some(false) {
-                            loss(losses, format!("TQ.{n}"), "an open bound is written closed");
-                        }
-                    }
-                    Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
-                    None => {}
-                }
-            }
-            match ivl.width.as_deref() {
-                Some(Nullable::Value(Qty::PQ(w))) => match (
-                    w.value.as_deref(),
-                    w.unit.as_deref().and_then(|u| reverse(TIME_UNITS, u)),
-                ) {
-                    (Some(v), Some(u)) if time_quantity(v, u).is_some() => {
-                        out.set(3, Some(&format!("{u}{v}")))
-                    }
-                    _ => loss(losses, "IVL_TS.width", format!("{w:?} has no TQ duration")),
-                },
-                Some(_) => loss(losses, "IVL_TS.width", "not a time quantity"),
-                None => {}
-            }
-            if ivl.center.is_some() {
-                loss(losses, "IVL_TS", "center has no TQ component");
-            }
-        }
-        (AnyValue::PIVL_TS(p), "TQ") => {
-            let period = p.period.as_ref().and_then(|n| n.value()).and_then(|q| {
-                let v = q.value.as_deref()?;
-                let u = q.unit.as_deref()?;
-                if p.institution_specified == Some(true) {
-                    let text = format!("{v} {u}");
-                    reverse(INSTITUTION_PERIODS, &text).map(str::to_owned)
-                } else {
-                    let u = reverse(TIME_UNITS, u)?;
-                    time_quantity(v, u).map(|_| format!("Q{v}{u}"))
-                }
-            });
-            match period {
-                Some(t) => out.set_sub(2, 1, Some(&t)),
-                None => loss(losses, "PIVL_TS.period", "has no table 0335 repeat pattern"),
-            }
-            if p.phase.is_some() || p.alignment.is_some() {
-                loss(losses, "PIVL_TS", "phase and alignment not carried");
-            }
-        }
-        (AnyValue::EIVL_TS(e), "TQ") => {
-            match e
-                .event
-                .as_ref()
-                .and_then(|c| c.value())
-                .and_then(|c| c.code.as_deref())
-            {
-                Some(c) if TIMING_EVENTS.contains(&c) => out.set_sub(2, 1, Some(c)),
-                other => loss(
-                    losses,
-                    "EIVL_TS.event",
-                    format!("{other:?} has no table 0335 repeat pattern"),
-                ),
-            }
-            if e.offset.is_some() {
-                loss(losses, "EIVL_TS.offset", "not carried");
-            }
-        }
+        (AnyValue::IVL_TS(ivl), "TQ") => ivl_to_tq(ivl, out, losses),
+        (AnyValue::PIVL_TS(p), "TQ") => pivl_to_tq(p, out, losses),
+        (AnyValue::EIVL_TS(e), "TQ") => eivl_to_tq(e, out, losses),
+        (AnyValue::SXPR_TS(x), "TQ") => sxpr_to_tq(x, out, losses),
         _ => return Err(unsupported()),
     }
     Ok(())
+}
+
+/// TQ.3–5 from an IVL<TS>.
+fn ivl_to_tq(ivl: &IVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
+        match b {
+            Some(Nullable::Value(x)) => {
+                out.set_sub(n, 1, x.base.value.as_deref());
+                if x.inclusive == Some(false) {
+                    loss(losses, format!("TQ.{n}"), "an open bound is written closed");
+                }
+            }
+            Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
+            None => {}
+        }
+    }
+    match ivl.width.as_deref() {
+        Some(Nullable::Value(Qty::PQ(w))) => match (
+            w.value.as_deref(),
+            w.unit.as_deref().and_then(|u| reverse(TIME_UNITS, u)),
+        ) {
+            (Some(v), Some(u)) if time_quantity(v, u).is_some() => {
+                out.set(3, Some(&format!("{u}{v}")))
+            }
+            _ => loss(losses, "IVL_TS.width", format!("{w:?} has no TQ duration")),
+        },
+        Some(_) => loss(losses, "IVL_TS.width", "not a time quantity"),
+        None => {}
+    }
+    if ivl.center.is_some() {
+        loss(losses, "IVL_TS", "center has no TQ component");
+    }
+}
+
+/// TQ.2 from a PIVL<TS>.
+fn pivl_to_tq(p: &PIVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    let period = p.period.as_ref().and_then(|n| n.value()).and_then(|q| {
+        let v = q.value.as_deref()?;
+        let u = q.unit.as_deref()?;
+        if p.institution_specified == Some(true) {
+            let text = format!("{v} {u}");
+            reverse(INSTITUTION_PERIODS, &text).map(str::to_owned)
+        } else {
+            let u = reverse(TIME_UNITS, u)?;
+            time_quantity(v, u).map(|_| format!("Q{v}{u}"))
+        }
+    });
+    match period {
+        Some(t) => out.set_sub(2, 1, Some(&t)),
+        None => loss(losses, "PIVL_TS.period", "has no table 0335 repeat pattern"),
+    }
+    if p.phase.is_some() || p.alignment.is_some() {
+        loss(losses, "PIVL_TS", "phase and alignment not carried");
+    }
+}
+
+/// TQ.2 from an EIVL<TS>.
+fn eivl_to_tq(e: &EIVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    match e
+        .event
+        .as_ref()
+        .and_then(|c| c.value())
+        .and_then(|c| c.code.as_deref())
+    {
+        Some(c) if TIMING_EVENTS.contains(&c) => out.set_sub(2, 1, Some(c)),
+        other => loss(
+            losses,
+            "EIVL_TS.event",
+            format!("{other:?} has no table 0335 repeat pattern"),
+        ),
+    }
+    if e.offset.is_some() {
+        loss(losses, "EIVL_TS.offset", "not carried");
+    }
+}
+
+/// A TQ from an SXPR<TS> as [`tq`] writes it: one interval (TQ.3–5) and one repeat (TQ.2),
+/// in either order, the second intersected with the first (operator A; the first member's
+/// operator combines with nothing and is not read). A further member, or another operator,
+/// has no TQ form and is reported.
+fn sxpr_to_tq(x: &SXPR<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    let (mut interval, mut repeat) = (false, false);
+    for (i, c) in x.comp.iter().enumerate() {
+        let at = format!("SXPR_TS.comp[{i}]");
+        let Some(m) = c.value() else {
+            loss(losses, at, "a null member has no TQ form");
+            continue;
+        };
+        if i > 0 && operator(m) != Some(INTERSECT) {
+            loss(
+                losses,
+                &at,
+                format!(
+                    "operator {:?} is not an intersection; written as one",
+                    operator(m).unwrap_or("I")
+                ),
+            );
+        }
+        match m {
+            Sxcm::IVL(ivl) if !interval => {
+                interval = true;
+                ivl_to_tq(ivl, out, losses);
+            }
+            Sxcm::PIVL(p) if !repeat => {
+                repeat = true;
+                pivl_to_tq(p, out, losses);
+            }
+            Sxcm::EIVL(e) if !repeat => {
+                repeat = true;
+                eivl_to_tq(e, out, losses);
+            }
+            _ => loss(
+                losses,
+                at,
+                "not carried: a TQ holds one interval and one repeat pattern",
+            ),
+        }
+    }
+    if x.base.value.is_some() {
+        loss(losses, "SXPR_TS.value", "not carried");
+    }
 }
 
 /// A time since midnight in h, min or s → TM with the matching precision.

@@ -448,6 +448,10 @@ proptest! {
         n1 in "[0-9]{1,4}(\\.[0-9]{1,2})?", n2 in "[0-9]{1,4}",
         sn_form in 0usize..4,
         tm in "([01][0-9]|2[0-3])([0-5][0-9]([0-5][0-9](\\.[0-9]{1,4})?)?)?",
+        tq_form in 0usize..7, n3 in "[1-9][0-9]{0,2}",
+        tq_unit in prop::sample::select(vec!["S", "M", "H", "D", "W", "L"]),
+        event in prop::sample::select(vec!["AC", "PC", "HS", "WAKE", "ACM", "PCV"]),
+        institution in prop::sample::select(vec!["QD", "BID", "TID", "QID", "QOD"]),
     ) {
         let given = given.map(|g| esc(&g)).unwrap_or_default();
         let cases = [
@@ -465,11 +469,15 @@ proptest! {
             }),
             ("PV1", 45, "DR", format!("{ts}^{ts}")),
             ("OBX", 5, "TM", tm.clone()),
-            ("ORC", 7, "TQ", match sn_form {
-                0 => format!("^Q{n2}H"),
+            ("ORC", 7, "TQ", match tq_form {
+                0 => format!("^Q{n3}H"),
                 1 => format!("^^^{ts}^{ts}"),
-                2 => format!("^^D{n2}^{ts}"),
-                _ => "^TID".to_owned(),
+                2 => format!("^^D{n3}^{ts}"),
+                3 => "^TID".to_owned(),
+                // A repeat pattern within bounds: an SXPR of the IVL and the PIVL or EIVL.
+                4 => format!("^Q{n3}{tq_unit}^^{ts}^{ts}"),
+                5 => format!("^{event}^D{n3}^{ts}"),
+                _ => format!("^{institution}^D{n3}"),
             }),
         ];
         for (seg, seq, dt, text) in cases {
@@ -482,7 +490,7 @@ proptest! {
             // These shapes lose nothing, so the identity below is checked on every case.
             // (A literal backslash is reported: decoded text cannot tell it from a kept
             // formatting escape.)
-            if matches!(dt, "TS" | "DR" | "SN" | "TM") || (dt == "CX" && !id.contains('\\')) {
+            if matches!(dt, "TS" | "DR" | "SN" | "TM" | "TQ") || (dt == "CX" && !id.contains('\\')) {
                 prop_assert!(r.losses.is_empty() && back.losses.is_empty(), "{} {:?} {:?}", text, r.losses, back.losses);
             }
             if r.losses.is_empty() && back.losses.is_empty() {
@@ -724,20 +732,21 @@ fn corpus_orc_7(file: &str, f: impl FnOnce(V2Value, &Delimiters)) {
 
 #[test]
 fn timing_quantity_to_general_timing() {
-    // Q6H for ten days (a 2.6 PPR from the corpus): the repeat wins; the duration and
-    // the priority R are reported.
+    // Q6H for ten days (a 2.6 PPR from the corpus, `^Q6H^D10^^^R`): an SXPR of the ten-day
+    // interval and the six-hour period intersected with it; the priority R is reported.
     corpus_orc_7(
         "lfh-hl7v2-fhir/Hl7ServiceRequestFHIRConversionTest_L46.hl7",
         |v, d| {
             let r = to_v3(&v, &MapOptions::default()).unwrap();
             assert_eq!(
                 hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap(),
-                r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="PIVL_TS"><period value="6" unit="h"/></effectiveTime>"#
+                r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="SXPR_TS"><comp xsi:type="IVL_TS"><width xsi:type="PQ" value="10" unit="d"/></comp><comp xsi:type="PIVL_TS" operator="A"><period value="6" unit="h"/></comp></effectiveTime>"#
             );
             let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
-            assert_eq!(at, ["TQ.4", "TQ.6"], "{:?}", losses(&r));
+            assert_eq!(at, ["TQ.6"], "{:?}", losses(&r));
             let back = to_v2(r.value.as_ref(), "TQ", d).unwrap();
-            assert_eq!(back.value.as_deref(), Some("^Q6H"));
+            assert_eq!(back.value.as_deref(), Some("^Q6H^D10"));
+            assert!(back.losses.is_empty(), "{:?}", back.losses);
         },
     );
     // Start and end (a 2.5 ORM from the corpus): an IVL<TS>; the quantity is reported.
@@ -769,6 +778,16 @@ fn timing_quantity_to_general_timing() {
         (
             "^^D10^20240101",
             r#"<low value="20240101"/><width xsi:type="PQ" value="10" unit="d"/>"#,
+            true,
+        ),
+        (
+            "^TID^^20240101^20240110",
+            r#"xsi:type="SXPR_TS"><comp xsi:type="IVL_TS"><low value="20240101"/><high value="20240110"/></comp><comp xsi:type="PIVL_TS" operator="A" institutionSpecified="true"><period value="8" unit="h"/></comp>"#,
+            true,
+        ),
+        (
+            "^AC^D5",
+            r#"<comp xsi:type="EIVL_TS" operator="A"><event code="AC" codeSystem="2.16.840.1.113883.5.139"/></comp>"#,
             true,
         ),
         ("^Once", "", false),
