@@ -83,6 +83,7 @@ pub const REQUIRED_CODE_TABLES: &[&str] = &[
     "equipment_type",
     "universal_id_type",
     "media_type",
+    "priority",
 ];
 
 fn check_code_tables(ct: &CodeTables, src: &Located) -> Vec<Finding> {

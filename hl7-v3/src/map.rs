@@ -18,7 +18,9 @@
 //! `schemas/v3/codetables.yaml` (name use 0200, address type 0190, telecom use 0201,
 //! equipment type 0202, universal ID type 0301, type of data 0191); see `docs/v3.md`. TM, TN,
 //! RP and TQ map by the choices documented on their functions and in `docs/v3.md`; XCN, CN
-//! and XON map their name with [`to_v3`] and name and identifier with [`to_v3_entity`].
+//! and XON map their name with [`to_v3`] and name and identifier with [`to_v3_entity`]; a TQ
+//! maps to its timing with [`to_v3`] and to the act's timing, dose and priority with
+//! [`to_v3_act`].
 //!
 //! ```
 //! use hl7_model::{Message, v2_5::AdtA01};
@@ -44,7 +46,7 @@ use hl7_runtime::view::{Part, Wire};
 use crate::code_systems::{mnemonic_of, oid_of};
 use crate::code_tables::{
     ADDRESS_USE, ADDRESS_USE_LOSSY, EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, MEDIA_TYPE, NAME_USE,
-    REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE, UNIVERSAL_ID_TYPE_LOSSY,
+    PRIORITY, REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE, UNIVERSAL_ID_TYPE_LOSSY,
 };
 use crate::datatypes::*;
 use crate::{Mixed, NullFlavor, Nullable, PartKind};
@@ -742,7 +744,8 @@ fn time_quantity(n: &str, unit: &str) -> Option<PQ> {
 /// institutionSpecified) or an EIVL<TS> (`AC`, `HS`), and both together as an SXPR<TS>: the
 /// interval, then the repeat intersected with it (operator A), "every 6 hours for 10 days".
 /// The quantity (TQ.1) and priority (TQ.6) belong on the act (doseQuantity, priorityCode), not
-/// in a GTS: this reports them like the rest (very lossy, as the reference table says).
+/// in a GTS: this reports them like the rest (very lossy, as the reference table says), and
+/// [`to_v3_act`] carries them.
 fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
     let mut ivl = IVL::<TS>::default();
     for (n, slot) in [(4, &mut ivl.low), (5, &mut ivl.high)] {
@@ -2720,6 +2723,229 @@ pub fn entity_to_v2(
     let text = out.er7(d);
     Ok(Mapped {
         value: (!text.is_empty()).then_some(text),
+        losses,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Timing/quantity: the parts of a TQ that belong on the act
+
+/// ActPriority, the code system of an act's priorityCode.
+pub const ACT_PRIORITY_SYSTEM: &str = "2.16.840.1.113883.5.7";
+
+/// What a TQ says about the act it times (an order, a substance administration): v3 puts its
+/// parts on the act, not in one value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TqAct {
+    /// TQ.2–TQ.5, the timing, as [`to_v3`] maps it (an IVL, PIVL, EIVL or SXPR of TS): the
+    /// act's `effectiveTime`. `None` when none of them was sent.
+    pub effective_time: Option<Nullable<AnyValue>>,
+    /// TQ.1, the quantity (CQ: TQ.1.1 the number, TQ.1.2 its unit, taken as UCUM): the
+    /// substance administration's `doseQuantity`.
+    pub dose_quantity: Option<Nullable<PQ>>,
+    /// TQ.6, the priority (table 0027 → ActPriority by `schemas/v3/codetables.yaml`: S, A,
+    /// R, P, T): the act's `priorityCode`.
+    pub priority_code: Option<Nullable<CE>>,
+}
+
+/// Maps a TQ to the act-level values it holds: the timing ([`to_v3`]'s value) and, beside
+/// it, TQ.1 as the dose quantity and TQ.6 as the priority code, so that the loss report no
+/// longer lists them. What still has no place (the condition TQ.7, the text TQ.8, the
+/// conjunction TQ.9, the order sequencing TQ.10 …) is reported, and so is a priority with no
+/// ActPriority code (C, PRN).
+///
+/// ```
+/// use hl7_model::Message;
+/// use hl7_model::view::SegmentView;
+/// use hl7_v3::map::{MapOptions, V2Value, act_to_v2, to_v3_act};
+/// let m = Message::parse(
+///     "MSH|^~\\&|A|B|C|D|20240101||ORM^O01|1|P|2.5\rORC|NW||||||2^Q6H^D10^^^S\r",
+///     &Default::default(),
+/// ).unwrap();
+/// let lean = m.lean();
+/// let orc = SegmentView::new(lean.segment(1), lean.delimiters());
+/// let v = V2Value::new(orc.field(7).first(), lean.delimiters(), "TQ");
+/// let act = to_v3_act(&v, &MapOptions::default()).unwrap();
+/// assert!(act.losses.is_empty());
+/// let a = act.value.as_ref().unwrap();
+/// assert_eq!(
+///     hl7_v3::to_xml("priorityCode", a.priority_code.as_ref().unwrap()).unwrap(),
+///     r#"<priorityCode xmlns="urn:hl7-org:v3" code="S" codeSystem="2.16.840.1.113883.5.7"/>"#
+/// );
+/// assert_eq!(
+///     hl7_v3::to_xml("doseQuantity", a.dose_quantity.as_ref().unwrap()).unwrap(),
+///     r#"<doseQuantity xmlns="urn:hl7-org:v3" value="2"/>"#
+/// );
+/// let back = act_to_v2(act.value.as_ref(), lean.delimiters()).unwrap();
+/// assert_eq!(back.value.as_deref(), Some("2^Q6H^D10^^^S"));
+/// ```
+pub fn to_v3_act(v: &V2Value, opts: &MapOptions) -> Result<Mapped<TqAct>, MapError> {
+    if v.datatype != "TQ" {
+        return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
+    }
+    let mut losses = Vec::new();
+    let value = match v.piece.wire() {
+        _ if only_separators(v.piece) => None,
+        Wire::Absent => None,
+        Wire::Null => Some(TqAct {
+            effective_time: Some(Nullable::null(opts.null_flavor)),
+            ..TqAct::default()
+        }),
+        Wire::Text(_) => {
+            let mut r = Reader::new(v);
+            let timed = (2..=5).any(|n| !r.piece_at(n).as_str().is_empty());
+            let timing = tq(&mut r, opts, &mut losses);
+            let dose_quantity = tq_quantity(&mut r, opts, &mut losses);
+            let priority_code = match r.get(6) {
+                V::Absent => None,
+                V::Null => Some(Nullable::null(opts.null_flavor)),
+                V::Text(p) => match lookup(PRIORITY, &p) {
+                    Some(code) => Some(Nullable::Value(CE {
+                        code: Some(code.to_owned()),
+                        code_system: Some(ACT_PRIORITY_SYSTEM.to_owned()),
+                        ..CE::default()
+                    })),
+                    None => {
+                        let at = r.at(6);
+                        loss(
+                            &mut losses,
+                            at,
+                            format!("priority {p:?} has no ActPriority code"),
+                        );
+                        None
+                    }
+                },
+            };
+            r.finish(&mut losses);
+            Some(TqAct {
+                effective_time: timed.then_some(Nullable::Value(timing)),
+                dose_quantity,
+                priority_code,
+            })
+        }
+    };
+    Ok(Mapped { value, losses })
+}
+
+/// TQ.1, a CQ one level down: the number and the unit's code are subcomponents, and the
+/// unit's coding system has no room, so the unit is taken as UCUM.
+fn tq_quantity(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> Option<Nullable<PQ>> {
+    let mut q = r.sub(1);
+    let out = match q.piece.wire() {
+        Wire::Absent => {
+            q.used.push(1);
+            None
+        }
+        Wire::Null => {
+            q.used.push(1);
+            Some(Nullable::null(opts.null_flavor))
+        }
+        Wire::Text(_) => {
+            let value = q.text(1);
+            if let Some(v) = &value
+                && !is_decimal(v)
+            {
+                let at = q.at(1);
+                loss(losses, at, format!("{v:?} is not a number"));
+            }
+            Some(Nullable::Value(PQ {
+                value,
+                unit: q.text(2),
+                ..PQ::default()
+            }))
+        }
+    };
+    q.finish(losses);
+    out
+}
+
+/// A v2 NM literal as v3 REAL writes it: digits with at most one point, and a sign.
+fn is_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (i, f) = digits.split_once('.').unwrap_or((digits, ""));
+    !(i.is_empty() && f.is_empty())
+        && i.bytes().all(|b| b.is_ascii_digit())
+        && f.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Maps an act's timing, dose and priority back to a TQ, written with delimiters `d`: the
+/// way back of [`to_v3_act`]. A dose unit other than a plain UCUM code, a priority outside
+/// table 0027's ActPriority rows, and what TQ has no room for are reported.
+pub fn act_to_v2(act: Option<&TqAct>, d: &Delimiters) -> Result<Mapped<String>, MapError> {
+    let mut losses = Vec::new();
+    let Some(act) = act else {
+        return Ok(Mapped {
+            value: None,
+            losses,
+        });
+    };
+    let mut out = Out::default();
+    match &act.effective_time {
+        Some(n @ Nullable::Null { .. })
+            if act.dose_quantity.is_none() && act.priority_code.is_none() =>
+        {
+            return to_v2(Some(n), "TQ", d);
+        }
+        Some(Nullable::Null { flavor, .. }) => loss(
+            &mut losses,
+            "TQ",
+            format!(
+                "an effective time of nullFlavor {flavor} has no place beside a quantity or priority"
+            ),
+        ),
+        Some(Nullable::Value(v)) => write_v2(v, "TQ", &mut out, &mut losses)?,
+        None => {}
+    }
+    match &act.dose_quantity {
+        Some(Nullable::Value(pq)) => {
+            out.set_sub(1, 1, pq.value.as_deref());
+            out.set_sub(1, 2, pq.unit.as_deref().filter(|u| *u != "1"));
+            if !pq.translation.is_empty() {
+                loss(
+                    &mut losses,
+                    "PQ.translation",
+                    "a unit in another code system has no room in TQ.1",
+                );
+            }
+        }
+        Some(Nullable::Null { .. }) => out.set(1, Some(NULL)),
+        None => {}
+    }
+    match &act.priority_code {
+        Some(Nullable::Value(ce)) => {
+            let system_ok = ce
+                .code_system
+                .as_deref()
+                .is_none_or(|s| s == ACT_PRIORITY_SYSTEM);
+            match ce.code.as_deref().and_then(|c| reverse(PRIORITY, c)) {
+                Some(p) if system_ok => out.set(6, Some(p)),
+                _ => loss(
+                    &mut losses,
+                    "CE.code",
+                    format!(
+                        "priority {:?} of {:?} has no table 0027 code",
+                        ce.code, ce.code_system
+                    ),
+                ),
+            }
+            if ce.display_name.is_some()
+                || ce.code_system_name.is_some()
+                || ce.code_system_version.is_some()
+                || ce.original_text.is_some()
+                || !ce.translation.is_empty()
+            {
+                loss(
+                    &mut losses,
+                    "CE",
+                    "only the priority code is carried (no names, version, original text or translation)",
+                );
+            }
+        }
+        Some(Nullable::Null { .. }) => out.set(6, Some(NULL)),
+        None => {}
+    }
+    Ok(Mapped {
+        value: Some(out.er7(d)),
         losses,
     })
 }

@@ -435,7 +435,9 @@ fn esc(s: &str) -> String {
 
 proptest! {
     /// Generated CX, XPN, CE, TS, XAD, XTN, SN, DR, TM, TQ and XCN values: v2 → v3 → v2 is the identity
-    /// whenever the loss report is empty, and never silent otherwise.
+    /// whenever the loss report is empty, and never silent otherwise. TS, DR, SN, TM and TQ
+    /// (its timing with `to_v3`, with its dose and priority too with `to_v3_act`) always map
+    /// without loss.
     #[test]
     fn v2_v3_v2_is_the_identity_where_nothing_is_lost(
         id in word(), fam in word(), given in proptest::option::of(word()),
@@ -452,8 +454,20 @@ proptest! {
         tq_unit in prop::sample::select(vec!["S", "M", "H", "D", "W", "L"]),
         event in prop::sample::select(vec!["AC", "PC", "HS", "WAKE", "ACM", "PCV"]),
         institution in prop::sample::select(vec!["QD", "BID", "TID", "QID", "QOD"]),
+        dose in proptest::option::of(("[1-9][0-9]{0,2}(\\.[0-9]{1,2})?", prop::sample::select(vec!["", "&mg", "&mL", "&{tbl}"]))),
+        priority in prop::sample::select(vec!["S", "A", "R", "P", "T", ""]),
     ) {
         let given = given.map(|g| esc(&g)).unwrap_or_default();
+        let tq_text = match tq_form {
+            0 => format!("^Q{n3}H"),
+            1 => format!("^^^{ts}^{ts}"),
+            2 => format!("^^D{n3}^{ts}"),
+            3 => "^TID".to_owned(),
+            // A repeat pattern within bounds: an SXPR of the IVL and the PIVL or EIVL.
+            4 => format!("^Q{n3}{tq_unit}^^{ts}^{ts}"),
+            5 => format!("^{event}^D{n3}^{ts}"),
+            _ => format!("^{institution}^D{n3}"),
+        };
         let cases = [
             ("PID", 3, "CX", format!("{}^^^&{oid}&ISO", esc(&id))),
             ("PID", 5, "XPN", format!("{}^{given}^^^^^{use_code}", esc(&fam))),
@@ -469,16 +483,7 @@ proptest! {
             }),
             ("PV1", 45, "DR", format!("{ts}^{ts}")),
             ("OBX", 5, "TM", tm.clone()),
-            ("ORC", 7, "TQ", match tq_form {
-                0 => format!("^Q{n3}H"),
-                1 => format!("^^^{ts}^{ts}"),
-                2 => format!("^^D{n3}^{ts}"),
-                3 => "^TID".to_owned(),
-                // A repeat pattern within bounds: an SXPR of the IVL and the PIVL or EIVL.
-                4 => format!("^Q{n3}{tq_unit}^^{ts}^{ts}"),
-                5 => format!("^{event}^D{n3}^{ts}"),
-                _ => format!("^{institution}^D{n3}"),
-            }),
+            ("ORC", 7, "TQ", tq_text.clone()),
         ];
         for (seg, seq, dt, text) in cases {
             let fields = "|".repeat(seq);
@@ -501,6 +506,17 @@ proptest! {
                 prop_assert!(r.losses.iter().chain(&back.losses).all(|l| !l.at.is_empty() && !l.what.is_empty()));
             }
         }
+        // The same timing with a dose and a priority, through to_v3_act: nothing is lost.
+        let pad = "^".repeat(6 - tq_text.split('^').count());
+        let qty = dose.map(|(n, u)| format!("{n}{u}")).unwrap_or_default();
+        let text = format!("{qty}{tq_text}{pad}{priority}");
+        let m = msg("2.5", &format!("ORC|NW||||||{text}"));
+        let d = *m.lean().delimiters();
+        let r = map::to_v3_act(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+        let back = map::act_to_v2(r.value.as_ref(), &d).unwrap();
+        prop_assert!(r.losses.is_empty() && back.losses.is_empty(), "{} {:?} {:?}", text, r.losses, back.losses);
+        let expected = trimmed(&text, &d);
+        prop_assert_eq!(back.value.as_deref(), Some(expected.as_str()));
         // A practitioner's identifier and name together (XCN), through to_v3_entity.
         let text = format!("{}^{}^{given}^^^^^^&{oid}&ISO^{use_code}", esc(&id), esc(&fam));
         let m = msg("2.5", &format!("ORC|NW|||||||||||{text}"));
@@ -806,4 +822,95 @@ fn timing_quantity_to_general_timing() {
             assert!(back.losses.is_empty());
         }
     }
+}
+
+#[test]
+fn timing_quantity_with_its_act_level_parts() {
+    // `^Q6H^D10^^^R` (the 2.6 corpus PPR): the priority R becomes the act's priorityCode,
+    // so nothing is reported, and the TQ comes back whole.
+    corpus_orc_7(
+        "lfh-hl7v2-fhir/Hl7ServiceRequestFHIRConversionTest_L46.hl7",
+        |v, d| {
+            let r = map::to_v3_act(&v, &MapOptions::default()).unwrap();
+            assert!(r.losses.is_empty(), "{:?}", losses(&r));
+            let act = r.value.as_ref().unwrap();
+            assert!(matches!(
+                act.effective_time,
+                Some(Nullable::Value(AnyValue::SXPR_TS(_)))
+            ));
+            assert_eq!(act.dose_quantity, None);
+            assert_eq!(
+                hl7_v3::to_xml("priorityCode", act.priority_code.as_ref().unwrap()).unwrap(),
+                r#"<priorityCode xmlns="urn:hl7-org:v3" code="R" codeSystem="2.16.840.1.113883.5.7"/>"#
+            );
+            let back = map::act_to_v2(r.value.as_ref(), d).unwrap();
+            assert_eq!(back.value.as_deref(), Some("^Q6H^D10^^^R"));
+            assert!(back.losses.is_empty(), "{:?}", back.losses);
+            // to_v3 still maps the timing alone, and reports the priority.
+            let t = to_v3(&v, &MapOptions::default()).unwrap();
+            assert_eq!(t.value, act.effective_time);
+            assert_eq!(t.losses.len(), 1);
+            assert_eq!(t.losses[0].at, "TQ.6");
+        },
+    );
+    // `1^^^20070228^20120411` (the 2.5 corpus ORM): the quantity 1 is the dose.
+    corpus_orc_7("hapi-hl7v2/GroupGeneratorTest_L45.hl7", |v, d| {
+        let r = map::to_v3_act(&v, &MapOptions::default()).unwrap();
+        assert!(r.losses.is_empty(), "{:?}", losses(&r));
+        let act = r.value.as_ref().unwrap();
+        assert_eq!(
+            hl7_v3::to_xml("doseQuantity", act.dose_quantity.as_ref().unwrap()).unwrap(),
+            r#"<doseQuantity xmlns="urn:hl7-org:v3" value="1"/>"#
+        );
+        assert!(matches!(
+            act.effective_time,
+            Some(Nullable::Value(AnyValue::IVL_TS(_)))
+        ));
+        let back = map::act_to_v2(r.value.as_ref(), d).unwrap();
+        assert_eq!(back.value.as_deref(), Some("1^^^20070228^20120411"));
+    });
+    for (tq, lost, back) in [
+        // A dose with its unit, a stat priority, no timing.
+        ("2&mg^^^^^S", &[][..], Some("2&mg^^^^^S")),
+        // Callback and as-needed have no ActPriority code; the condition has no place.
+        ("^Q4H^^^^C", &["TQ.6"][..], None),
+        ("^Q4H^^^^PRN^take with food", &["TQ.6", "TQ.7"][..], None),
+        ("abc^QD", &["TQ.1.1"][..], None),
+        ("\"\"^^^^^\"\"", &[][..], Some("\"\"^^^^^\"\"")),
+    ] {
+        let m = msg("2.5", &format!("ORC|NW||||||{tq}"));
+        let d = *m.lean().delimiters();
+        let r = map::to_v3_act(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+        let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+        assert_eq!(at, lost, "{tq}: {:?}", losses(&r));
+        if let Some(expected) = back {
+            let b = map::act_to_v2(r.value.as_ref(), &d).unwrap();
+            assert_eq!(b.value.as_deref(), Some(expected), "{tq}");
+            assert!(b.losses.is_empty(), "{tq}: {:?}", b.losses);
+        }
+    }
+    // A whole TQ sent as "" is a null timing, and comes back as "".
+    let m = msg("2.5", "ORC|NW||||||\"\"");
+    let r = map::to_v3_act(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+    let act = r.value.as_ref().unwrap();
+    assert_eq!(
+        act.effective_time.as_ref().unwrap().null_flavor(),
+        Some(NullFlavor::NI)
+    );
+    let b = map::act_to_v2(r.value.as_ref(), m.lean().delimiters()).unwrap();
+    assert_eq!(b.value.as_deref(), Some("\"\""));
+    // Another datatype is refused; an ActPriority code outside table 0027's rows is
+    // reported on the way back.
+    assert!(map::to_v3_act(&field(&m, "ORC", 1, "ID"), &MapOptions::default()).is_err());
+    let rush = map::TqAct {
+        priority_code: Some(Nullable::Value(hl7_v3::datatypes::CE {
+            code: Some("RR".into()),
+            code_system: Some(map::ACT_PRIORITY_SYSTEM.into()),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let b = map::act_to_v2(Some(&rush), m.lean().delimiters()).unwrap();
+    assert_eq!(b.value.as_deref(), Some(""));
+    assert_eq!(b.losses.len(), 1, "{:?}", b.losses);
 }
