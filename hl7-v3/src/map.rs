@@ -2670,17 +2670,28 @@ pub fn to_v3_entity(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Entity>, Ma
     Ok(Mapped { value, losses })
 }
 
-/// Maps a name and identifier back to an XCN, CN or XON, written with delimiters `d`.
+/// Maps a name and identifier back to an XCN, CN or XON of the version that `to` defines
+/// (the `DESC` of a typed composite such as `hl7_model::v2_3::datatypes::Xon`, or an entry
+/// of `Message::version().datatypes`),
+/// written with delimiters `d`: the way back of [`to_v3_entity`]. The version decides where
+/// an XON's identifier goes: XON.10 from 2.5, XON.3 (the older ID number) before, as the
+/// definition has no tenth component there.
 pub fn entity_to_v2(
     e: Option<&Entity>,
-    to: &str,
+    to: &DatatypeDesc,
     d: &Delimiters,
 ) -> Result<Mapped<String>, MapError> {
     let unsupported = || MapError::UnsupportedV3 {
         from: "Entity".into(),
-        to: to.to_owned(),
+        to: to.id.to_owned(),
     };
-    let (id_at, hd_at) = id_layout(to).ok_or_else(unsupported)?;
+    let (id_at, hd_at) = id_layout(to.id).ok_or_else(unsupported)?;
+    let id_at = if to.id == "XON" && to.components.len() < id_at {
+        3
+    } else {
+        id_at
+    };
+    let to = to.id;
     let mut losses = Vec::new();
     let Some(e) = e else {
         return Ok(Mapped {

@@ -522,7 +522,7 @@ proptest! {
         let m = msg("2.5", &format!("ORC|NW|||||||||||{text}"));
         let d = *m.lean().delimiters();
         let r = map::to_v3_entity(&field(&m, "ORC", 12, "XCN"), &MapOptions::default()).unwrap();
-        let back = map::entity_to_v2(r.value.as_ref(), "XCN", &d).unwrap();
+        let back = map::entity_to_v2(r.value.as_ref(), desc(&m, "XCN"), &d).unwrap();
         if r.losses.is_empty() && back.losses.is_empty() {
             let expected = trimmed(&text, &d);
             prop_assert_eq!(back.value.as_deref(), Some(expected.as_str()));
@@ -704,7 +704,7 @@ fn practitioner_and_organization_identifiers() {
         }))
     );
     assert!(matches!(&e.name, Some(Nullable::Value(AnyValue::PN(_)))));
-    let back = map::entity_to_v2(Some(e), "XCN", &d).unwrap();
+    let back = map::entity_to_v2(Some(e), desc(&m, "XCN"), &d).unwrap();
     assert_eq!(
         back.value.as_deref(),
         Some("1234^Slide^Stan^S^^Dr^MD^^NPI&2.16.840.1.113883.4.6&ISO^L")
@@ -723,11 +723,57 @@ fn practitioner_and_organization_identifiers() {
         hl7_v3::to_xml("id", &id).unwrap(),
         r#"<id xmlns="urn:hl7-org:v3" root="2.16.840.1.113883.19.4.6" extension="1236" assigningAuthorityName="CLIA"/>"#
     );
-    // Before 2.5 the ID number is XON.3.
+    // Back to 2.5: the identifier in XON.10, its authority in XON.6.
+    let back = map::entity_to_v2(r.value.as_ref(), desc(&m, "XON"), m.lean().delimiters()).unwrap();
+    assert_eq!(
+        back.value.as_deref(),
+        Some("Good Health Clinic^^^^^CLIA&2.16.840.1.113883.19.4.6&ISO^^^^1236")
+    );
+    assert!(back.losses.is_empty(), "{:?}", back.losses);
+    // Before 2.5 the ID number is XON.3, both ways.
     let m = msg("2.3", "PD1|||Good Health Clinic^^1236");
     let r = map::to_v3_entity(&field(&m, "PD1", 3, "XON"), &MapOptions::default()).unwrap();
-    let id = r.value.unwrap().id.unwrap();
+    let id = r.value.as_ref().unwrap().id.clone().unwrap();
     assert_eq!(id.value().unwrap().extension.as_deref(), Some("1236"));
+    let back = map::entity_to_v2(r.value.as_ref(), desc(&m, "XON"), m.lean().delimiters()).unwrap();
+    assert_eq!(back.value.as_deref(), Some("Good Health Clinic^^1236"));
+    assert!(back.losses.is_empty(), "{:?}", back.losses);
+    // The same organisation written for 2.5 has its identifier in XON.10.
+    let v25 = msg("2.5", "PD1");
+    let back =
+        map::entity_to_v2(r.value.as_ref(), desc(&v25, "XON"), m.lean().delimiters()).unwrap();
+    assert_eq!(
+        back.value.as_deref(),
+        Some("Good Health Clinic^^^^^^^^^1236")
+    );
+}
+
+/// A 2.3 order from the corpus (`PD1|||FACILITY(EAST)^^12345`): the primary facility's ID
+/// number, XON.3, becomes the II extension and goes back to XON.3, not to XON.10, which 2.3
+/// does not have.
+#[test]
+fn organization_identifier_before_2_5_from_the_corpus() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus/messages/node-hl7-complete/orm-example.hl7");
+    let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+    let m = parse(&text);
+    assert_eq!(m.version().version, "2.3");
+    let d = *m.lean().delimiters();
+    let r = map::to_v3_entity(&field(&m, "PD1", 3, "XON"), &MapOptions::default()).unwrap();
+    assert!(r.losses.is_empty(), "{:?}", losses(&r));
+    let e = r.value.as_ref().unwrap();
+    assert_eq!(
+        e.id.as_ref().unwrap().value().unwrap().extension.as_deref(),
+        Some("12345")
+    );
+    let back = map::entity_to_v2(Some(e), desc(&m, "XON"), &d).unwrap();
+    assert_eq!(back.value.as_deref(), Some("FACILITY(EAST)^^12345"));
+    assert!(back.losses.is_empty(), "{:?}", back.losses);
+}
+
+/// The message's version's definition of datatype `id`.
+fn desc(m: &Message, id: &str) -> &'static hl7_model::descriptor::DatatypeDesc {
+    m.version().datatypes.iter().find(|c| c.id == id).unwrap()
 }
 
 /// ORC-7 of a corpus message, as a TQ.
