@@ -875,7 +875,8 @@ pub fn code_systems_module(cs: &crate::v3::CodeSystems) -> String {
 }
 
 /// The v2 ↔ v3 code tables: for each, `NAME` with its rows and `NAME_LOSSY` with the codes
-/// that read back as another, both `(v2 code, v3 value)`.
+/// that read back as another, both `(v2 code, v3 value)`, and `NAME_MARKED` where some lossy
+/// codes are told apart by a v3 code of their own.
 pub fn code_tables_module(ct: &crate::v3::CodeTables) -> String {
     let items = ct.tables.iter().map(|(name, t)| {
         let upper = name.to_uppercase();
@@ -887,11 +888,26 @@ pub fn code_tables_module(ct: &crate::v3::CodeTables) -> String {
         let (rows, lossy) = (pairs(&t.rows), pairs(&t.lossy));
         let doc = format!(" Table {} → {}.", t.v2, t.v3);
         let lossy_doc = format!(" Table {} codes that read back as another code.", t.v2);
+        // Only tables that mark a code get the third list.
+        let marked = (!t.marked.is_empty()).then(|| {
+            let marked_ident = format_ident!("{}_MARKED", upper);
+            let marked = pairs(&t.marked);
+            let marked_doc = format!(
+                " Table {} lossy codes told apart by a v3 code written beside their value, from \
+                 which they read back: `(v2 code, v3 code)`.",
+                t.v2
+            );
+            quote! {
+                #[doc = #marked_doc]
+                pub static #marked_ident: &[(&str, &str)] = &[#(#marked),*];
+            }
+        });
         quote! {
             #[doc = #doc]
             pub static #rows_ident: &[(&str, &str)] = &[#(#rows),*];
             #[doc = #lossy_doc]
             pub static #lossy_ident: &[(&str, &str)] = &[#(#lossy),*];
+            #marked
         }
     });
     unparse(quote! { #(#items)* })

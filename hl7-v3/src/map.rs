@@ -45,8 +45,9 @@ use hl7_runtime::view::{Part, Wire};
 
 use crate::code_systems::{mnemonic_of, oid_of};
 use crate::code_tables::{
-    ADDRESS_USE, ADDRESS_USE_LOSSY, EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, MEDIA_TYPE, NAME_USE,
-    PRIORITY, REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE, UNIVERSAL_ID_TYPE_LOSSY,
+    ADDRESS_USE, ADDRESS_USE_LOSSY, EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, EQUIPMENT_TYPE_MARKED,
+    MEDIA_TYPE, NAME_USE, PRIORITY, REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE,
+    UNIVERSAL_ID_TYPE_LOSSY,
 };
 use crate::datatypes::*;
 use crate::{Mixed, NullFlavor, Nullable, PartKind};
@@ -1206,17 +1207,16 @@ fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
         }
         Some(e) => match (lookup(EQUIPMENT_TYPE, e), lookup(EQUIPMENT_TYPE_LOSSY, e)) {
             (Some(s), _) => s,
-            (None, Some(s)) if e == "CP" => {
-                // A cell phone is a tel: URL with use MC, from which it reads back.
-                use_.push("MC".to_owned());
-                s
-            }
             (None, Some(s)) => {
-                loss(
-                    losses,
-                    r.at(3),
-                    format!("equipment type {e:?} has no marker on a {s} URL"),
-                );
+                match lookup(EQUIPMENT_TYPE_MARKED, e) {
+                    // A cell phone is a tel: URL with use MC, from which it reads back.
+                    Some(mark) => use_.push(mark.to_owned()),
+                    None => loss(
+                        losses,
+                        r.at(3),
+                        format!("equipment type {e:?} has no marker on a {s} URL"),
+                    ),
+                }
                 s
             }
             (None, None) => {
@@ -2346,8 +2346,22 @@ fn split_number(rest: &str) -> Option<[Option<&str>; 4]> {
 
 fn tel_to_v2(tel: &TEL, out: &mut Out, losses: &mut Vec<Loss>) {
     let value = tel.value.as_deref().unwrap_or_default();
-    let mobile = tel.use_.iter().any(|u| u == "MC");
-    let mut uses = tel.use_.iter().filter(|u| *u != "MC");
+    // The URL scheme gives the equipment type (table 0202 rows); a lossy type whose marker
+    // use is present reads back as itself (tel: with use MC is CP), and the marker is no
+    // telecom use of its own.
+    let row = EQUIPMENT_TYPE
+        .iter()
+        .find(|(_, scheme)| value.starts_with(scheme));
+    let marked = row.and_then(|(_, scheme)| {
+        EQUIPMENT_TYPE_MARKED.iter().find(|(code, mark)| {
+            lookup(EQUIPMENT_TYPE_LOSSY, code) == Some(*scheme)
+                && tel.use_.iter().any(|u| u == mark)
+        })
+    });
+    let mut uses = tel
+        .use_
+        .iter()
+        .filter(|u| marked.is_none_or(|(_, mark)| u != mark));
     if let Some(u) = uses.next() {
         match reverse(TELECOM_USE, u) {
             Some(c) => out.set(2, Some(c)),
@@ -2365,37 +2379,31 @@ fn tel_to_v2(tel: &TEL, out: &mut Out, losses: &mut Vec<Loss>) {
             format!("a further use {u:?} not carried"),
         );
     }
-    if let Some(mail) = value.strip_prefix("mailto:") {
-        out.set(3, Some("Internet"));
-        out.set(4, Some(mail));
+    let rest = match row {
+        Some((code, scheme)) => {
+            out.set(3, Some(marked.map_or(*code, |(c, _)| *c)));
+            &value[scheme.len()..]
+        }
+        None => {
+            loss(
+                losses,
+                "TEL.value",
+                format!("{value:?} has no URL scheme of table 0202"),
+            );
+            value
+        }
+    };
+    if row.is_some_and(|(_, scheme)| *scheme == "mailto:") {
+        // An e-mail address has a component of its own, and a use of its own when none is
+        // given.
+        out.set(4, Some(rest));
         if tel.use_.is_empty() {
             out.set(2, Some("NET"));
         }
+        if !tel.useable_period.is_empty() {
+            loss(losses, "TEL.useablePeriod", "not carried");
+        }
         return;
-    }
-    let (equipment, rest) = if let Some(r) = value.strip_prefix("tel:") {
-        ("PH", r)
-    } else if let Some(r) = value.strip_prefix("fax:") {
-        ("FX", r)
-    } else if let Some(r) = value.strip_prefix("modem:") {
-        ("MD", r)
-    } else {
-        loss(
-            losses,
-            "TEL.value",
-            format!("{value:?} is not a tel:, fax:, modem: or mailto: URL"),
-        );
-        ("", value)
-    };
-    if !equipment.is_empty() {
-        out.set(
-            3,
-            Some(if mobile && equipment == "PH" {
-                "CP"
-            } else {
-                equipment
-            }),
-        );
     }
     // The +C-AAA-LLLL;ext=E form this mapping writes reads back into XTN.5–8.
     match split_number(rest) {

@@ -367,6 +367,59 @@ fn tables_map_codes_and_report_the_rest() {
     );
 }
 
+/// The way back of XTN reads the same tables as the way there: every telecom use row and
+/// every equipment type row of `codetables.yaml` comes back from the v3 use and URL scheme,
+/// a marked lossy type (CP) from its marker use, and anything else is reported.
+#[test]
+fn telecom_codes_come_back_by_the_code_tables() {
+    use hl7_v3::code_tables::{
+        EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, EQUIPMENT_TYPE_MARKED, TELECOM_USE,
+    };
+    use hl7_v3::datatypes::TEL;
+    let d = Delimiters::default();
+    let back = |value: &str, uses: &[&str]| {
+        let tel = TEL {
+            value: Some(value.to_owned()),
+            use_: uses.iter().map(|u| (*u).to_owned()).collect(),
+            ..TEL::default()
+        };
+        to_v2(Some(&Nullable::Value(AnyValue::TEL(tel))), "XTN", &d).unwrap()
+    };
+    for (v2, v3) in TELECOM_USE {
+        let b = back("tel:+1-555-5551234", &[v3]);
+        assert_eq!(b.value.unwrap(), format!("^{v2}^PH^^1^555^5551234"));
+        assert!(b.losses.is_empty(), "{v3}: {:?}", b.losses);
+    }
+    for (v2, scheme) in EQUIPMENT_TYPE {
+        let b = back(&format!("{scheme}x@example.org"), &["WP"]);
+        let comps: Vec<String> = b.value.unwrap().split('^').map(str::to_owned).collect();
+        assert_eq!(comps[2], *v2, "{scheme}");
+        assert!(b.losses.is_empty(), "{scheme}: {:?}", b.losses);
+    }
+    assert!(!EQUIPMENT_TYPE_MARKED.is_empty());
+    for (v2, mark) in EQUIPMENT_TYPE_MARKED {
+        let scheme = EQUIPMENT_TYPE_LOSSY
+            .iter()
+            .find(|(c, _)| c == v2)
+            .unwrap()
+            .1;
+        let b = back(&format!("{scheme}+1-555-5551234"), &["WP", mark]);
+        assert_eq!(b.value.unwrap(), format!("^WPN^{v2}^^1^555^5551234"));
+        assert!(b.losses.is_empty(), "{v2}: {:?}", b.losses);
+        // Without its marker the lossy type reads back as the row that owns the scheme.
+        let b = back(&format!("{scheme}+1-555-5551234"), &["WP"]);
+        assert!(!b.value.unwrap().contains(v2));
+    }
+    // A marker on a URL whose scheme it does not mark is a use with no v2 code, reported;
+    // so is a URL of no table 0202 scheme.
+    let b = back("fax:+1-555-5551234", &["MC"]);
+    assert_eq!(b.value.as_deref(), Some("^^FX^^1^555^5551234"));
+    assert_eq!(b.losses.len(), 1, "{:?}", b.losses);
+    let b = back("http://example.org/contact", &[]);
+    assert_eq!(b.losses.len(), 1, "{:?}", b.losses);
+    assert_eq!(b.losses[0].at, "TEL.value");
+}
+
 #[test]
 fn numbers_quantities_and_structured_numerics() {
     let m = msg("2.5", "OBX|1|NM|X||1.50|mg/dL^^UCUM");
