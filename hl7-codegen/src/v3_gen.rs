@@ -30,6 +30,32 @@ fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
+/// Text from the YAML as rustdoc Markdown: outside `code spans`, source tags (`[REF]`, `[S1]`)
+/// would be read as links and type expressions (`IVL<TS>`) as HTML tags, so brackets are
+/// escaped and angle brackets written as entities.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, span) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(span);
+            continue;
+        }
+        for c in span.chars() {
+            match c {
+                '[' => out.push_str("\\["),
+                ']' => out.push_str("\\]"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 fn unparse(tokens: TokenStream) -> String {
     let file: syn::File = syn::parse2(tokens).expect("the v3 generator emits valid Rust");
     prettyplease::unparse(&file)
@@ -45,7 +71,10 @@ pub fn null_flavor_module(nfs: &NullFlavors) -> String {
             crate::v3::CodeStatus::Active => "",
             crate::v3::CodeStatus::Retired => " Retired: read, never written.",
         };
-        format!(" `{code}` ({}): {}{status}", nf.display, nf.definition)
+        md(&format!(
+            " `{code}` ({}): {}{status}",
+            nf.display, nf.definition
+        ))
     });
     let code_arms = nfs.codes.keys().map(|c| {
         let v = ident(c);
@@ -476,16 +505,16 @@ impl Gen<'_> {
         let mut writes = Vec::new();
         let doc_head = format!(
             " {} ({id}){}.",
-            t.name,
+            md(&t.name),
             t.parent
                 .as_deref()
-                .map(|p| format!(", derived from {p}"))
+                .map(|p| format!(", derived from `{p}`"))
                 .unwrap_or_default()
         );
         let mut docs = vec![doc_head];
         if let Some(n) = &t.note {
             docs.push(String::new());
-            docs.push(format!(" {n}"));
+            docs.push(format!(" {}", md(n)));
         }
         if !sh.nullable {
             docs.push(String::new());
@@ -517,16 +546,21 @@ impl Gen<'_> {
             }
             let xml_name = p.name.as_str();
             let fid = Self::field_ident(xml_name);
-            let mut doc = format!(" `{xml_name}`: {} {}, {}", form(p.xml), p.datatype, p.card);
+            let mut doc = format!(
+                " `{xml_name}`: {} `{}`, {}",
+                form(p.xml),
+                p.datatype,
+                p.card
+            );
             if let Some(v) = &p.vocab {
-                doc.push_str(&format!(", vocabulary {v}"));
+                doc.push_str(&format!(", vocabulary {}", md(v)));
             }
             if let Some(d) = &p.default {
                 doc.push_str(&format!(", default `{d}`"));
             }
             doc.push('.');
             if let Some(n) = &p.note {
-                doc.push_str(&format!(" {n}."));
+                doc.push_str(&format!(" {}.", md(n)));
             }
             match p.xml {
                 XmlForm::Attribute => {
@@ -663,7 +697,7 @@ impl Gen<'_> {
             .expect("checked");
         let doc = format!(
             " {} ({id}): no XML type of its own; the items are repeated sibling elements.",
-            t.name
+            md(&t.name)
         );
         let body = if matches!(parent.name.as_str(), "ANY") {
             let p = ident(&t.params[0]);
@@ -911,4 +945,17 @@ pub fn code_tables_module(ct: &crate::v3::CodeTables) -> String {
         }
     });
     unparse(quote! { #(#items)* })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    #[test]
+    fn doc_text_escapes_tags_and_types_outside_code() {
+        assert_eq!(
+            md("R2 adds capabilities [REF]; a `SXCM<T>` member or IVL<TS>"),
+            "R2 adds capabilities \\[REF\\]; a `SXCM<T>` member or IVL&lt;TS&gt;"
+        );
+    }
 }
