@@ -70,6 +70,10 @@ pub struct CodeTable {
     /// v2 code → a value `rows` give to another code.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub lossy: IndexMap<String, String>,
+    /// `lossy` code → a v3 code written beside its value that tells it apart, so that it
+    /// reads back as itself (equipment type CP: the use MC on a `tel:` URL).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub marked: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -83,6 +87,7 @@ pub const REQUIRED_CODE_TABLES: &[&str] = &[
     "equipment_type",
     "universal_id_type",
     "media_type",
+    "priority",
 ];
 
 fn check_code_tables(ct: &CodeTables, src: &Located) -> Vec<Finding> {
@@ -144,6 +149,16 @@ fn check_code_tables(ct: &CodeTables, src: &Located) -> Vec<Finding> {
                     Rule::Syntax,
                     format!("code table `{name}` maps lossy `{code}` to `{value}`, which no row has, so it would read back as nothing"),
                     "move it to `rows`",
+                ));
+            }
+        }
+        for code in t.marked.keys() {
+            if !t.lossy.contains_key(code) {
+                out.push(src.finding(
+                    &at(name, "marked"),
+                    Rule::Syntax,
+                    format!("code table `{name}` marks `{code}`, which is not a lossy code"),
+                    "list it in `lossy`, or drop its marker",
                 ));
             }
         }
@@ -1184,6 +1199,11 @@ codes:
                 "no row has",
             ),
             ("  media_type:", "  media_types:", "`media_type` is missing"),
+            (
+                "marked: { CP: MC }",
+                "marked: { PH: MC }",
+                "not a lossy code",
+            ),
         ] {
             let dir = TempDir::new("tables");
             for f in [DATATYPES_FILE, NULLFLAVOR_FILE, CODESYSTEMS_FILE] {

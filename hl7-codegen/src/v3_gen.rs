@@ -8,8 +8,11 @@
 //! none either (the reader checks them). A generic type whose parent is its type parameter
 //! (`IVXB<T>` extends `T`) holds the parameter's value in `base`. Address and name parts are
 //! one ordered list with the text between them. Abstract types used as element types (QTY)
-//! and ANY become enums over their concrete descendants, chosen by `xsi:type`. The
-//! abstract-spec collections (SET, BAG, LIST, HIST, GTS) are aliases of their parent.
+//! and ANY become enums over their concrete descendants, chosen by `xsi:type`. So does an
+//! element of a generic type that others extend through its parameters: an `SXCM<TS>`
+//! element (a GTS member) is the enum `Sxcm<TS>`, holding an SXCM, or an IVL, PIVL, EIVL or
+//! SXPR named by `xsi:type`. The abstract-spec collections (SET, BAG, LIST, HIST, GTS) are
+//! aliases of their parent.
 //!
 //! The generated code names its runtime through `crate::its` and `crate::Nullable`; the
 //! `hl7-v3` crate supplies them.
@@ -27,6 +30,32 @@ fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
+/// Text from the YAML as rustdoc Markdown: outside `code spans`, source tags (`[REF]`, `[S1]`)
+/// would be read as links and type expressions (`IVL<TS>`) as HTML tags, so brackets are
+/// escaped and angle brackets written as entities.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, span) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(span);
+            continue;
+        }
+        for c in span.chars() {
+            match c {
+                '[' => out.push_str("\\["),
+                ']' => out.push_str("\\]"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 fn unparse(tokens: TokenStream) -> String {
     let file: syn::File = syn::parse2(tokens).expect("the v3 generator emits valid Rust");
     prettyplease::unparse(&file)
@@ -42,7 +71,10 @@ pub fn null_flavor_module(nfs: &NullFlavors) -> String {
             crate::v3::CodeStatus::Active => "",
             crate::v3::CodeStatus::Retired => " Retired: read, never written.",
         };
-        format!(" `{code}` ({}): {}{status}", nf.display, nf.definition)
+        md(&format!(
+            " `{code}` ({}): {}{status}",
+            nf.display, nf.definition
+        ))
     });
     let code_arms = nfs.codes.keys().map(|c| {
         let v = ident(c);
@@ -357,6 +389,52 @@ impl Gen<'_> {
         out
     }
 
+    /// The generic types that extend `id` through its own parameters (`IVL<T>`, `PIVL<T>` …
+    /// have parent `SXCM<T>`), and theirs in turn, in the order of `datatypes.yaml`.
+    fn derived_generics(&self, id: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        for (cid, c) in &self.dts.types {
+            if c.is_abstract || self.is_specialisation(cid) || out.contains(&cid.as_str()) {
+                continue;
+            }
+            let Some(parent) = &c.parent else { continue };
+            let p: TypeExpr = parent.parse().expect("checked");
+            let own_params = p.args.len() == c.params.len()
+                && p.args
+                    .iter()
+                    .zip(&c.params)
+                    .all(|(a, q)| a.args.is_empty() && &a.name == q);
+            if p.name == id && !p.args.is_empty() && own_params {
+                out.push(cid.as_str());
+                out.extend(self.derived_generics(cid));
+            }
+        }
+        out
+    }
+
+    /// Whether an element of type `id` may hold a derived generic type, chosen by `xsi:type`
+    /// (an `SXCM<TS>` element holding an `IVL_TS` or a `PIVL_TS`): `id` is a concrete generic
+    /// type that others extend through its parameters. Such an element gets the enum of
+    /// [`Gen::family_item`] instead of the struct.
+    fn is_family(&self, id: &str) -> bool {
+        self.dts
+            .types
+            .get(id)
+            .is_some_and(|t| !t.is_abstract && t.is_generic() && !self.is_specialisation(id))
+            && !self.derived_generics(id).is_empty()
+    }
+
+    /// The Rust type of an element field: the family enum for a family root, else the type.
+    fn field_type(&self, e: &TypeExpr) -> TokenStream {
+        if self.is_family(&e.name) {
+            let i = abstract_enum(&e.name);
+            let a = e.args.iter().map(|a| self.rust_type(a));
+            quote!(#i<#(#a),*>)
+        } else {
+            self.rust_type(e)
+        }
+    }
+
     fn rust_type(&self, e: &TypeExpr) -> TokenStream {
         match self.dts.types.get(&e.name) {
             Some(t) if t.is_abstract => {
@@ -427,16 +505,16 @@ impl Gen<'_> {
         let mut writes = Vec::new();
         let doc_head = format!(
             " {} ({id}){}.",
-            t.name,
+            md(&t.name),
             t.parent
                 .as_deref()
-                .map(|p| format!(", derived from {p}"))
+                .map(|p| format!(", derived from `{p}`"))
                 .unwrap_or_default()
         );
         let mut docs = vec![doc_head];
         if let Some(n) = &t.note {
             docs.push(String::new());
-            docs.push(format!(" {n}"));
+            docs.push(format!(" {}", md(n)));
         }
         if !sh.nullable {
             docs.push(String::new());
@@ -468,16 +546,21 @@ impl Gen<'_> {
             }
             let xml_name = p.name.as_str();
             let fid = Self::field_ident(xml_name);
-            let mut doc = format!(" `{xml_name}`: {} {}, {}", form(p.xml), p.datatype, p.card);
+            let mut doc = format!(
+                " `{xml_name}`: {} `{}`, {}",
+                form(p.xml),
+                p.datatype,
+                p.card
+            );
             if let Some(v) = &p.vocab {
-                doc.push_str(&format!(", vocabulary {v}"));
+                doc.push_str(&format!(", vocabulary {}", md(v)));
             }
             if let Some(d) = &p.default {
                 doc.push_str(&format!(", default `{d}`"));
             }
             doc.push('.');
             if let Some(n) = &p.note {
-                doc.push_str(&format!(" {n}."));
+                doc.push_str(&format!(" {}.", md(n)));
             }
             match p.xml {
                 XmlForm::Attribute => {
@@ -500,7 +583,7 @@ impl Gen<'_> {
                 }
                 XmlForm::Element => {
                     let e = f.ty.as_ref().expect("elements have a type");
-                    let inner = self.rust_type(e);
+                    let inner = self.field_type(e);
                     let inner = quote!(crate::Nullable<#inner>);
                     let ty = match (p.card.min, p.card.max) {
                         (_, Max::Unbounded) => quote!(Vec<#inner>),
@@ -614,7 +697,7 @@ impl Gen<'_> {
             .expect("checked");
         let doc = format!(
             " {} ({id}): no XML type of its own; the items are repeated sibling elements.",
-            t.name
+            md(&t.name)
         );
         let body = if matches!(parent.name.as_str(), "ANY") {
             let p = ident(&t.params[0]);
@@ -627,6 +710,94 @@ impl Gen<'_> {
             quote!(#[doc = #doc] pub type #name = #body;)
         } else {
             quote!(#[doc = #doc] pub type #name<#(#params),*> = #body;)
+        }
+    }
+
+    /// The enum standing for an element of family root `id` (`Sxcm<T>` for `SXCM<T>`): the
+    /// root itself, read when no `xsi:type` is given and written without one, and each type
+    /// derived from it, read and written by its `xsi:type` (`IVL_TS`).
+    fn family_item(&self, id: &str) -> TokenStream {
+        let t = &self.dts.types[id];
+        let name = abstract_enum(id);
+        let (decl, args) = self.generics(id);
+        let root = ident(id);
+        let derived: Vec<&str> = self.derived_generics(id);
+        let variants: Vec<Ident> = derived.iter().map(|d| ident(d)).collect();
+        // The XSD name with the parameters spelled out, and an instance of it when
+        // `datatypes.yaml` lists one: `IVL_T` (`IVL_TS`).
+        let example = |d: &str| {
+            let mut s = d.to_owned();
+            for p in &t.params {
+                s.push_str(&format!("_{p}"));
+            }
+            let instance = self.dts.instances.iter().find_map(|text| {
+                let e: TypeExpr = text.parse().expect("checked");
+                (e.name == d).then(|| xsd_name(&e))
+            });
+            match instance {
+                Some(i) => format!("`{s}` (`{i}`)"),
+                None => format!("`{s}`"),
+            }
+        };
+        let doc = format!(
+            " An element declared `{id}<{}>`: a {id} itself, or one of the types derived from it \
+              ({}), named by `xsi:type`.",
+            t.params.join(", "),
+            derived
+                .iter()
+                .map(|d| format!("`{d}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let root_doc = format!(
+            " The declared type: no `xsi:type`, or `xsi:type` {}.",
+            example(id)
+        );
+        let docs = derived
+            .iter()
+            .map(|d| format!(" `xsi:type` {}.", example(d)));
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            #[allow(non_camel_case_types)]
+            pub enum #name #decl {
+                #[doc = #root_doc]
+                #root(#root #args),
+                #(#[doc = #docs] #variants(#variants #args),)*
+            }
+
+            impl #decl Default for #name #args where #root #args: Default {
+                fn default() -> Self { #name::#root(#root::default()) }
+            }
+
+            impl #decl crate::DataType for #name #args {
+                type NullExtras = crate::NoExtras;
+                const NULLABLE: bool = true;
+                fn xsi_type() -> String { <#root #args as crate::DataType>::xsi_type() }
+                fn read_from(el: &mut crate::xml::Element) -> Result<Self, crate::xml::XmlError> {
+                    let Some(xsi) = el.take_xsi_type() else {
+                        return Ok(#name::#root(crate::DataType::read_from(el)?));
+                    };
+                    if xsi == <#root #args as crate::DataType>::xsi_type() {
+                        return Ok(#name::#root(crate::DataType::read_from(el)?));
+                    }
+                    #(
+                        if xsi == <#variants #args as crate::DataType>::xsi_type() {
+                            return Ok(#name::#variants(crate::DataType::read_from(el)?));
+                        }
+                    )*
+                    Err(crate::xml::XmlError::UnknownXsiType { element: el.name.clone(), xsi_type: xsi })
+                }
+                fn write_to(&self, el: &mut crate::xml::Element) -> Result<(), crate::xml::XmlError> {
+                    match self {
+                        #name::#root(v) => v.write_to(el),
+                        #(#name::#variants(v) => {
+                            el.xsi_type = Some(<#variants #args as crate::DataType>::xsi_type());
+                            v.write_to(el)
+                        })*
+                    }
+                }
+            }
         }
     }
 
@@ -706,7 +877,8 @@ fn render(g: &Gen, id: &str) -> TokenStream {
     } else {
         let c = g.concrete_item(id);
         let p = g.part_item(id);
-        quote!(#c #p)
+        let f = g.is_family(id).then(|| g.family_item(id));
+        quote!(#c #p #f)
     }
 }
 
@@ -737,7 +909,8 @@ pub fn code_systems_module(cs: &crate::v3::CodeSystems) -> String {
 }
 
 /// The v2 ↔ v3 code tables: for each, `NAME` with its rows and `NAME_LOSSY` with the codes
-/// that read back as another, both `(v2 code, v3 value)`.
+/// that read back as another, both `(v2 code, v3 value)`, and `NAME_MARKED` where some lossy
+/// codes are told apart by a v3 code of their own.
 pub fn code_tables_module(ct: &crate::v3::CodeTables) -> String {
     let items = ct.tables.iter().map(|(name, t)| {
         let upper = name.to_uppercase();
@@ -749,12 +922,40 @@ pub fn code_tables_module(ct: &crate::v3::CodeTables) -> String {
         let (rows, lossy) = (pairs(&t.rows), pairs(&t.lossy));
         let doc = format!(" Table {} → {}.", t.v2, t.v3);
         let lossy_doc = format!(" Table {} codes that read back as another code.", t.v2);
+        // Only tables that mark a code get the third list.
+        let marked = (!t.marked.is_empty()).then(|| {
+            let marked_ident = format_ident!("{}_MARKED", upper);
+            let marked = pairs(&t.marked);
+            let marked_doc = format!(
+                " Table {} lossy codes told apart by a v3 code written beside their value, from \
+                 which they read back: `(v2 code, v3 code)`.",
+                t.v2
+            );
+            quote! {
+                #[doc = #marked_doc]
+                pub static #marked_ident: &[(&str, &str)] = &[#(#marked),*];
+            }
+        });
         quote! {
             #[doc = #doc]
             pub static #rows_ident: &[(&str, &str)] = &[#(#rows),*];
             #[doc = #lossy_doc]
             pub static #lossy_ident: &[(&str, &str)] = &[#(#lossy),*];
+            #marked
         }
     });
     unparse(quote! { #(#items)* })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    #[test]
+    fn doc_text_escapes_tags_and_types_outside_code() {
+        assert_eq!(
+            md("R2 adds capabilities [REF]; a `SXCM<T>` member or IVL<TS>"),
+            "R2 adds capabilities \\[REF\\]; a `SXCM<T>` member or IVL&lt;TS&gt;"
+        );
+    }
 }

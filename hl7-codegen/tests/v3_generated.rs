@@ -9,10 +9,11 @@ use hl7_codegen::v3_gen::{code_tables_module, null_flavor_module, render_type};
 
 /// Types that cover each shape: attributes only, elements and restrictions, a null with
 /// extras, name and address parts, generics whose base is the parameter, an abstract type's
-/// enum, and an abstract-spec alias.
+/// enum, a generic family's enum (SXCM and the types derived from it), and an abstract-spec
+/// alias.
 const TYPES: &[&str] = &[
     "II", "CD", "CS", "ST", "TEL", "PN", "AD", "PQ", "TS", "IVL", "IVXB", "RTO", "QTY", "HIST",
-    "BN",
+    "BN", "SXCM", "SXPR",
 ];
 
 #[test]

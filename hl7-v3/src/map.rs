@@ -18,7 +18,9 @@
 //! `schemas/v3/codetables.yaml` (name use 0200, address type 0190, telecom use 0201,
 //! equipment type 0202, universal ID type 0301, type of data 0191); see `docs/v3.md`. TM, TN,
 //! RP and TQ map by the choices documented on their functions and in `docs/v3.md`; XCN, CN
-//! and XON map their name with [`to_v3`] and name and identifier with [`to_v3_entity`].
+//! and XON map their name with [`to_v3`] and name and identifier with [`to_v3_entity`]; a TQ
+//! maps to its timing with [`to_v3`] and to the act's timing, dose and priority with
+//! [`to_v3_act`].
 //!
 //! ```
 //! use hl7_model::{Message, v2_5::AdtA01};
@@ -43,8 +45,9 @@ use hl7_runtime::view::{Part, Wire};
 
 use crate::code_systems::{mnemonic_of, oid_of};
 use crate::code_tables::{
-    ADDRESS_USE, ADDRESS_USE_LOSSY, EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, MEDIA_TYPE, NAME_USE,
-    REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE, UNIVERSAL_ID_TYPE_LOSSY,
+    ADDRESS_USE, ADDRESS_USE_LOSSY, EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, EQUIPMENT_TYPE_MARKED,
+    MEDIA_TYPE, NAME_USE, PRIORITY, REPRESENTATION, TELECOM_USE, UNIVERSAL_ID_TYPE,
+    UNIVERSAL_ID_TYPE_LOSSY,
 };
 use crate::datatypes::*;
 use crate::{Mixed, NullFlavor, Nullable, PartKind};
@@ -738,12 +741,12 @@ fn time_quantity(n: &str, unit: &str) -> Option<PQ> {
 }
 
 /// A TQ (timing/quantity) → the GTS it describes: TQ.4/TQ.5 start and end and TQ.3 duration
-/// as an IVL<TS>, or the repeat pattern TQ.2.1 as a PIVL<TS> (`Q6H`, `BID` with
-/// institutionSpecified) or an EIVL<TS> (`AC`, `HS`). The generated SXPR holds plain SXCM
-/// members only, so a TQ with both a repeat pattern and bounds keeps the repeat and reports
-/// the bounds. The quantity (TQ.1) and priority (TQ.6) belong on the act (doseQuantity,
-/// priorityCode), not in a GTS, and are reported like the rest: very lossy, as the reference
-/// table says.
+/// as an IVL<TS>, the repeat pattern TQ.2.1 as a PIVL<TS> (`Q6H`, `BID` with
+/// institutionSpecified) or an EIVL<TS> (`AC`, `HS`), and both together as an SXPR<TS>: the
+/// interval, then the repeat intersected with it (operator A), "every 6 hours for 10 days".
+/// The quantity (TQ.1) and priority (TQ.6) belong on the act (doseQuantity, priorityCode), not
+/// in a GTS: this reports them like the rest (very lossy, as the reference table says), and
+/// [`to_v3_act`] carries them.
 fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
     let mut ivl = IVL::<TS>::default();
     for (n, slot) in [(4, &mut ivl.low), (5, &mut ivl.high)] {
@@ -788,7 +791,7 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
             let at = ri.at(1);
             if let Some(period) = lookup(INSTITUTION_PERIODS, &p) {
                 let (v, u) = period.split_once(' ').unwrap_or_default();
-                Some(AnyValue::PIVL_TS(PIVL {
+                Some(Sxcm::PIVL(PIVL {
                     period: Some(Nullable::Value(PQ {
                         value: Some(v.into()),
                         unit: Some(u.into()),
@@ -798,7 +801,7 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
                     ..PIVL::default()
                 }))
             } else if TIMING_EVENTS.contains(&p.as_str()) {
-                Some(AnyValue::EIVL_TS(EIVL {
+                Some(Sxcm::EIVL(EIVL {
                     event: Some(Nullable::Value(CE {
                         code: Some(p.clone()),
                         code_system: Some(TIMING_EVENT_SYSTEM.into()),
@@ -811,7 +814,7 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
                 .and_then(|q| q.split_at_checked(q.len().saturating_sub(1)))
                 .and_then(|(n, u)| time_quantity(n, u))
             {
-                Some(AnyValue::PIVL_TS(PIVL {
+                Some(Sxcm::PIVL(PIVL {
                     period: Some(Nullable::Value(q)),
                     ..PIVL::default()
                 }))
@@ -824,17 +827,41 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
     ri.finish(losses);
     let bounded = ivl.low.is_some() || ivl.high.is_some() || ivl.width.is_some();
     match repeat {
-        Some(rep) => {
-            if bounded {
-                loss(
-                    losses,
-                    r.at(4),
-                    "start, end and duration not carried beside a repeat pattern (no SXPR of IVL and PIVL)",
-                );
-            }
-            rep
+        Some(mut rep) if bounded => {
+            set_operator(&mut rep, INTERSECT);
+            AnyValue::SXPR_TS(SXPR {
+                comp: vec![Nullable::Value(Sxcm::IVL(ivl)), Nullable::Value(rep)],
+                ..SXPR::default()
+            })
         }
-        None => AnyValue::IVL_TS(ivl),
+        Some(Sxcm::PIVL(p)) => AnyValue::PIVL_TS(p),
+        Some(Sxcm::EIVL(e)) => AnyValue::EIVL_TS(e),
+        // The repeat is built as a PIVL or an EIVL only.
+        Some(_) | None => AnyValue::IVL_TS(ivl),
+    }
+}
+
+/// SetOperator A, intersection: the repeat holds within the interval.
+const INTERSECT: &str = "A";
+
+fn set_operator(m: &mut Sxcm<TS>, op: &str) {
+    let slot = match m {
+        Sxcm::SXCM(x) => &mut x.operator,
+        Sxcm::IVL(x) => &mut x.operator,
+        Sxcm::PIVL(x) => &mut x.operator,
+        Sxcm::EIVL(x) => &mut x.operator,
+        Sxcm::SXPR(x) => &mut x.operator,
+    };
+    *slot = Some(op.to_owned());
+}
+
+fn operator(m: &Sxcm<TS>) -> Option<&str> {
+    match m {
+        Sxcm::SXCM(x) => x.operator.as_deref(),
+        Sxcm::IVL(x) => x.operator.as_deref(),
+        Sxcm::PIVL(x) => x.operator.as_deref(),
+        Sxcm::EIVL(x) => x.operator.as_deref(),
+        Sxcm::SXPR(x) => x.operator.as_deref(),
     }
 }
 
@@ -1180,17 +1207,16 @@ fn xtn(r: &mut Reader, losses: &mut Vec<Loss>) -> TEL {
         }
         Some(e) => match (lookup(EQUIPMENT_TYPE, e), lookup(EQUIPMENT_TYPE_LOSSY, e)) {
             (Some(s), _) => s,
-            (None, Some(s)) if e == "CP" => {
-                // A cell phone is a tel: URL with use MC, from which it reads back.
-                use_.push("MC".to_owned());
-                s
-            }
             (None, Some(s)) => {
-                loss(
-                    losses,
-                    r.at(3),
-                    format!("equipment type {e:?} has no marker on a {s} URL"),
-                );
+                match lookup(EQUIPMENT_TYPE_MARKED, e) {
+                    // A cell phone is a tel: URL with use MC, from which it reads back.
+                    Some(mark) => use_.push(mark.to_owned()),
+                    None => loss(
+                        losses,
+                        r.at(3),
+                        format!("equipment type {e:?} has no marker on a {s} URL"),
+                    ),
+                }
                 s
             }
             (None, None) => {
@@ -1953,77 +1979,134 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
                 );
             }
         }
-        (AnyValue::IVL_TS(ivl), "TQ") => {
-            for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
-                match b {
-                    Some(Nullable::Value(x)) => {
-                        out.set_sub(n, 1, x.base.value.as_deref());
-                        if x.inclusive == Some(false) {
-                            loss(losses, format!("TQ.{n}"), "an open bound is written closed");
-                        }
-                    }
-                    Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
-                    None => {}
-                }
-            }
-            match ivl.width.as_deref() {
-                Some(Nullable::Value(Qty::PQ(w))) => match (
-                    w.value.as_deref(),
-                    w.unit.as_deref().and_then(|u| reverse(TIME_UNITS, u)),
-                ) {
-                    (Some(v), Some(u)) if time_quantity(v, u).is_some() => {
-                        out.set(3, Some(&format!("{u}{v}")))
-                    }
-                    _ => loss(losses, "IVL_TS.width", format!("{w:?} has no TQ duration")),
-                },
-                Some(_) => loss(losses, "IVL_TS.width", "not a time quantity"),
-                None => {}
-            }
-            if ivl.center.is_some() {
-                loss(losses, "IVL_TS", "center has no TQ component");
-            }
-        }
-        (AnyValue::PIVL_TS(p), "TQ") => {
-            let period = p.period.as_ref().and_then(|n| n.value()).and_then(|q| {
-                let v = q.value.as_deref()?;
-                let u = q.unit.as_deref()?;
-                if p.institution_specified == Some(true) {
-                    let text = format!("{v} {u}");
-                    reverse(INSTITUTION_PERIODS, &text).map(str::to_owned)
-                } else {
-                    let u = reverse(TIME_UNITS, u)?;
-                    time_quantity(v, u).map(|_| format!("Q{v}{u}"))
-                }
-            });
-            match period {
-                Some(t) => out.set_sub(2, 1, Some(&t)),
-                None => loss(losses, "PIVL_TS.period", "has no table 0335 repeat pattern"),
-            }
-            if p.phase.is_some() || p.alignment.is_some() {
-                loss(losses, "PIVL_TS", "phase and alignment not carried");
-            }
-        }
-        (AnyValue::EIVL_TS(e), "TQ") => {
-            match e
-                .event
-                .as_ref()
-                .and_then(|c| c.value())
-                .and_then(|c| c.code.as_deref())
-            {
-                Some(c) if TIMING_EVENTS.contains(&c) => out.set_sub(2, 1, Some(c)),
-                other => loss(
-                    losses,
-                    "EIVL_TS.event",
-                    format!("{other:?} has no table 0335 repeat pattern"),
-                ),
-            }
-            if e.offset.is_some() {
-                loss(losses, "EIVL_TS.offset", "not carried");
-            }
-        }
+        (AnyValue::IVL_TS(ivl), "TQ") => ivl_to_tq(ivl, out, losses),
+        (AnyValue::PIVL_TS(p), "TQ") => pivl_to_tq(p, out, losses),
+        (AnyValue::EIVL_TS(e), "TQ") => eivl_to_tq(e, out, losses),
+        (AnyValue::SXPR_TS(x), "TQ") => sxpr_to_tq(x, out, losses),
         _ => return Err(unsupported()),
     }
     Ok(())
+}
+
+/// TQ.3–5 from an IVL<TS>.
+fn ivl_to_tq(ivl: &IVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
+        match b {
+            Some(Nullable::Value(x)) => {
+                out.set_sub(n, 1, x.base.value.as_deref());
+                if x.inclusive == Some(false) {
+                    loss(losses, format!("TQ.{n}"), "an open bound is written closed");
+                }
+            }
+            Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
+            None => {}
+        }
+    }
+    match ivl.width.as_deref() {
+        Some(Nullable::Value(Qty::PQ(w))) => match (
+            w.value.as_deref(),
+            w.unit.as_deref().and_then(|u| reverse(TIME_UNITS, u)),
+        ) {
+            (Some(v), Some(u)) if time_quantity(v, u).is_some() => {
+                out.set(3, Some(&format!("{u}{v}")))
+            }
+            _ => loss(losses, "IVL_TS.width", format!("{w:?} has no TQ duration")),
+        },
+        Some(_) => loss(losses, "IVL_TS.width", "not a time quantity"),
+        None => {}
+    }
+    if ivl.center.is_some() {
+        loss(losses, "IVL_TS", "center has no TQ component");
+    }
+}
+
+/// TQ.2 from a PIVL<TS>.
+fn pivl_to_tq(p: &PIVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    let period = p.period.as_ref().and_then(|n| n.value()).and_then(|q| {
+        let v = q.value.as_deref()?;
+        let u = q.unit.as_deref()?;
+        if p.institution_specified == Some(true) {
+            let text = format!("{v} {u}");
+            reverse(INSTITUTION_PERIODS, &text).map(str::to_owned)
+        } else {
+            let u = reverse(TIME_UNITS, u)?;
+            time_quantity(v, u).map(|_| format!("Q{v}{u}"))
+        }
+    });
+    match period {
+        Some(t) => out.set_sub(2, 1, Some(&t)),
+        None => loss(losses, "PIVL_TS.period", "has no table 0335 repeat pattern"),
+    }
+    if p.phase.is_some() || p.alignment.is_some() {
+        loss(losses, "PIVL_TS", "phase and alignment not carried");
+    }
+}
+
+/// TQ.2 from an EIVL<TS>.
+fn eivl_to_tq(e: &EIVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    match e
+        .event
+        .as_ref()
+        .and_then(|c| c.value())
+        .and_then(|c| c.code.as_deref())
+    {
+        Some(c) if TIMING_EVENTS.contains(&c) => out.set_sub(2, 1, Some(c)),
+        other => loss(
+            losses,
+            "EIVL_TS.event",
+            format!("{other:?} has no table 0335 repeat pattern"),
+        ),
+    }
+    if e.offset.is_some() {
+        loss(losses, "EIVL_TS.offset", "not carried");
+    }
+}
+
+/// A TQ from an SXPR<TS> as [`tq`] writes it: one interval (TQ.3–5) and one repeat (TQ.2),
+/// in either order, the second intersected with the first (operator A; the first member's
+/// operator combines with nothing and is not read). A further member, or another operator,
+/// has no TQ form and is reported.
+fn sxpr_to_tq(x: &SXPR<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    let (mut interval, mut repeat) = (false, false);
+    for (i, c) in x.comp.iter().enumerate() {
+        let at = format!("SXPR_TS.comp[{i}]");
+        let Some(m) = c.value() else {
+            loss(losses, at, "a null member has no TQ form");
+            continue;
+        };
+        if i > 0 && operator(m) != Some(INTERSECT) {
+            loss(
+                losses,
+                &at,
+                format!(
+                    "operator {:?} is not an intersection; written as one",
+                    operator(m).unwrap_or("I")
+                ),
+            );
+        }
+        match m {
+            Sxcm::IVL(ivl) if !interval => {
+                interval = true;
+                ivl_to_tq(ivl, out, losses);
+            }
+            Sxcm::PIVL(p) if !repeat => {
+                repeat = true;
+                pivl_to_tq(p, out, losses);
+            }
+            Sxcm::EIVL(e) if !repeat => {
+                repeat = true;
+                eivl_to_tq(e, out, losses);
+            }
+            _ => loss(
+                losses,
+                at,
+                "not carried: a TQ holds one interval and one repeat pattern",
+            ),
+        }
+    }
+    if x.base.value.is_some() {
+        loss(losses, "SXPR_TS.value", "not carried");
+    }
 }
 
 /// A time since midnight in h, min or s → TM with the matching precision.
@@ -2263,8 +2346,22 @@ fn split_number(rest: &str) -> Option<[Option<&str>; 4]> {
 
 fn tel_to_v2(tel: &TEL, out: &mut Out, losses: &mut Vec<Loss>) {
     let value = tel.value.as_deref().unwrap_or_default();
-    let mobile = tel.use_.iter().any(|u| u == "MC");
-    let mut uses = tel.use_.iter().filter(|u| *u != "MC");
+    // The URL scheme gives the equipment type (table 0202 rows); a lossy type whose marker
+    // use is present reads back as itself (tel: with use MC is CP), and the marker is no
+    // telecom use of its own.
+    let row = EQUIPMENT_TYPE
+        .iter()
+        .find(|(_, scheme)| value.starts_with(scheme));
+    let marked = row.and_then(|(_, scheme)| {
+        EQUIPMENT_TYPE_MARKED.iter().find(|(code, mark)| {
+            lookup(EQUIPMENT_TYPE_LOSSY, code) == Some(*scheme)
+                && tel.use_.iter().any(|u| u == mark)
+        })
+    });
+    let mut uses = tel
+        .use_
+        .iter()
+        .filter(|u| marked.is_none_or(|(_, mark)| u != mark));
     if let Some(u) = uses.next() {
         match reverse(TELECOM_USE, u) {
             Some(c) => out.set(2, Some(c)),
@@ -2282,37 +2379,31 @@ fn tel_to_v2(tel: &TEL, out: &mut Out, losses: &mut Vec<Loss>) {
             format!("a further use {u:?} not carried"),
         );
     }
-    if let Some(mail) = value.strip_prefix("mailto:") {
-        out.set(3, Some("Internet"));
-        out.set(4, Some(mail));
+    let rest = match row {
+        Some((code, scheme)) => {
+            out.set(3, Some(marked.map_or(*code, |(c, _)| *c)));
+            &value[scheme.len()..]
+        }
+        None => {
+            loss(
+                losses,
+                "TEL.value",
+                format!("{value:?} has no URL scheme of table 0202"),
+            );
+            value
+        }
+    };
+    if row.is_some_and(|(_, scheme)| *scheme == "mailto:") {
+        // An e-mail address has a component of its own, and a use of its own when none is
+        // given.
+        out.set(4, Some(rest));
         if tel.use_.is_empty() {
             out.set(2, Some("NET"));
         }
+        if !tel.useable_period.is_empty() {
+            loss(losses, "TEL.useablePeriod", "not carried");
+        }
         return;
-    }
-    let (equipment, rest) = if let Some(r) = value.strip_prefix("tel:") {
-        ("PH", r)
-    } else if let Some(r) = value.strip_prefix("fax:") {
-        ("FX", r)
-    } else if let Some(r) = value.strip_prefix("modem:") {
-        ("MD", r)
-    } else {
-        loss(
-            losses,
-            "TEL.value",
-            format!("{value:?} is not a tel:, fax:, modem: or mailto: URL"),
-        );
-        ("", value)
-    };
-    if !equipment.is_empty() {
-        out.set(
-            3,
-            Some(if mobile && equipment == "PH" {
-                "CP"
-            } else {
-                equipment
-            }),
-        );
     }
     // The +C-AAA-LLLL;ext=E form this mapping writes reads back into XTN.5–8.
     match split_number(rest) {
@@ -2587,17 +2678,28 @@ pub fn to_v3_entity(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Entity>, Ma
     Ok(Mapped { value, losses })
 }
 
-/// Maps a name and identifier back to an XCN, CN or XON, written with delimiters `d`.
+/// Maps a name and identifier back to an XCN, CN or XON of the version that `to` defines
+/// (the `DESC` of a typed composite such as `hl7_model::v2_3::datatypes::Xon`, or an entry
+/// of `Message::version().datatypes`),
+/// written with delimiters `d`: the way back of [`to_v3_entity`]. The version decides where
+/// an XON's identifier goes: XON.10 from 2.5, XON.3 (the older ID number) before, as the
+/// definition has no tenth component there.
 pub fn entity_to_v2(
     e: Option<&Entity>,
-    to: &str,
+    to: &DatatypeDesc,
     d: &Delimiters,
 ) -> Result<Mapped<String>, MapError> {
     let unsupported = || MapError::UnsupportedV3 {
         from: "Entity".into(),
-        to: to.to_owned(),
+        to: to.id.to_owned(),
     };
-    let (id_at, hd_at) = id_layout(to).ok_or_else(unsupported)?;
+    let (id_at, hd_at) = id_layout(to.id).ok_or_else(unsupported)?;
+    let id_at = if to.id == "XON" && to.components.len() < id_at {
+        3
+    } else {
+        id_at
+    };
+    let to = to.id;
     let mut losses = Vec::new();
     let Some(e) = e else {
         return Ok(Mapped {
@@ -2640,6 +2742,229 @@ pub fn entity_to_v2(
     let text = out.er7(d);
     Ok(Mapped {
         value: (!text.is_empty()).then_some(text),
+        losses,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Timing/quantity: the parts of a TQ that belong on the act
+
+/// ActPriority, the code system of an act's priorityCode.
+pub const ACT_PRIORITY_SYSTEM: &str = "2.16.840.1.113883.5.7";
+
+/// What a TQ says about the act it times (an order, a substance administration): v3 puts its
+/// parts on the act, not in one value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TqAct {
+    /// TQ.2–TQ.5, the timing, as [`to_v3`] maps it (an IVL, PIVL, EIVL or SXPR of TS): the
+    /// act's `effectiveTime`. `None` when none of them was sent.
+    pub effective_time: Option<Nullable<AnyValue>>,
+    /// TQ.1, the quantity (CQ: TQ.1.1 the number, TQ.1.2 its unit, taken as UCUM): the
+    /// substance administration's `doseQuantity`.
+    pub dose_quantity: Option<Nullable<PQ>>,
+    /// TQ.6, the priority (table 0027 → ActPriority by `schemas/v3/codetables.yaml`: S, A,
+    /// R, P, T): the act's `priorityCode`.
+    pub priority_code: Option<Nullable<CE>>,
+}
+
+/// Maps a TQ to the act-level values it holds: the timing ([`to_v3`]'s value) and, beside
+/// it, TQ.1 as the dose quantity and TQ.6 as the priority code, so that the loss report no
+/// longer lists them. What still has no place (the condition TQ.7, the text TQ.8, the
+/// conjunction TQ.9, the order sequencing TQ.10 …) is reported, and so is a priority with no
+/// ActPriority code (C, PRN).
+///
+/// ```
+/// use hl7_model::Message;
+/// use hl7_model::view::SegmentView;
+/// use hl7_v3::map::{MapOptions, V2Value, act_to_v2, to_v3_act};
+/// let m = Message::parse(
+///     "MSH|^~\\&|A|B|C|D|20240101||ORM^O01|1|P|2.5\rORC|NW||||||2^Q6H^D10^^^S\r",
+///     &Default::default(),
+/// ).unwrap();
+/// let lean = m.lean();
+/// let orc = SegmentView::new(lean.segment(1), lean.delimiters());
+/// let v = V2Value::new(orc.field(7).first(), lean.delimiters(), "TQ");
+/// let act = to_v3_act(&v, &MapOptions::default()).unwrap();
+/// assert!(act.losses.is_empty());
+/// let a = act.value.as_ref().unwrap();
+/// assert_eq!(
+///     hl7_v3::to_xml("priorityCode", a.priority_code.as_ref().unwrap()).unwrap(),
+///     r#"<priorityCode xmlns="urn:hl7-org:v3" code="S" codeSystem="2.16.840.1.113883.5.7"/>"#
+/// );
+/// assert_eq!(
+///     hl7_v3::to_xml("doseQuantity", a.dose_quantity.as_ref().unwrap()).unwrap(),
+///     r#"<doseQuantity xmlns="urn:hl7-org:v3" value="2"/>"#
+/// );
+/// let back = act_to_v2(act.value.as_ref(), lean.delimiters()).unwrap();
+/// assert_eq!(back.value.as_deref(), Some("2^Q6H^D10^^^S"));
+/// ```
+pub fn to_v3_act(v: &V2Value, opts: &MapOptions) -> Result<Mapped<TqAct>, MapError> {
+    if v.datatype != "TQ" {
+        return Err(MapError::UnsupportedV2(v.datatype.to_owned()));
+    }
+    let mut losses = Vec::new();
+    let value = match v.piece.wire() {
+        _ if only_separators(v.piece) => None,
+        Wire::Absent => None,
+        Wire::Null => Some(TqAct {
+            effective_time: Some(Nullable::null(opts.null_flavor)),
+            ..TqAct::default()
+        }),
+        Wire::Text(_) => {
+            let mut r = Reader::new(v);
+            let timed = (2..=5).any(|n| !r.piece_at(n).as_str().is_empty());
+            let timing = tq(&mut r, opts, &mut losses);
+            let dose_quantity = tq_quantity(&mut r, opts, &mut losses);
+            let priority_code = match r.get(6) {
+                V::Absent => None,
+                V::Null => Some(Nullable::null(opts.null_flavor)),
+                V::Text(p) => match lookup(PRIORITY, &p) {
+                    Some(code) => Some(Nullable::Value(CE {
+                        code: Some(code.to_owned()),
+                        code_system: Some(ACT_PRIORITY_SYSTEM.to_owned()),
+                        ..CE::default()
+                    })),
+                    None => {
+                        let at = r.at(6);
+                        loss(
+                            &mut losses,
+                            at,
+                            format!("priority {p:?} has no ActPriority code"),
+                        );
+                        None
+                    }
+                },
+            };
+            r.finish(&mut losses);
+            Some(TqAct {
+                effective_time: timed.then_some(Nullable::Value(timing)),
+                dose_quantity,
+                priority_code,
+            })
+        }
+    };
+    Ok(Mapped { value, losses })
+}
+
+/// TQ.1, a CQ one level down: the number and the unit's code are subcomponents, and the
+/// unit's coding system has no room, so the unit is taken as UCUM.
+fn tq_quantity(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> Option<Nullable<PQ>> {
+    let mut q = r.sub(1);
+    let out = match q.piece.wire() {
+        Wire::Absent => {
+            q.used.push(1);
+            None
+        }
+        Wire::Null => {
+            q.used.push(1);
+            Some(Nullable::null(opts.null_flavor))
+        }
+        Wire::Text(_) => {
+            let value = q.text(1);
+            if let Some(v) = &value
+                && !is_decimal(v)
+            {
+                let at = q.at(1);
+                loss(losses, at, format!("{v:?} is not a number"));
+            }
+            Some(Nullable::Value(PQ {
+                value,
+                unit: q.text(2),
+                ..PQ::default()
+            }))
+        }
+    };
+    q.finish(losses);
+    out
+}
+
+/// A v2 NM literal as v3 REAL writes it: digits with at most one point, and a sign.
+fn is_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (i, f) = digits.split_once('.').unwrap_or((digits, ""));
+    !(i.is_empty() && f.is_empty())
+        && i.bytes().all(|b| b.is_ascii_digit())
+        && f.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Maps an act's timing, dose and priority back to a TQ, written with delimiters `d`: the
+/// way back of [`to_v3_act`]. A dose unit other than a plain UCUM code, a priority outside
+/// table 0027's ActPriority rows, and what TQ has no room for are reported.
+pub fn act_to_v2(act: Option<&TqAct>, d: &Delimiters) -> Result<Mapped<String>, MapError> {
+    let mut losses = Vec::new();
+    let Some(act) = act else {
+        return Ok(Mapped {
+            value: None,
+            losses,
+        });
+    };
+    let mut out = Out::default();
+    match &act.effective_time {
+        Some(n @ Nullable::Null { .. })
+            if act.dose_quantity.is_none() && act.priority_code.is_none() =>
+        {
+            return to_v2(Some(n), "TQ", d);
+        }
+        Some(Nullable::Null { flavor, .. }) => loss(
+            &mut losses,
+            "TQ",
+            format!(
+                "an effective time of nullFlavor {flavor} has no place beside a quantity or priority"
+            ),
+        ),
+        Some(Nullable::Value(v)) => write_v2(v, "TQ", &mut out, &mut losses)?,
+        None => {}
+    }
+    match &act.dose_quantity {
+        Some(Nullable::Value(pq)) => {
+            out.set_sub(1, 1, pq.value.as_deref());
+            out.set_sub(1, 2, pq.unit.as_deref().filter(|u| *u != "1"));
+            if !pq.translation.is_empty() {
+                loss(
+                    &mut losses,
+                    "PQ.translation",
+                    "a unit in another code system has no room in TQ.1",
+                );
+            }
+        }
+        Some(Nullable::Null { .. }) => out.set(1, Some(NULL)),
+        None => {}
+    }
+    match &act.priority_code {
+        Some(Nullable::Value(ce)) => {
+            let system_ok = ce
+                .code_system
+                .as_deref()
+                .is_none_or(|s| s == ACT_PRIORITY_SYSTEM);
+            match ce.code.as_deref().and_then(|c| reverse(PRIORITY, c)) {
+                Some(p) if system_ok => out.set(6, Some(p)),
+                _ => loss(
+                    &mut losses,
+                    "CE.code",
+                    format!(
+                        "priority {:?} of {:?} has no table 0027 code",
+                        ce.code, ce.code_system
+                    ),
+                ),
+            }
+            if ce.display_name.is_some()
+                || ce.code_system_name.is_some()
+                || ce.code_system_version.is_some()
+                || ce.original_text.is_some()
+                || !ce.translation.is_empty()
+            {
+                loss(
+                    &mut losses,
+                    "CE",
+                    "only the priority code is carried (no names, version, original text or translation)",
+                );
+            }
+        }
+        Some(Nullable::Null { .. }) => out.set(6, Some(NULL)),
+        None => {}
+    }
+    Ok(Mapped {
+        value: Some(out.er7(d)),
         losses,
     })
 }

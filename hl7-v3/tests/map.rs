@@ -367,6 +367,59 @@ fn tables_map_codes_and_report_the_rest() {
     );
 }
 
+/// The way back of XTN reads the same tables as the way there: every telecom use row and
+/// every equipment type row of `codetables.yaml` comes back from the v3 use and URL scheme,
+/// a marked lossy type (CP) from its marker use, and anything else is reported.
+#[test]
+fn telecom_codes_come_back_by_the_code_tables() {
+    use hl7_v3::code_tables::{
+        EQUIPMENT_TYPE, EQUIPMENT_TYPE_LOSSY, EQUIPMENT_TYPE_MARKED, TELECOM_USE,
+    };
+    use hl7_v3::datatypes::TEL;
+    let d = Delimiters::default();
+    let back = |value: &str, uses: &[&str]| {
+        let tel = TEL {
+            value: Some(value.to_owned()),
+            use_: uses.iter().map(|u| (*u).to_owned()).collect(),
+            ..TEL::default()
+        };
+        to_v2(Some(&Nullable::Value(AnyValue::TEL(tel))), "XTN", &d).unwrap()
+    };
+    for (v2, v3) in TELECOM_USE {
+        let b = back("tel:+1-555-5551234", &[v3]);
+        assert_eq!(b.value.unwrap(), format!("^{v2}^PH^^1^555^5551234"));
+        assert!(b.losses.is_empty(), "{v3}: {:?}", b.losses);
+    }
+    for (v2, scheme) in EQUIPMENT_TYPE {
+        let b = back(&format!("{scheme}x@example.org"), &["WP"]);
+        let comps: Vec<String> = b.value.unwrap().split('^').map(str::to_owned).collect();
+        assert_eq!(comps[2], *v2, "{scheme}");
+        assert!(b.losses.is_empty(), "{scheme}: {:?}", b.losses);
+    }
+    assert!(!EQUIPMENT_TYPE_MARKED.is_empty());
+    for (v2, mark) in EQUIPMENT_TYPE_MARKED {
+        let scheme = EQUIPMENT_TYPE_LOSSY
+            .iter()
+            .find(|(c, _)| c == v2)
+            .unwrap()
+            .1;
+        let b = back(&format!("{scheme}+1-555-5551234"), &["WP", mark]);
+        assert_eq!(b.value.unwrap(), format!("^WPN^{v2}^^1^555^5551234"));
+        assert!(b.losses.is_empty(), "{v2}: {:?}", b.losses);
+        // Without its marker the lossy type reads back as the row that owns the scheme.
+        let b = back(&format!("{scheme}+1-555-5551234"), &["WP"]);
+        assert!(!b.value.unwrap().contains(v2));
+    }
+    // A marker on a URL whose scheme it does not mark is a use with no v2 code, reported;
+    // so is a URL of no table 0202 scheme.
+    let b = back("fax:+1-555-5551234", &["MC"]);
+    assert_eq!(b.value.as_deref(), Some("^^FX^^1^555^5551234"));
+    assert_eq!(b.losses.len(), 1, "{:?}", b.losses);
+    let b = back("http://example.org/contact", &[]);
+    assert_eq!(b.losses.len(), 1, "{:?}", b.losses);
+    assert_eq!(b.losses[0].at, "TEL.value");
+}
+
 #[test]
 fn numbers_quantities_and_structured_numerics() {
     let m = msg("2.5", "OBX|1|NM|X||1.50|mg/dL^^UCUM");
@@ -435,7 +488,9 @@ fn esc(s: &str) -> String {
 
 proptest! {
     /// Generated CX, XPN, CE, TS, XAD, XTN, SN, DR, TM, TQ and XCN values: v2 → v3 → v2 is the identity
-    /// whenever the loss report is empty, and never silent otherwise.
+    /// whenever the loss report is empty, and never silent otherwise. TS, DR, SN, TM and TQ
+    /// (its timing with `to_v3`, with its dose and priority too with `to_v3_act`) always map
+    /// without loss.
     #[test]
     fn v2_v3_v2_is_the_identity_where_nothing_is_lost(
         id in word(), fam in word(), given in proptest::option::of(word()),
@@ -448,8 +503,24 @@ proptest! {
         n1 in "[0-9]{1,4}(\\.[0-9]{1,2})?", n2 in "[0-9]{1,4}",
         sn_form in 0usize..4,
         tm in "([01][0-9]|2[0-3])([0-5][0-9]([0-5][0-9](\\.[0-9]{1,4})?)?)?",
+        tq_form in 0usize..7, n3 in "[1-9][0-9]{0,2}",
+        tq_unit in prop::sample::select(vec!["S", "M", "H", "D", "W", "L"]),
+        event in prop::sample::select(vec!["AC", "PC", "HS", "WAKE", "ACM", "PCV"]),
+        institution in prop::sample::select(vec!["QD", "BID", "TID", "QID", "QOD"]),
+        dose in proptest::option::of(("[1-9][0-9]{0,2}(\\.[0-9]{1,2})?", prop::sample::select(vec!["", "&mg", "&mL", "&{tbl}"]))),
+        priority in prop::sample::select(vec!["S", "A", "R", "P", "T", ""]),
     ) {
         let given = given.map(|g| esc(&g)).unwrap_or_default();
+        let tq_text = match tq_form {
+            0 => format!("^Q{n3}H"),
+            1 => format!("^^^{ts}^{ts}"),
+            2 => format!("^^D{n3}^{ts}"),
+            3 => "^TID".to_owned(),
+            // A repeat pattern within bounds: an SXPR of the IVL and the PIVL or EIVL.
+            4 => format!("^Q{n3}{tq_unit}^^{ts}^{ts}"),
+            5 => format!("^{event}^D{n3}^{ts}"),
+            _ => format!("^{institution}^D{n3}"),
+        };
         let cases = [
             ("PID", 3, "CX", format!("{}^^^&{oid}&ISO", esc(&id))),
             ("PID", 5, "XPN", format!("{}^{given}^^^^^{use_code}", esc(&fam))),
@@ -465,12 +536,7 @@ proptest! {
             }),
             ("PV1", 45, "DR", format!("{ts}^{ts}")),
             ("OBX", 5, "TM", tm.clone()),
-            ("ORC", 7, "TQ", match sn_form {
-                0 => format!("^Q{n2}H"),
-                1 => format!("^^^{ts}^{ts}"),
-                2 => format!("^^D{n2}^{ts}"),
-                _ => "^TID".to_owned(),
-            }),
+            ("ORC", 7, "TQ", tq_text.clone()),
         ];
         for (seg, seq, dt, text) in cases {
             let fields = "|".repeat(seq);
@@ -482,7 +548,7 @@ proptest! {
             // These shapes lose nothing, so the identity below is checked on every case.
             // (A literal backslash is reported: decoded text cannot tell it from a kept
             // formatting escape.)
-            if matches!(dt, "TS" | "DR" | "SN" | "TM") || (dt == "CX" && !id.contains('\\')) {
+            if matches!(dt, "TS" | "DR" | "SN" | "TM" | "TQ") || (dt == "CX" && !id.contains('\\')) {
                 prop_assert!(r.losses.is_empty() && back.losses.is_empty(), "{} {:?} {:?}", text, r.losses, back.losses);
             }
             if r.losses.is_empty() && back.losses.is_empty() {
@@ -493,12 +559,23 @@ proptest! {
                 prop_assert!(r.losses.iter().chain(&back.losses).all(|l| !l.at.is_empty() && !l.what.is_empty()));
             }
         }
+        // The same timing with a dose and a priority, through to_v3_act: nothing is lost.
+        let pad = "^".repeat(6 - tq_text.split('^').count());
+        let qty = dose.map(|(n, u)| format!("{n}{u}")).unwrap_or_default();
+        let text = format!("{qty}{tq_text}{pad}{priority}");
+        let m = msg("2.5", &format!("ORC|NW||||||{text}"));
+        let d = *m.lean().delimiters();
+        let r = map::to_v3_act(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+        let back = map::act_to_v2(r.value.as_ref(), &d).unwrap();
+        prop_assert!(r.losses.is_empty() && back.losses.is_empty(), "{} {:?} {:?}", text, r.losses, back.losses);
+        let expected = trimmed(&text, &d);
+        prop_assert_eq!(back.value.as_deref(), Some(expected.as_str()));
         // A practitioner's identifier and name together (XCN), through to_v3_entity.
         let text = format!("{}^{}^{given}^^^^^^&{oid}&ISO^{use_code}", esc(&id), esc(&fam));
         let m = msg("2.5", &format!("ORC|NW|||||||||||{text}"));
         let d = *m.lean().delimiters();
         let r = map::to_v3_entity(&field(&m, "ORC", 12, "XCN"), &MapOptions::default()).unwrap();
-        let back = map::entity_to_v2(r.value.as_ref(), "XCN", &d).unwrap();
+        let back = map::entity_to_v2(r.value.as_ref(), desc(&m, "XCN"), &d).unwrap();
         if r.losses.is_empty() && back.losses.is_empty() {
             let expected = trimmed(&text, &d);
             prop_assert_eq!(back.value.as_deref(), Some(expected.as_str()));
@@ -680,7 +757,7 @@ fn practitioner_and_organization_identifiers() {
         }))
     );
     assert!(matches!(&e.name, Some(Nullable::Value(AnyValue::PN(_)))));
-    let back = map::entity_to_v2(Some(e), "XCN", &d).unwrap();
+    let back = map::entity_to_v2(Some(e), desc(&m, "XCN"), &d).unwrap();
     assert_eq!(
         back.value.as_deref(),
         Some("1234^Slide^Stan^S^^Dr^MD^^NPI&2.16.840.1.113883.4.6&ISO^L")
@@ -699,11 +776,57 @@ fn practitioner_and_organization_identifiers() {
         hl7_v3::to_xml("id", &id).unwrap(),
         r#"<id xmlns="urn:hl7-org:v3" root="2.16.840.1.113883.19.4.6" extension="1236" assigningAuthorityName="CLIA"/>"#
     );
-    // Before 2.5 the ID number is XON.3.
+    // Back to 2.5: the identifier in XON.10, its authority in XON.6.
+    let back = map::entity_to_v2(r.value.as_ref(), desc(&m, "XON"), m.lean().delimiters()).unwrap();
+    assert_eq!(
+        back.value.as_deref(),
+        Some("Good Health Clinic^^^^^CLIA&2.16.840.1.113883.19.4.6&ISO^^^^1236")
+    );
+    assert!(back.losses.is_empty(), "{:?}", back.losses);
+    // Before 2.5 the ID number is XON.3, both ways.
     let m = msg("2.3", "PD1|||Good Health Clinic^^1236");
     let r = map::to_v3_entity(&field(&m, "PD1", 3, "XON"), &MapOptions::default()).unwrap();
-    let id = r.value.unwrap().id.unwrap();
+    let id = r.value.as_ref().unwrap().id.clone().unwrap();
     assert_eq!(id.value().unwrap().extension.as_deref(), Some("1236"));
+    let back = map::entity_to_v2(r.value.as_ref(), desc(&m, "XON"), m.lean().delimiters()).unwrap();
+    assert_eq!(back.value.as_deref(), Some("Good Health Clinic^^1236"));
+    assert!(back.losses.is_empty(), "{:?}", back.losses);
+    // The same organisation written for 2.5 has its identifier in XON.10.
+    let v25 = msg("2.5", "PD1");
+    let back =
+        map::entity_to_v2(r.value.as_ref(), desc(&v25, "XON"), m.lean().delimiters()).unwrap();
+    assert_eq!(
+        back.value.as_deref(),
+        Some("Good Health Clinic^^^^^^^^^1236")
+    );
+}
+
+/// A 2.3 order from the corpus (`PD1|||FACILITY(EAST)^^12345`): the primary facility's ID
+/// number, XON.3, becomes the II extension and goes back to XON.3, not to XON.10, which 2.3
+/// does not have.
+#[test]
+fn organization_identifier_before_2_5_from_the_corpus() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus/messages/node-hl7-complete/orm-example.hl7");
+    let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+    let m = parse(&text);
+    assert_eq!(m.version().version, "2.3");
+    let d = *m.lean().delimiters();
+    let r = map::to_v3_entity(&field(&m, "PD1", 3, "XON"), &MapOptions::default()).unwrap();
+    assert!(r.losses.is_empty(), "{:?}", losses(&r));
+    let e = r.value.as_ref().unwrap();
+    assert_eq!(
+        e.id.as_ref().unwrap().value().unwrap().extension.as_deref(),
+        Some("12345")
+    );
+    let back = map::entity_to_v2(Some(e), desc(&m, "XON"), &d).unwrap();
+    assert_eq!(back.value.as_deref(), Some("FACILITY(EAST)^^12345"));
+    assert!(back.losses.is_empty(), "{:?}", back.losses);
+}
+
+/// The message's version's definition of datatype `id`.
+fn desc(m: &Message, id: &str) -> &'static hl7_model::descriptor::DatatypeDesc {
+    m.version().datatypes.iter().find(|c| c.id == id).unwrap()
 }
 
 /// ORC-7 of a corpus message, as a TQ.
@@ -724,20 +847,21 @@ fn corpus_orc_7(file: &str, f: impl FnOnce(V2Value, &Delimiters)) {
 
 #[test]
 fn timing_quantity_to_general_timing() {
-    // Q6H for ten days (a 2.6 PPR from the corpus): the repeat wins; the duration and
-    // the priority R are reported.
+    // Q6H for ten days (a 2.6 PPR from the corpus, `^Q6H^D10^^^R`): an SXPR of the ten-day
+    // interval and the six-hour period intersected with it; the priority R is reported.
     corpus_orc_7(
         "lfh-hl7v2-fhir/Hl7ServiceRequestFHIRConversionTest_L46.hl7",
         |v, d| {
             let r = to_v3(&v, &MapOptions::default()).unwrap();
             assert_eq!(
                 hl7_v3::to_xml("effectiveTime", r.value.as_ref().unwrap()).unwrap(),
-                r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="PIVL_TS"><period value="6" unit="h"/></effectiveTime>"#
+                r#"<effectiveTime xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="SXPR_TS"><comp xsi:type="IVL_TS"><width xsi:type="PQ" value="10" unit="d"/></comp><comp xsi:type="PIVL_TS" operator="A"><period value="6" unit="h"/></comp></effectiveTime>"#
             );
             let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
-            assert_eq!(at, ["TQ.4", "TQ.6"], "{:?}", losses(&r));
+            assert_eq!(at, ["TQ.6"], "{:?}", losses(&r));
             let back = to_v2(r.value.as_ref(), "TQ", d).unwrap();
-            assert_eq!(back.value.as_deref(), Some("^Q6H"));
+            assert_eq!(back.value.as_deref(), Some("^Q6H^D10"));
+            assert!(back.losses.is_empty(), "{:?}", back.losses);
         },
     );
     // Start and end (a 2.5 ORM from the corpus): an IVL<TS>; the quantity is reported.
@@ -771,6 +895,16 @@ fn timing_quantity_to_general_timing() {
             r#"<low value="20240101"/><width xsi:type="PQ" value="10" unit="d"/>"#,
             true,
         ),
+        (
+            "^TID^^20240101^20240110",
+            r#"xsi:type="SXPR_TS"><comp xsi:type="IVL_TS"><low value="20240101"/><high value="20240110"/></comp><comp xsi:type="PIVL_TS" operator="A" institutionSpecified="true"><period value="8" unit="h"/></comp>"#,
+            true,
+        ),
+        (
+            "^AC^D5",
+            r#"<comp xsi:type="EIVL_TS" operator="A"><event code="AC" codeSystem="2.16.840.1.113883.5.139"/></comp>"#,
+            true,
+        ),
         ("^Once", "", false),
         ("^Q6H^^^^^^^^^S", "", false),
     ] {
@@ -787,4 +921,95 @@ fn timing_quantity_to_general_timing() {
             assert!(back.losses.is_empty());
         }
     }
+}
+
+#[test]
+fn timing_quantity_with_its_act_level_parts() {
+    // `^Q6H^D10^^^R` (the 2.6 corpus PPR): the priority R becomes the act's priorityCode,
+    // so nothing is reported, and the TQ comes back whole.
+    corpus_orc_7(
+        "lfh-hl7v2-fhir/Hl7ServiceRequestFHIRConversionTest_L46.hl7",
+        |v, d| {
+            let r = map::to_v3_act(&v, &MapOptions::default()).unwrap();
+            assert!(r.losses.is_empty(), "{:?}", losses(&r));
+            let act = r.value.as_ref().unwrap();
+            assert!(matches!(
+                act.effective_time,
+                Some(Nullable::Value(AnyValue::SXPR_TS(_)))
+            ));
+            assert_eq!(act.dose_quantity, None);
+            assert_eq!(
+                hl7_v3::to_xml("priorityCode", act.priority_code.as_ref().unwrap()).unwrap(),
+                r#"<priorityCode xmlns="urn:hl7-org:v3" code="R" codeSystem="2.16.840.1.113883.5.7"/>"#
+            );
+            let back = map::act_to_v2(r.value.as_ref(), d).unwrap();
+            assert_eq!(back.value.as_deref(), Some("^Q6H^D10^^^R"));
+            assert!(back.losses.is_empty(), "{:?}", back.losses);
+            // to_v3 still maps the timing alone, and reports the priority.
+            let t = to_v3(&v, &MapOptions::default()).unwrap();
+            assert_eq!(t.value, act.effective_time);
+            assert_eq!(t.losses.len(), 1);
+            assert_eq!(t.losses[0].at, "TQ.6");
+        },
+    );
+    // `1^^^20070228^20120411` (the 2.5 corpus ORM): the quantity 1 is the dose.
+    corpus_orc_7("hapi-hl7v2/GroupGeneratorTest_L45.hl7", |v, d| {
+        let r = map::to_v3_act(&v, &MapOptions::default()).unwrap();
+        assert!(r.losses.is_empty(), "{:?}", losses(&r));
+        let act = r.value.as_ref().unwrap();
+        assert_eq!(
+            hl7_v3::to_xml("doseQuantity", act.dose_quantity.as_ref().unwrap()).unwrap(),
+            r#"<doseQuantity xmlns="urn:hl7-org:v3" value="1"/>"#
+        );
+        assert!(matches!(
+            act.effective_time,
+            Some(Nullable::Value(AnyValue::IVL_TS(_)))
+        ));
+        let back = map::act_to_v2(r.value.as_ref(), d).unwrap();
+        assert_eq!(back.value.as_deref(), Some("1^^^20070228^20120411"));
+    });
+    for (tq, lost, back) in [
+        // A dose with its unit, a stat priority, no timing.
+        ("2&mg^^^^^S", &[][..], Some("2&mg^^^^^S")),
+        // Callback and as-needed have no ActPriority code; the condition has no place.
+        ("^Q4H^^^^C", &["TQ.6"][..], None),
+        ("^Q4H^^^^PRN^take with food", &["TQ.6", "TQ.7"][..], None),
+        ("abc^QD", &["TQ.1.1"][..], None),
+        ("\"\"^^^^^\"\"", &[][..], Some("\"\"^^^^^\"\"")),
+    ] {
+        let m = msg("2.5", &format!("ORC|NW||||||{tq}"));
+        let d = *m.lean().delimiters();
+        let r = map::to_v3_act(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+        let at: Vec<&str> = r.losses.iter().map(|l| l.at.as_str()).collect();
+        assert_eq!(at, lost, "{tq}: {:?}", losses(&r));
+        if let Some(expected) = back {
+            let b = map::act_to_v2(r.value.as_ref(), &d).unwrap();
+            assert_eq!(b.value.as_deref(), Some(expected), "{tq}");
+            assert!(b.losses.is_empty(), "{tq}: {:?}", b.losses);
+        }
+    }
+    // A whole TQ sent as "" is a null timing, and comes back as "".
+    let m = msg("2.5", "ORC|NW||||||\"\"");
+    let r = map::to_v3_act(&field(&m, "ORC", 7, "TQ"), &MapOptions::default()).unwrap();
+    let act = r.value.as_ref().unwrap();
+    assert_eq!(
+        act.effective_time.as_ref().unwrap().null_flavor(),
+        Some(NullFlavor::NI)
+    );
+    let b = map::act_to_v2(r.value.as_ref(), m.lean().delimiters()).unwrap();
+    assert_eq!(b.value.as_deref(), Some("\"\""));
+    // Another datatype is refused; an ActPriority code outside table 0027's rows is
+    // reported on the way back.
+    assert!(map::to_v3_act(&field(&m, "ORC", 1, "ID"), &MapOptions::default()).is_err());
+    let rush = map::TqAct {
+        priority_code: Some(Nullable::Value(hl7_v3::datatypes::CE {
+            code: Some("RR".into()),
+            code_system: Some(map::ACT_PRIORITY_SYSTEM.into()),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let b = map::act_to_v2(Some(&rush), m.lean().delimiters()).unwrap();
+    assert_eq!(b.value.as_deref(), Some(""));
+    assert_eq!(b.losses.len(), 1, "{:?}", b.losses);
 }

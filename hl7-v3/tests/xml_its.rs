@@ -2,7 +2,7 @@
 //! sample document's patient, author and observations, and the data types specification's
 //! examples) read and written back unchanged; and hostile input refused.
 
-use hl7_v3::datatypes::{AD, AnyValue, CD, CE, ED, II, IVL, ON, PN, PNPart, Qty, TEL, TS};
+use hl7_v3::datatypes::{AD, AnyValue, CD, CE, ED, II, IVL, ON, PN, PNPart, Qty, Sxcm, TEL, TS};
 use hl7_v3::xml::{self, Element, Node, ReadLimits, XmlError};
 use hl7_v3::{DataType, Mixed, NullFlavor, Nullable, from_xml, to_xml};
 
@@ -115,6 +115,89 @@ fn telecom_and_its_use_on_a_null() {
     }
     round_trip::<TEL>(
         r#"<telecom value="tel:+1-555-555-1234"><useablePeriod value="2024"/></telecom>"#,
+    );
+}
+
+/// A GTS member (TEL and AD `useablePeriod`, SXPR `comp`) is declared SXCM_TS and holds an
+/// interval, a periodic interval or an expression named by its `xsi:type`: the data types
+/// specification's "a work phone from 1 January 2004" and "twice a day for 10 days".
+#[test]
+fn useable_periods_and_set_expressions_by_xsi_type() {
+    let tel = round_trip::<TEL>(&format!(
+        r#"<telecom {XSI} value="tel:+1-555-555-1234" use="WP"><useablePeriod xsi:type="IVL_TS"><low value="20040101"/><high value="20041231"/></useablePeriod></telecom>"#
+    ));
+    let period = tel.value().unwrap().useable_period[0].value().unwrap();
+    let Sxcm::IVL(ivl) = period else {
+        panic!("an IVL_TS: {period:?}")
+    };
+    let low = ivl.low.as_ref().unwrap().value().unwrap();
+    assert_eq!(low.base.value.as_deref(), Some("20040101"));
+    let high = ivl.high.as_ref().unwrap().value().unwrap();
+    assert_eq!(high.base.value.as_deref(), Some("20041231"));
+
+    // An address used in winter only: a periodic interval with its phase and period.
+    let ad = round_trip::<AD>(&format!(
+        r#"<addr {XSI} use="HV"><city>Aspen</city><useablePeriod xsi:type="PIVL_TS"><phase><low value="20001201"/><high value="20010301"/></phase><period value="1" unit="a"/></useablePeriod></addr>"#
+    ));
+    let Sxcm::PIVL(pivl) = ad.value().unwrap().useable_period[0].value().unwrap() else {
+        panic!("a PIVL_TS")
+    };
+    assert_eq!(
+        pivl.period
+            .as_ref()
+            .unwrap()
+            .value()
+            .unwrap()
+            .unit
+            .as_deref(),
+        Some("a")
+    );
+
+    let twice_a_day = format!(
+        r#"<effectiveTime {XSI} xsi:type="SXPR_TS"><comp xsi:type="IVL_TS"><low value="20000412"/><high value="20000421"/></comp><comp xsi:type="PIVL_TS" operator="A" institutionSpecified="true"><period value="12" unit="h"/></comp></effectiveTime>"#
+    );
+    let v = round_trip::<AnyValue>(&twice_a_day);
+    let Some(AnyValue::SXPR_TS(sxpr)) = v.value() else {
+        panic!("an SXPR_TS: {v:?}")
+    };
+    assert_eq!(sxpr.comp.len(), 2);
+    assert!(matches!(sxpr.comp[0].value(), Some(Sxcm::IVL(i)) if i.operator.is_none()));
+    let Some(Sxcm::PIVL(p)) = sxpr.comp[1].value() else {
+        panic!("a PIVL_TS")
+    };
+    assert_eq!(p.operator.as_deref(), Some("A"));
+    assert_eq!(p.institution_specified, Some(true));
+    assert_eq!(
+        p.period.as_ref().unwrap().value().unwrap().value.as_deref(),
+        Some("12")
+    );
+    // The same element read as a GTS member, and the expression's own type.
+    let member = round_trip::<Sxcm<TS>>(&twice_a_day);
+    assert!(matches!(member.value(), Some(Sxcm::SXPR(s)) if s == sxpr));
+    let mut el = Element::new("comp");
+    Sxcm::SXPR(sxpr.clone()).write_to(&mut el).unwrap();
+    assert_eq!(el.xsi_type.as_deref(), Some("SXPR_TS"));
+
+    // Without an xsi:type a member is the declared SXCM_TS, written back without one.
+    let plain = round_trip::<TEL>(
+        r#"<telecom value="tel:+1-555-555-1234"><useablePeriod value="2024"/></telecom>"#,
+    );
+    assert!(matches!(
+        plain.value().unwrap().useable_period[0].value(),
+        Some(Sxcm::SXCM(s)) if s.base.value.as_deref() == Some("2024")
+    ));
+    // A type that does not derive from SXCM is refused, and so is an interval's content
+    // without the xsi:type that allows it.
+    let err = from_xml::<TEL>(&format!(
+        r#"<telecom {XSI} value="tel:1"><useablePeriod xsi:type="PQ" value="1"/></telecom>"#
+    ))
+    .unwrap_err();
+    assert!(matches!(err, XmlError::UnknownXsiType { .. }), "{err}");
+    assert!(
+        from_xml::<TEL>(
+            r#"<telecom value="tel:1"><useablePeriod><low value="2004"/></useablePeriod></telecom>"#
+        )
+        .is_err()
     );
 }
 
