@@ -310,25 +310,34 @@ impl Received {
             .position(|b| matches!(b, b'\r' | b'\n' | 0x1C))
             .unwrap_or(rest.len());
         let line = &rest[..end];
-        match std::str::from_utf8(line) {
-            Ok(text) => Received::from_header_line(text),
-            Err(e) => match crate::charset::decode(line, &Default::default()) {
-                Ok(decoded) => Received::from_header_line(&decoded.text),
-                Err(_) => Err(AckError::HeaderUndecodable {
-                    valid_up_to: start + e.valid_up_to(),
-                }),
-            },
+        // ISO 2022 escape sequences are 7-bit, so valid UTF-8: only the decoder reads them.
+        if let Ok(text) = std::str::from_utf8(line)
+            && !text.contains(ESC)
+        {
+            return Received::from_header_line(text);
+        }
+        match crate::charset::decode(line, &Default::default()) {
+            Ok(decoded) => Received::from_header_line(&decoded.text),
+            Err(_) => Err(AckError::HeaderUndecodable {
+                valid_up_to: start
+                    + line
+                        .iter()
+                        .position(|&b| b >= 0x80 || b == ESC as u8)
+                        .unwrap_or(0),
+            }),
         }
     }
 
     /// [`Received::read`] for a header that cannot be decoded (bytes above 0x7F that MSH-18
-    /// does not declare): each undecodable byte becomes U+FFFD, so that the answer still
+    /// does not declare, ISO 2022 escapes it does not allow): each undecodable byte, and each
+    /// escape character, becomes U+FFFD, so that the answer still
     /// echoes the control ID (ASCII in every real feed) and names the sender as near as it
     /// can. Only for answering: the message itself is refused.
     pub fn read_lossy(bytes: &[u8]) -> Result<Received, AckError> {
         match Received::read(bytes) {
             Err(AckError::HeaderUndecodable { .. }) => {
-                Received::read(String::from_utf8_lossy(bytes).as_bytes())
+                let text = String::from_utf8_lossy(bytes).replace(ESC, "\u{fffd}");
+                Received::read(text.as_bytes())
             }
             other => other,
         }
@@ -428,6 +437,9 @@ fn has_err_fields(version: &str) -> bool {
     let key = version_key(version);
     key.len() < 2 || key >= vec![2, 5]
 }
+
+/// The ISO 2022 escape character, which starts a switch of character set.
+const ESC: char = '\u{1b}';
 
 /// Whether MSH-18 `msh18` is valued and names only table 0211 sets this toolkit writes (an
 /// empty first repetition is the default, ASCII).
