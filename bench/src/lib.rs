@@ -257,6 +257,11 @@ pub fn parsers() -> Vec<Parser> {
             parse: |t| Some(Box::new(hl7_model::message::parse(t).ok()?)),
         },
         Parser {
+            name: "hl7 parse from bytes",
+            builds: "the message, its bytes first read by MSH-18 (borrowed when ASCII/UTF-8)",
+            parse: |t| Some(Box::new(hl7_model::parse(t.as_bytes()).ok()?)),
+        },
+        Parser {
             name: "hl7 parse + validate",
             builds: "the message, then every validation finding",
             parse: |t| {

@@ -75,15 +75,15 @@ pub fn parse(message: impl AsRef<[u8]>) -> Result<Message, ParseError> {
 }
 
 /// Parses one message from its bytes as [`parse`] does, within `opts` and with `decode`'s
-/// character set fallbacks; returns the message and how its bytes were read (the decoded
-/// text is moved into the message, so [`charset::Decoded::text`] is left empty).
+/// character set fallbacks; returns the message and how its bytes were read (the message
+/// holds the text, so [`charset::Decoded::text`] is left empty).
 pub fn parse_bytes(
     bytes: &[u8],
     opts: &ParseOptions,
     decode: &charset::DecodeOptions,
 ) -> Result<(Message, charset::Decoded), ParseError> {
-    let mut decoded = charset::decode(bytes, decode)?;
-    let text = std::mem::take(&mut decoded.text);
+    // The text is borrowed from `bytes` when they already are it (ASCII, UTF-8).
+    let (text, decoded) = charset::decode_text(bytes, decode)?;
     Ok((message::parse_with(&text, opts)?, decoded))
 }
 

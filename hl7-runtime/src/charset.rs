@@ -37,7 +37,7 @@ mod header;
 #[rustfmt::skip]
 pub mod table;
 
-pub use decode::{DecodeOptions, Decoded, Finding, decode, decode_all};
+pub use decode::{DecodeOptions, Decoded, Finding, decode, decode_all, decode_text};
 pub use dicom::{
     DicomCharset, DicomError, DicomMapping, Msh18, dicom_byte_len, fits_dicom, from_dicom, to_dicom,
 };

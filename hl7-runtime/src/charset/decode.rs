@@ -1,6 +1,8 @@
 //! Bytes to text by MSH-18: the default set for plain bytes, ISO 2022 escapes for the
 //! alternates, state reset at every segment end.
 
+use std::borrow::Cow;
+
 use encoding_rs::{EUC_JP, EUC_KR, Encoding, GBK};
 
 use super::header::{Unit, hl7_escapes_to_iso2022, message_starts, prescan};
@@ -138,6 +140,29 @@ impl Decoded {
 /// );
 /// ```
 pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CharsetError> {
+    let (text, mut decoded) = decode_text(bytes, opts)?;
+    decoded.text = text.into_owned();
+    Ok(decoded)
+}
+
+/// [`decode`], borrowing `bytes` as the text when they already are it (ASCII in any set of
+/// single-byte units, or UTF-8 read as UTF-8), so that the common message costs no copy.
+/// The text is returned beside how it was read; [`Decoded::text`] is left empty.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use hl7_model::charset::{decode_text, DecodeOptions};
+/// let (text, how) = decode_text(b"MSH|^~\\&|A\rPID|1\r", &DecodeOptions::default()).unwrap();
+/// assert!(matches!(text, Cow::Borrowed(_)));
+/// assert_eq!(how.charset.hl7, "ASCII");
+/// let latin1 = b"MSH|^~\\&|A|||||||1|P|2.5||||||8859/1\rPID|1||7||M\xfcller\r";
+/// let (text, _) = decode_text(latin1, &DecodeOptions::default()).unwrap();
+/// assert!(matches!(text, Cow::Owned(_)) && text.ends_with("Müller\r"));
+/// ```
+pub fn decode_text<'a>(
+    bytes: &'a [u8],
+    opts: &DecodeOptions,
+) -> Result<(Cow<'a, str>, Decoded), CharsetError> {
     if bytes.len() > opts.max_len {
         return Err(CharsetError::TooLong {
             len: bytes.len(),
@@ -168,7 +193,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CharsetErro
             } else {
                 utf32(body, little_endian, declared.bom_len)?
             };
-            (text, little_endian)
+            (Cow::Owned(text), little_endian)
         }
         Unit::Byte => {
             if matches!(charset.decoder, Decoder::Utf16 | Decoder::Utf32) {
@@ -192,38 +217,48 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CharsetErro
             } else {
                 None
             };
-            let body = translated.as_deref().unwrap_or(body);
-            let read = if body.contains(&ESC) {
-                reader.iso2022(body, &mut findings)
+            // Bytes that already are the text are borrowed, not copied.
+            if translated.is_none()
+                && let Some(text) = reader.as_is(body)
+            {
+                (Cow::Borrowed(text), false)
             } else {
-                reader.whole(body)
-            };
-            // Sets of 7-bit bytes (ASCII, ISO 2022 reached by escapes) cannot hold a byte
-            // above 0x7F: a message that has them and is UTF-8 was sent, or converted, as
-            // UTF-8 without MSH-18 saying so.
-            let seven_bit = std::iter::once(charset)
-                .chain(alternates.iter().copied())
-                .all(|c| c.decoder == Decoder::Ascii || c.iso2022);
-            let text = match read {
-                Err(e) if opts.undeclared_utf8 && seven_bit && !body.contains(&ESC) => {
-                    let s = std::str::from_utf8(body).map_err(|_| e)?;
-                    findings.push(Finding::UndeclaredUtf8);
-                    s.to_owned()
-                }
-                other => other?,
-            };
-            (text, false)
+                let body = translated.as_deref().unwrap_or(body);
+                let read = if body.contains(&ESC) {
+                    reader.iso2022(body, &mut findings)
+                } else {
+                    reader.whole(body)
+                };
+                // Sets of 7-bit bytes (ASCII, ISO 2022 reached by escapes) cannot hold a
+                // byte above 0x7F: a message that has them and is UTF-8 was sent, or
+                // converted, as UTF-8 without MSH-18 saying so.
+                let seven_bit = std::iter::once(charset)
+                    .chain(alternates.iter().copied())
+                    .all(|c| c.decoder == Decoder::Ascii || c.iso2022);
+                let text = match read {
+                    Err(e) if opts.undeclared_utf8 && seven_bit && !body.contains(&ESC) => {
+                        let s = std::str::from_utf8(body).map_err(|_| e)?;
+                        findings.push(Finding::UndeclaredUtf8);
+                        s.to_owned()
+                    }
+                    other => other?,
+                };
+                (Cow::Owned(text), false)
+            }
         }
     };
-    Ok(Decoded {
+    Ok((
         text,
-        declared,
-        charset,
-        alternates,
-        bom,
-        little_endian,
-        findings,
-    })
+        Decoded {
+            text: String::new(),
+            declared,
+            charset,
+            alternates,
+            bom,
+            little_endian,
+            findings,
+        },
+    ))
 }
 
 /// Decodes every message of `bytes` (one, several, or a batch), each by its own MSH-18.
@@ -413,6 +448,28 @@ struct Reader {
 
 impl Reader {
     /// The whole body in the default set, when it holds no escape sequence.
+    /// The body as it stands when its bytes are already its text: ASCII with no escape
+    /// sequence, which every set of single-byte units reads as itself, or UTF-8 read as
+    /// UTF-8.
+    fn as_is<'a>(&self, body: &'a [u8]) -> Option<&'a str> {
+        if body.is_ascii() {
+            return (!body.contains(&ESC))
+                .then(|| std::str::from_utf8(body).ok())
+                .flatten();
+        }
+        let utf8 = self.default.decoder == Decoder::Encoding
+            && !self.default.iso2022
+            && self
+                .default
+                .encoding()
+                .is_some_and(|e| e == encoding_rs::UTF_8);
+        if utf8 {
+            std::str::from_utf8(body).ok()
+        } else {
+            None
+        }
+    }
+
     fn whole(&self, body: &[u8]) -> Result<String, CharsetError> {
         let mut out = String::with_capacity(body.len());
         self.run(body, self.base, &mut out)?;
