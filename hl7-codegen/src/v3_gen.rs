@@ -14,6 +14,14 @@
 //! SXPR named by `xsi:type`. The abstract-spec collections (SET, BAG, LIST, HIST, GTS) are
 //! aliases of their parent.
 //!
+//! Field types follow the cardinality and XML form: a child element that may be absent (0..1)
+//! is `Option<Box<Nullable<T>>>`, a repeating one `Vec<Nullable<T>>`, a required one
+//! `Nullable<T>` inline; attributes and text are inline `Option`s. Optional children are boxed
+//! because most are absent in practice (a CD's originalText, an ED's reference, a CR's value,
+//! an EIVL's offset), and held inline each would make every value of its type as large as
+//! all of them together (a CR would hold a CV and a CD: 792 bytes); boxed, no generated type
+//! exceeds 256 bytes (`hl7-v3/tests/sizes.rs`), so the enums need no boxed variants.
+//!
 //! The generated code names its runtime through `crate::its` and `crate::Nullable`; the
 //! `hl7-v3` crate supplies them.
 
@@ -334,10 +342,6 @@ impl Gen<'_> {
         self.dts.types[id].derivation == Some(Derivation::Specialisation)
     }
 
-    fn is_abstract(&self, id: &str) -> bool {
-        self.dts.types.get(id).is_some_and(|t| t.is_abstract)
-    }
-
     /// Concrete types: structs.
     fn concrete(&self) -> Vec<&str> {
         self.dts
@@ -588,11 +592,10 @@ impl Gen<'_> {
                     let ty = match (p.card.min, p.card.max) {
                         (_, Max::Unbounded) => quote!(Vec<#inner>),
                         (_, Max::Bounded(n)) if n > 1 => quote!(Vec<#inner>),
-                        // Boxed where the type could contain itself.
-                        (0, _) if e.name == id || self.is_abstract(&e.name) => {
-                            quote!(Option<Box<#inner>>)
-                        }
-                        (0, _) => quote!(Option<#inner>),
+                        // Boxed: most optional children are absent, and held inline
+                        // each would make every value as large as all its parts together
+                        // (and a type that may contain itself could not be sized at all).
+                        (0, _) => quote!(Option<Box<#inner>>),
                         _ => inner,
                     };
                     fields.push(quote!(#[doc = #doc] pub #fid: #ty));

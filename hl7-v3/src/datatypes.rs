@@ -14,6 +14,6 @@
 //! assert_eq!(cd.value().unwrap().code.as_deref(), Some("8480-6"));
 //! ```
 
-#![allow(clippy::upper_case_acronyms, clippy::large_enum_variant)]
+#![allow(clippy::upper_case_acronyms)]
 
 include!(concat!(env!("OUT_DIR"), "/datatypes.rs"));

@@ -122,24 +122,13 @@ fn at_most_one(
     Ok(found.pop())
 }
 
-impl<T: DataType> ChildField for Option<Nullable<T>> {
+/// An optional child: boxed, as the generated types hold every 0..1 element.
+impl<T: DataType> ChildField for Option<Box<Nullable<T>>> {
     fn read(el: &mut Element, name: &str) -> Result<Self, XmlError> {
         let found = el.take_children(name);
         at_most_one(el, name, found)?
-            .map(Nullable::read_element)
+            .map(|c| Nullable::read_element(c).map(Box::new))
             .transpose()
-    }
-    fn write(&self, el: &mut Element, name: &str) -> Result<(), XmlError> {
-        if let Some(v) = self {
-            el.children.push(Node::Element(v.write_element(name)?));
-        }
-        Ok(())
-    }
-}
-
-impl<T: DataType> ChildField for Option<Box<Nullable<T>>> {
-    fn read(el: &mut Element, name: &str) -> Result<Self, XmlError> {
-        Ok(<Option<Nullable<T>>>::read(el, name)?.map(Box::new))
     }
     fn write(&self, el: &mut Element, name: &str) -> Result<(), XmlError> {
         if let Some(v) = self {

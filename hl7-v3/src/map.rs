@@ -372,13 +372,13 @@ pub fn to_v3(v: &V2Value, opts: &MapOptions) -> Result<Mapped<Nullable<AnyValue>
                     Wire::Absent => s.used.push(1),
                     Wire::Null => {
                         s.used.push(1);
-                        *slot = Some(Nullable::null(opts.null_flavor));
+                        *slot = Some(Box::new(Nullable::null(opts.null_flavor)));
                     }
                     Wire::Text(_) => {
-                        *slot = Some(Nullable::Value(IVXB {
+                        *slot = Some(Box::new(Nullable::Value(IVXB {
                             base: ts(&mut s, true, &mut losses),
                             inclusive: None,
-                        }))
+                        })))
                     }
                 }
                 s.finish(&mut losses);
@@ -689,10 +689,10 @@ fn rp(r: &mut Reader, losses: &mut Vec<Loss>) -> ED {
     let mut ed = ED::default();
     if let Some(p) = r.text(1) {
         if has_scheme(&p) {
-            ed.reference = Some(Nullable::Value(TEL {
+            ed.reference = Some(Box::new(Nullable::Value(TEL {
                 value: Some(p),
                 ..TEL::default()
-            }));
+            })));
         } else {
             loss(
                 losses,
@@ -755,13 +755,13 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
             Wire::Absent => s.used.push(1),
             Wire::Null => {
                 s.used.push(1);
-                *slot = Some(Nullable::null(opts.null_flavor));
+                *slot = Some(Box::new(Nullable::null(opts.null_flavor)));
             }
             Wire::Text(_) => {
-                *slot = Some(Nullable::Value(IVXB {
+                *slot = Some(Box::new(Nullable::Value(IVXB {
                     base: ts(&mut s, true, losses),
                     inclusive: None,
-                }))
+                })))
             }
         }
         s.finish(losses);
@@ -792,21 +792,21 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
             if let Some(period) = lookup(INSTITUTION_PERIODS, &p) {
                 let (v, u) = period.split_once(' ').unwrap_or_default();
                 Some(Sxcm::PIVL(PIVL {
-                    period: Some(Nullable::Value(PQ {
+                    period: Some(Box::new(Nullable::Value(PQ {
                         value: Some(v.into()),
                         unit: Some(u.into()),
                         ..PQ::default()
-                    })),
+                    }))),
                     institution_specified: Some(true),
                     ..PIVL::default()
                 }))
             } else if TIMING_EVENTS.contains(&p.as_str()) {
                 Some(Sxcm::EIVL(EIVL {
-                    event: Some(Nullable::Value(CE {
+                    event: Some(Box::new(Nullable::Value(CE {
                         code: Some(p.clone()),
                         code_system: Some(TIMING_EVENT_SYSTEM.into()),
                         ..CE::default()
-                    })),
+                    }))),
                     ..EIVL::default()
                 }))
             } else if let Some(q) = p
@@ -815,7 +815,7 @@ fn tq(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> AnyValue {
                 .and_then(|(n, u)| time_quantity(n, u))
             {
                 Some(Sxcm::PIVL(PIVL {
-                    period: Some(Nullable::Value(q)),
+                    period: Some(Box::new(Nullable::Value(q))),
                     ..PIVL::default()
                 }))
             } else {
@@ -1498,10 +1498,10 @@ fn sn(r: &mut Reader, losses: &mut Vec<Loss>) -> AnyValue {
             AnyValue::REAL(real(n1))
         }
         (None, c @ ("<" | "<=" | ">" | ">=")) => {
-            let bound = Some(Nullable::Value(IVXB {
+            let bound = Some(Box::new(Nullable::Value(IVXB {
                 base: real(n1),
                 inclusive: Some(c.ends_with('=')),
-            }));
+            })));
             let mut ivl = IVL::<REAL>::default();
             if c.starts_with('<') {
                 ivl.high = bound;
@@ -1511,14 +1511,14 @@ fn sn(r: &mut Reader, losses: &mut Vec<Loss>) -> AnyValue {
             AnyValue::IVL_REAL(ivl)
         }
         (Some("-"), "") => AnyValue::IVL_REAL(IVL {
-            low: Some(Nullable::Value(IVXB {
+            low: Some(Box::new(Nullable::Value(IVXB {
                 base: real(n1),
                 inclusive: None,
-            })),
-            high: Some(Nullable::Value(IVXB {
+            }))),
+            high: Some(Box::new(Nullable::Value(IVXB {
                 base: real(n2),
                 inclusive: None,
-            })),
+            }))),
             ..IVL::default()
         }),
         (Some(":" | "/"), "") => {
@@ -1619,19 +1619,19 @@ fn coded(r: &mut Reader, opts: &MapOptions, losses: &mut Vec<Loss>) -> Nullable<
         cd.translation.extend(alt(r, 4, 5, 6, None, None));
     }
     if cwe && let Some(t) = r.text(9) {
-        cd.original_text = Some(Nullable::Value(ED {
+        cd.original_text = Some(Box::new(Nullable::Value(ED {
             content: Some(t),
             ..ED::default()
-        }));
+        })));
     }
     if cd.code.is_none() && cd.code_system.is_none() && cd.translation.is_empty() {
         // Text only: a null whose original text is the text.
         let text = cd.original_text.take().or_else(|| {
             cd.display_name.take().map(|t| {
-                Nullable::Value(ED {
+                Box::new(Nullable::Value(ED {
                     content: Some(t),
                     ..ED::default()
-                })
+                }))
             })
         });
         for (what, v) in [
@@ -1788,7 +1788,7 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
         (AnyValue::TS(ts), "TS") => out.set(1, ts.value.as_deref()),
         (AnyValue::IVL_TS(ivl), "DR") => {
             for (n, b) in [(1, &ivl.low), (2, &ivl.high)] {
-                match b {
+                match b.as_deref() {
                     Some(Nullable::Value(x)) => {
                         out.set_sub(n, 1, x.base.value.as_deref());
                         if x.inclusive == Some(false) {
@@ -1923,11 +1923,11 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
         }
         (AnyValue::REAL(x), "SN") => out.set(2, x.value.as_deref()),
         (AnyValue::IVL_REAL(ivl), "SN") => {
-            let bound = |b: &Option<Nullable<IVXB<REAL>>>| match b {
+            let bound = |b: Option<&Nullable<IVXB<REAL>>>| match b {
                 Some(Nullable::Value(x)) => Some((x.base.value.clone(), x.inclusive)),
                 _ => None,
             };
-            match (bound(&ivl.low), bound(&ivl.high)) {
+            match (bound(ivl.low.as_deref()), bound(ivl.high.as_deref())) {
                 (Some((lo, None)), Some((hi, None))) => {
                     out.set(2, lo.as_deref());
                     out.set(3, Some("-"));
@@ -1953,7 +1953,7 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
         (AnyValue::PQ(pq), "TM") => pq_to_tm(pq, out, losses),
         (AnyValue::TEL(tel), "TN") => tel_to_tn(tel, out, losses),
         (AnyValue::ED(ed), "RP") => {
-            match &ed.reference {
+            match ed.reference.as_deref() {
                 Some(Nullable::Value(t)) => out.set(1, t.value.as_deref()),
                 Some(Nullable::Null { .. }) => out.set(1, Some(NULL)),
                 None => {}
@@ -1991,7 +1991,7 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
 /// TQ.3–5 from an IVL<TS>.
 fn ivl_to_tq(ivl: &IVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
     for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
-        match b {
+        match b.as_deref() {
             Some(Nullable::Value(x)) => {
                 out.set_sub(n, 1, x.base.value.as_deref());
                 if x.inclusive == Some(false) {
@@ -2508,7 +2508,7 @@ fn cd_to_v2(cd: &CD, to: &str, out: &mut Out, losses: &mut Vec<Loss>) {
             }
         }
     }
-    match (&cd.original_text, cwe) {
+    match (cd.original_text.as_deref(), cwe) {
         (Some(Nullable::Value(ed)), true) => out.set(9, ed.content.as_deref()),
         (Some(_), _) => loss(
             losses,

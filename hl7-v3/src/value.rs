@@ -43,7 +43,7 @@ impl NullExtras for NoExtras {
 /// R2).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CodedNullExtras {
-    pub original_text: Option<Nullable<crate::datatypes::ED>>,
+    pub original_text: Option<Box<Nullable<crate::datatypes::ED>>>,
     pub translation: Vec<Nullable<crate::datatypes::CD>>,
 }
 

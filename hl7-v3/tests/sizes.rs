@@ -5,7 +5,7 @@ use hl7_v3::Nullable;
 use hl7_v3::datatypes::*;
 
 #[test]
-fn every_generated_datatype_is_at_most_1_kib() {
+fn every_generated_datatype_is_at_most_256_bytes() {
     let sizes = [
         ("AnyValue", size_of::<AnyValue>()),
         ("BL", size_of::<BL>()),
@@ -50,6 +50,6 @@ fn every_generated_datatype_is_at_most_1_kib() {
     shown.sort_by_key(|(_, s)| std::cmp::Reverse(*s));
     eprintln!("largest: {:?}", &shown[..8]);
     for (name, size) in sizes {
-        assert!(size <= 1024, "{name} is {size} bytes");
+        assert!(size <= 256, "{name} is {size} bytes");
     }
 }
