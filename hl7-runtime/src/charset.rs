@@ -120,6 +120,14 @@ impl Charset {
             .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
     }
 
+    /// Whether the set's two-byte codes end in bytes below 0x80 (Big5, GB 18030): ISO 2022
+    /// reserves those for G0, so the set cannot be the default beside alternates reached by
+    /// escapes; a byte of such a code would be read as ASCII, or an escape split it.
+    pub(crate) fn trail_bytes_below_0x80(&self) -> bool {
+        self.encoding()
+            .is_some_and(|e| e == encoding_rs::BIG5 || e == encoding_rs::GB18030)
+    }
+
     /// Whether the value can be read and written.
     pub fn supported(&self) -> bool {
         self.decoder != Decoder::Unsupported

@@ -80,6 +80,12 @@ impl Declared {
         if out.is_empty() {
             out.push(super::ascii());
         }
+        if out.len() > 1 && out[0].trail_bytes_below_0x80() {
+            return Err(CharsetError::Unsupported {
+                code: out[0].hl7,
+                reason: "its two-byte codes use bytes below 0x80, so it cannot be the default set beside ISO 2022 alternates",
+            });
+        }
         Ok(out)
     }
 
