@@ -212,5 +212,7 @@ pub fn from_xml_with<T: DataType>(xml: &str, limits: &ReadLimits) -> Result<Null
 ///            r#"<dose xmlns="urn:hl7-org:v3" value="5" unit="mg"/>"#);
 /// ```
 pub fn to_xml<T: DataType>(name: &str, value: &Nullable<T>) -> Result<String, XmlError> {
-    Ok(xml::write(&value.write_element(name)?))
+    let el = value.write_element(name)?;
+    xml::check_writable(&el)?;
+    Ok(xml::write(&el))
 }

@@ -66,6 +66,10 @@ pub enum XmlError {
     TooManyElements(usize),
     #[error("no element in the input")]
     Empty,
+    #[error("character U+{:04X} at byte {position} is not allowed in XML 1.0", u32::from(*char))]
+    InvalidChar { position: u64, char: char },
+    #[error("<{element}>: character U+{:04X} cannot be written in XML 1.0", u32::from(*char))]
+    Unwritable { element: String, char: char },
     #[error("<{element}>: unexpected {what}")]
     Unexpected { element: String, what: String },
     #[error("<{element}>: attribute `{attribute}` has the invalid value {value:?}: {reason}")]
@@ -222,6 +226,14 @@ pub fn parse(xml: &str, limits: &ReadLimits) -> Result<Element, XmlError> {
             limit: limits.max_bytes,
         });
     }
+    // Control characters other than tab, CR and LF cannot stand in an XML 1.0 document,
+    // nor be written back: refused here rather than read into text no writer can carry.
+    if let Some((i, c)) = xml.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+        return Err(XmlError::InvalidChar {
+            position: i as u64,
+            char: c,
+        });
+    }
     let mut reader = NsReader::from_reader(xml.as_bytes());
     let mut stack: Vec<Element> = Vec::new();
     let mut elements = 0usize;
@@ -273,6 +285,12 @@ pub fn parse(xml: &str, limits: &ReadLimits) -> Result<Element, XmlError> {
             }
             Event::GeneralRef(r) => {
                 let text = match r.resolve_char_ref().map_err(|e| malformed(&reader, e))? {
+                    Some(c) if !is_xml_char(c) => {
+                        return Err(XmlError::InvalidChar {
+                            position: reader.buffer_position(),
+                            char: c,
+                        });
+                    }
                     Some(c) => c.to_string(),
                     None => {
                         let name = String::from(r.as_ref());
@@ -332,6 +350,12 @@ fn start(
                     e => malformed(reader, e),
                 })?
                 .into_owned();
+        if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
+            return Err(XmlError::InvalidChar {
+                position: reader.buffer_position(),
+                char: c,
+            });
+        }
         let (ans, local) = reader.resolver().resolve_attribute(a.key);
         let local = String::from(local.as_ref());
         let ans = match ans {
@@ -354,6 +378,37 @@ fn start(
         }
     }
     Ok(el)
+}
+
+/// Whether XML 1.0 allows `c` in a document (its production `Char`).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Refuses an element whose text or attribute values hold a character XML 1.0 cannot
+/// carry (a control character from a v2 value, say), naming the element.
+pub fn check_writable(el: &Element) -> Result<(), XmlError> {
+    let bad = |text: &str| text.chars().find(|&c| !is_xml_char(c));
+    let refuse = |c: char| XmlError::Unwritable {
+        element: el.name.clone(),
+        char: c,
+    };
+    for a in &el.attributes {
+        if let Some(c) = bad(&a.value) {
+            return Err(refuse(c));
+        }
+    }
+    for n in &el.children {
+        match n {
+            Node::Element(child) => check_writable(child)?,
+            Node::Text(t) => {
+                if let Some(c) = bad(t) {
+                    return Err(refuse(c));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn uses_xsi(e: &Element) -> bool {

@@ -53,6 +53,7 @@ struct Tally {
     lossless: usize,
     identical: usize,
     escaped_differently: usize,
+    unwritable: usize,
 }
 
 /// Maps one repetition both ways and checks what can be checked.
@@ -66,7 +67,18 @@ fn check(text: &str, d: &Delimiters, value: V2Value, tally: &mut Tally, at: &str
     let Some(v3) = mapped.value else { return };
     tally.mapped += 1;
     // The XML reads back to the same value (NP is never produced).
-    let xml = hl7_v3::to_xml("value", &v3).unwrap_or_else(|e| panic!("{at}: {e}"));
+    let xml = match hl7_v3::to_xml("value", &v3) {
+        Ok(xml) => xml,
+        // XML 1.0 cannot carry a control character a v2 value may hold (`\X00E9\` is the
+        // bytes 00 E9, a NUL and é): writing refuses it, as it must.
+        Err(hl7_v3::xml::XmlError::Unwritable { char, .. }) => {
+            let decoded = hl7_model::er7::escape::unescape(text, d);
+            assert!(decoded.contains(char), "{at}: {char:?} not in {decoded:?}");
+            tally.unwritable += 1;
+            return;
+        }
+        Err(e) => panic!("{at}: {e}"),
+    };
     let again: Nullable<AnyValue> =
         hl7_v3::from_xml(&xml).unwrap_or_else(|e| panic!("{at}: {xml}: {e}"));
     match &v3 {

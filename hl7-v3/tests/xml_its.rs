@@ -450,3 +450,43 @@ fn limits_are_enforced() {
         XmlError::TooManyElements(2)
     );
 }
+
+/// XML 1.0 has no room for control characters other than tab, CR and LF: sent raw, as a
+/// character reference or in an attribute, they are refused on reading; a value holding one
+/// (from a v2 field, say) is refused on writing, naming the element.
+#[test]
+fn control_characters_are_refused_both_ways() {
+    for xml in [
+        "<text>A\u{1}B</text>",
+        "<text>A&#1;B</text>",
+        "<text>A&#x0;B</text>",
+        r#"<text mediaType="text/&#2;plain">A</text>"#,
+        "<text>\u{fffe}</text>",
+    ] {
+        let err = from_xml::<ED>(xml).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                XmlError::InvalidChar { .. } | XmlError::Malformed { .. }
+            ),
+            "{xml:?}: {err}"
+        );
+    }
+    assert!(matches!(
+        from_xml::<ED>("<text>A\u{1}B</text>"),
+        Err(XmlError::InvalidChar {
+            position: 7,
+            char: '\u{1}'
+        })
+    ));
+    // Tab, CR and LF are text like any other.
+    let ed: Nullable<ED> = from_xml("<text>A\tB\nC</text>").unwrap();
+    assert_eq!(ed.value().unwrap().content.as_deref(), Some("A\tB\nC"));
+
+    let mut ed = ed.value().unwrap().clone();
+    ed.content = Some("BP 120\u{2}80".to_owned());
+    assert!(matches!(
+        to_xml("text", &Nullable::Value(ed)),
+        Err(XmlError::Unwritable { char: '\u{2}', .. })
+    ));
+}
