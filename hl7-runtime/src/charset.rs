@@ -120,12 +120,14 @@ impl Charset {
             .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
     }
 
-    /// Whether the set's two-byte codes end in bytes below 0x80 (Big5, GB 18030): ISO 2022
-    /// reserves those for G0, so the set cannot be the default beside alternates reached by
-    /// escapes; a byte of such a code would be read as ASCII, or an escape split it.
+    /// Whether the set's two-byte codes may end in bytes below 0x80 (Big5, GB 18030, and
+    /// KS X 1001 as read here: the EUC-KR of the Encoding Standard is Unified Hangul Code,
+    /// whose extension codes end in ASCII letters). ISO 2022 reserves those bytes for G0, so
+    /// the set cannot be the default beside alternates reached by escapes.
     pub(crate) fn trail_bytes_below_0x80(&self) -> bool {
-        self.encoding()
-            .is_some_and(|e| e == encoding_rs::BIG5 || e == encoding_rs::GB18030)
+        self.encoding().is_some_and(|e| {
+            e == encoding_rs::BIG5 || e == encoding_rs::GB18030 || e == encoding_rs::EUC_KR
+        })
     }
 
     /// Whether the value can be read and written.
