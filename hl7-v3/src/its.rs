@@ -179,7 +179,9 @@ pub fn write_child<C: ChildField>(el: &mut Element, name: &str, value: &C) -> Re
 }
 
 /// Takes the part elements and the text between them, in order. Blank text between parts
-/// is layout, not content, and is not kept.
+/// is layout, not content, and is not kept. Text interrupted only by an element that is not
+/// a part (`validTime`, say) is one run: XML cannot tell two adjacent texts apart, so
+/// neither does the value.
 pub fn read_parts<K: PartKind, P: DataType>(
     el: &mut Element,
 ) -> Result<Vec<Mixed<K, P>>, XmlError> {
@@ -187,8 +189,11 @@ pub fn read_parts<K: PartKind, P: DataType>(
     let mut keep = Vec::new();
     for n in std::mem::take(&mut el.children) {
         match n {
-            Node::Text(t) if t.trim().is_empty() => {}
-            Node::Text(t) => out.push(Mixed::Text(t)),
+            Node::Text(t) => match out.last_mut() {
+                Some(Mixed::Text(run)) => run.push_str(&t),
+                _ if t.trim().is_empty() => {}
+                _ => out.push(Mixed::Text(t)),
+            },
             Node::Element(c) => match K::from_element_name(&c.name) {
                 Some(k) if c.ns.as_deref().is_none_or(|ns| ns == crate::xml::HL7_NS) => {
                     out.push(Mixed::Part(k, Nullable::read_element(c)?));

@@ -490,3 +490,18 @@ fn control_characters_are_refused_both_ways() {
         Err(XmlError::Unwritable { char: '\u{2}', .. })
     ));
 }
+
+/// Text on both sides of an element that is not a name part is one run of text: written
+/// back, nothing could tell two runs apart.
+#[test]
+fn name_text_around_a_property_is_one_run() {
+    let xml = r#"<name>Dr <validTime><low value="2001"/></validTime>Who<given>J</given></name>"#;
+    let pn: Nullable<PN> = from_xml(xml).unwrap();
+    let parts = &pn.value().unwrap().parts;
+    assert!(
+        matches!(&parts[0], Mixed::Text(t) if t == "Dr Who"),
+        "{parts:?}"
+    );
+    let again: Nullable<PN> = from_xml(&to_xml("name", &pn).unwrap()).unwrap();
+    assert_eq!(again, pn);
+}
