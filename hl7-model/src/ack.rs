@@ -573,6 +573,18 @@ impl Ack {
         crate::charset::encode(&self.to_er7(), &Default::default())
     }
 
+    /// The ACK as it goes on the wire, whatever it holds: [`Ack::to_bytes`] in the received
+    /// message's sets; when those cannot hold it, UTF-8 declared `UNICODE UTF-8`; and when
+    /// the received delimiters cannot even spell that (a `-` repetition separator), UTF-8
+    /// undeclared, which readers take as such.
+    pub fn to_wire_bytes(&self) -> Vec<u8> {
+        self.to_bytes().unwrap_or_else(|_| {
+            let utf8 = self.clone().charset("UNICODE UTF-8");
+            utf8.to_bytes()
+                .unwrap_or_else(|_| utf8.charset("").to_er7().into_bytes())
+        })
+    }
+
     /// The ACK in ER7, each segment ending in `\r`, in the received message's delimiters.
     pub fn to_er7(&self) -> String {
         let r = &self.received;

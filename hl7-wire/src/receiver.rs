@@ -465,18 +465,13 @@ fn oversized(head: &[u8], limit: usize, m: &Metrics) -> Option<Vec<u8>> {
     Some(ack_bytes(ack))
 }
 
-/// The ACK as it goes on the wire: in the character sets of the message it answers (its
-/// MSH-18), or, when those cannot hold it (an error text quoting what they lack, a set
-/// this toolkit does not write), in UTF-8, declared as such.
+/// The ACK as it goes on the wire ([`Ack::to_wire_bytes`]), a warning logged when it could
+/// not be written in the sender's character sets.
 pub(crate) fn ack_bytes(ack: Ack) -> Vec<u8> {
-    match ack.to_bytes() {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::warn!(error = %e, "the ACK is sent in UTF-8");
-            let ack = ack.charset("UNICODE UTF-8");
-            ack.to_bytes().unwrap_or_else(|_| ack.to_er7().into_bytes())
-        }
-    }
+    ack.to_bytes().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the ACK is sent in UTF-8");
+        ack.to_wire_bytes()
+    })
 }
 
 /// The answer to one message (`None` when enhanced mode wants no commit ACK), after its

@@ -286,11 +286,7 @@ pub fn ack(data: &[u8]) {
                 assert_eq!(back.text, text);
                 bytes
             }
-            Err(_) => ack
-                .clone()
-                .charset("UNICODE UTF-8")
-                .to_bytes()
-                .expect("UTF-8 holds any ACK"),
+            Err(_) => ack.to_wire_bytes(),
         };
         let msa = read_ack(&wire);
         assert_eq!(msa.first().map(String::as_str), Some(code.as_str()));

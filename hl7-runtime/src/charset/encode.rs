@@ -118,6 +118,15 @@ pub(crate) fn encode_in(
         }
         _ => {}
     }
+    // In bytes, ESC starts an ISO 2022 escape sequence: as text it would be read back as
+    // one (a UTF-16 message can carry it; no byte set can).
+    if let Some(offset) = text.chars().position(|c| c == '\u{1b}') {
+        return Err(CharsetError::Unrepresentable {
+            ch: '\u{1b}',
+            charset: sets.iter().map(|c| c.hl7).collect::<Vec<_>>().join(", "),
+            offset,
+        });
+    }
     if !shifting {
         return whole(text, default);
     }
