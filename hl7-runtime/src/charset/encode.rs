@@ -66,6 +66,20 @@ pub fn encode(text: &str, opts: &EncodeOptions) -> Result<Vec<u8>, CharsetError>
     }
     let shifting = sets.len() > 1 || sets.iter().any(|c| c.iso2022) || declared.iso2022_declared();
     let bytes = encode_in(text, &sets, shifting, opts)?;
+    // Text that is not a message's usual start (MSH) may be written in a byte set as the
+    // bytes of a byte order mark (Big5 嚜 is EF BB, 8859/1 þÿ is FE FF), which readers take
+    // as one: refused rather than read back otherwise.
+    let byte_set = !matches!(sets[0].decoder, Decoder::Utf16 | Decoder::Utf32);
+    let bom_like = [&b"\xEF\xBB\xBF"[..], b"\xFE\xFF", b"\xFF\xFE"]
+        .iter()
+        .any(|b| bytes.starts_with(b));
+    if byte_set && bom_like && !text.starts_with('\u{feff}') {
+        return Err(CharsetError::Unrepresentable {
+            ch: text.chars().next().unwrap_or('\u{feff}'),
+            charset: sets.iter().map(|c| c.hl7).collect::<Vec<_>>().join(", "),
+            offset: 0,
+        });
+    }
     Ok(if declared.hl7_escapes() {
         super::header::iso2022_to_hl7_escapes(&bytes, declared.escape)
     } else {
