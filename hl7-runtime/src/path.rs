@@ -38,10 +38,13 @@
 //! [`TerserPath::set`] writes a value, escaping delimiters; [`TerserPath::set_er7`] writes wire text.
 //! Writing creates what is missing on the way: repetitions, segments and groups, where the
 //! structure allows another occurrence, and a segment the structure does not define is added
-//! at the end of the group, as an unexpected segment. A new occurrence reached by search is
-//! placed in the last occurrence of each repeating group on the way, so building a message
-//! top to bottom puts each segment where it belongs. Text beyond a type's definition (a
-//! component a version does not define, OBX-5's components) is read and written as text.
+//! at the end of the group, as an unexpected segment. Writing past the last occurrence creates
+//! the ones between, empty: `NTE(2)` where there is no NTE gives three, as `PID-3(3)` of a
+//! field with one repetition gives `a~~~x` (HAPI's Terser refuses both). A new occurrence
+//! reached by search is placed in the last occurrence of each repeating group on the way, so
+//! building a message top to bottom puts each segment where it belongs. Text beyond a type's
+//! definition (a component a version does not define, OBX-5's components) is read and written
+//! as text.
 //! The segment text is spliced, and new segments and group occurrences are put into the
 //! tree. Fields follow the definitions of the version given with
 //! [`crate::tree::Lean::with_version`] (a field the version defines as repeating takes

@@ -317,6 +317,37 @@ fn writing_creates_what_is_missing_where_the_structure_puts_it() {
     assert_eq!(again.get("OBX(3)-3").unwrap().as_deref(), Some("K"));
 }
 
+/// A write two occurrences past the end creates the ones before it empty, as a field
+/// repetition past the end does (`PID-3(3)` above): `NTE[3]` of an order with no NTE is the
+/// third of three.
+#[test]
+fn writing_past_the_last_occurrence_creates_the_ones_between() {
+    for value in ["a", ""] {
+        let mut m = read(ORU);
+        let mut tally = Tally::default();
+        checked_write(
+            &mut m,
+            "ORU",
+            "ORDER_OBSERVATION/NTE[3]-1",
+            value,
+            false,
+            &mut tally,
+        );
+        tally.assert_none_differ();
+        assert_eq!(tally.ok, 1, "{:?}", tally.errors);
+        let nte = format!("NTE\rNTE\rNTE{}", if value.is_empty() { "" } else { "|a" });
+        assert!(
+            m.to_er7()
+                .contains(&format!("OBR|1||A1|GLU^Glucose\r{nte}\rOBX|1")),
+            "{:?}",
+            m.to_er7()
+        );
+        assert_eq!(m.get("ORDER_OBSERVATION/NTE(1)-1").unwrap(), None);
+        let want = Some(value.to_owned()).filter(|v| !v.is_empty());
+        assert_eq!(m.get("ORDER_OBSERVATION/NTE(2)-1").unwrap(), want);
+    }
+}
+
 #[test]
 fn the_example_writes_keep_what_they_do_not_touch() {
     let mut m = read(ORU);
@@ -878,18 +909,27 @@ enum Change {
     None,
     /// The segment at this position (the same in both) has other text.
     Replaced(usize),
-    /// A segment was inserted at this position.
-    Inserted(usize),
+    /// Segments were inserted at this position: the last is the one written, those before it
+    /// the empty occurrences a write past the end creates on the way (`NTE(2)` where there is
+    /// no NTE creates three).
+    Inserted(usize, usize),
 }
 
-/// How segments `after` differ from `before`: nothing, one segment's text, or one segment
-/// inserted; anything else is a fault.
-fn change(before: &[&str], after: &[&str]) -> Result<Change, String> {
+/// How segments `after` differ from `before`: nothing, one segment's text, or segments
+/// inserted in one place, all but the last of them empty occurrences of the last's id;
+/// anything else is a fault.
+fn change(before: &[&str], after: &[&str], field: char) -> Result<Change, String> {
     let same = before.iter().zip(after).take_while(|(a, b)| a == b).count();
-    match after.len() as isize - before.len() as isize {
+    let added = after.len() as isize - before.len() as isize;
+    let inserted = |n: usize| {
+        let block = &after[same..same + n];
+        let id = block[n - 1].split(field).next().unwrap_or("");
+        before[same..] == after[same + n..] && block[..n - 1].iter().all(|s| *s == id)
+    };
+    match added {
         0 if same == before.len() => Ok(Change::None),
         0 if before[same + 1..] == after[same + 1..] => Ok(Change::Replaced(same)),
-        1 if before[same..] == after[same + 1..] => Ok(Change::Inserted(same)),
+        n if n > 0 && inserted(n as usize) => Ok(Change::Inserted(same, n as usize)),
         _ => Err(format!(
             "more than one segment changed:\n  before {before:?}\n  after  {after:?}"
         )),
@@ -1096,7 +1136,7 @@ fn write_holds(
             format!("a segment holds a terminator: {split:?}"),
         ));
     }
-    let change = change(&old_segs, &new_segs).map_err(other)?;
+    let change = change(&old_segs, &new_segs, d.field).map_err(other)?;
     // When nothing changed (a refused write, or one that wrote what was there), the message
     // is the one read, or checked, before.
     let unchanged = matches!(change, Change::None) && before.lean() == lean;
@@ -1115,7 +1155,7 @@ fn write_holds(
     if !ok {
         return match change {
             Change::None => Ok(()),
-            Change::Inserted(k) if !new_segs[k].contains(d.field) => Ok(()),
+            Change::Inserted(k, n) if !new_segs[k + n - 1].contains(d.field) => Ok(()),
             _ => Err(other("a refused write changed the message".to_owned())),
         };
     }
@@ -1157,7 +1197,8 @@ fn write_holds(
             }
             Some((new_segs[k], id))
         }
-        Change::Inserted(k) => {
+        Change::Inserted(k, n) => {
+            let k = k + n - 1;
             let (id, is) = read_segment(header, new_segs[k])?;
             let delimiters = if id == "MSH" { 2 } else { 0 };
             if let Some(i) = (delimiters + 1..=is.len())
