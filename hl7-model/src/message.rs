@@ -460,9 +460,10 @@ impl serde::Serialize for Message {
 }
 
 /// Parses every message of `text`: one message, several one after another, or a batch
-/// (FHS/BHS … BTS/FTS, whose envelope segments are not part of any message).
+/// (FHS/BHS … BTS/FTS, whose envelope segments are not part of any message). A text of more
+/// than [`ParseOptions::max_batch_segments`] segments is refused before any message is read.
 pub fn parse_all(text: &str, opts: &ParseOptions) -> Result<Vec<Message>, ParseError> {
-    let batch = crate::er7::Batch::parse(text)?;
+    let batch = crate::er7::Batch::parse_bounded(text, opts.max_batch_segments)?;
     batch
         .messages()
         .map(|m| Message::parse(m.as_str(), opts))

@@ -17,6 +17,10 @@ pub struct ParseOptions {
     pub max_segments: usize,
     /// Most repetitions accepted in one field (`~`-separated values of one field).
     pub max_repetitions: usize,
+    /// Most segments accepted in a text of several messages or a batch
+    /// (`hl7_model::message::parse_all`), envelope segments included; each message is then
+    /// held to the other limits.
+    pub max_batch_segments: usize,
     /// The versions a message may be read as, in version order; `None` for every version
     /// compiled into hl7-model (`hl7_model::VERSIONS`). A crate that generates a version of
     /// its own (a site's profile, with `hl7_codegen::build`) lists it here.
@@ -35,6 +39,7 @@ impl Default for ParseOptions {
             max_message_len: 16 * 1024 * 1024,
             max_segments: 100_000,
             max_repetitions: 10_000,
+            max_batch_segments: 1_000_000,
             versions: None,
             generic_for_unknown_types: true,
         }
@@ -44,8 +49,8 @@ impl Default for ParseOptions {
 impl ParseOptions {
     /// The defaults: version 2.5 when MSH-12 is unreadable, the nearest lower version when
     /// MSH-12 names one not compiled in, 16 MiB, 100 000 segments and 10 000 repetitions of a
-    /// field at most, every compiled version, and the generic structure for types no version
-    /// defines.
+    /// field at most, 1 000 000 segments in a batch, every compiled version, and the generic
+    /// structure for types no version defines.
     ///
     /// ```
     /// use hl7_model::message::{ParseError, ParseOptions, parse_with};
@@ -92,6 +97,24 @@ impl ParseOptions {
     /// ```
     pub fn max_repetitions(mut self, repetitions: usize) -> Self {
         self.max_repetitions = repetitions;
+        self
+    }
+
+    /// The most segments accepted in a text of several messages or a batch, envelope
+    /// segments included.
+    ///
+    /// ```
+    /// use hl7_model::er7::Er7Error;
+    /// use hl7_model::message::{ParseError, ParseOptions, parse_all};
+    /// let text = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rPID|1\rMSH|^~\\&|A||||||ADT^A01|2|P|2.5\rPID|2\r";
+    /// assert_eq!(parse_all(text, &ParseOptions::new().max_batch_segments(4)).unwrap().len(), 2);
+    /// assert_eq!(
+    ///     parse_all(text, &ParseOptions::new().max_batch_segments(3)).unwrap_err(),
+    ///     ParseError::Er7(Er7Error::TooManySegments { limit: 3 })
+    /// );
+    /// ```
+    pub fn max_batch_segments(mut self, segments: usize) -> Self {
+        self.max_batch_segments = segments;
         self
     }
 

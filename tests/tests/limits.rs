@@ -11,7 +11,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use common::corpus_messages;
-use hl7_model::message::{Message, ParseError, ParseOptions, parse_with};
+use hl7_model::er7::Er7Error;
+use hl7_model::message::{Message, ParseError, ParseOptions, parse_all, parse_with};
 use std::time::{Duration, Instant};
 
 /// Bytes currently allocated, through the system allocator.
@@ -341,4 +342,20 @@ fn the_size_segment_and_repetition_limits_refuse_with_typed_errors() {
     // MSH-2 holds the repetition separator, and is not a repeated field.
     let one = ParseOptions::default().max_repetitions(1);
     assert!(parse_with(&reps(1), &one).is_ok());
+
+    // A batch is held to its own segment count, envelope included, before any message is
+    // read: a million segments by default.
+    let head = "MSH|^~\\&|A|B|C|D|20240101||ADT^A01^ADT_A01|1|P|2.5\r";
+    let batch = format!("BHS|^~\\&\r{head}PID|1\r{head}PID|2\rBTS|2\r");
+    let limit = |n| ParseOptions::default().max_batch_segments(n);
+    assert_eq!(parse_all(&batch, &limit(6)).unwrap().len(), 2);
+    assert_eq!(
+        parse_all(&batch, &limit(5)).unwrap_err(),
+        ParseError::Er7(Er7Error::TooManySegments { limit: 5 })
+    );
+    let many = format!("{head}{}", "ZZZ\r".repeat(1_000_000));
+    assert_eq!(
+        parse_all(&many, &ParseOptions::default()).unwrap_err(),
+        ParseError::Er7(Er7Error::TooManySegments { limit: 1_000_000 })
+    );
 }

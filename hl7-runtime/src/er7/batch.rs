@@ -79,13 +79,29 @@ impl Slot {
 }
 
 impl<'a> Batch<'a> {
-    /// Splits `text` into envelope segments and messages.
+    /// Splits `text` into envelope segments and messages, however many segments it holds: its
+    /// memory is linear in the text (about 50 bytes a segment beside the text). Text from the
+    /// network is read with [`Batch::parse_bounded`].
     ///
     /// Errors: [`Er7Error::Empty`] when there is no segment, [`Er7Error::MissingHeader`] when
     /// there is no `MSH`, `FHS` or `BHS` at all, [`Er7Error::BadHeader`] for the first header
     /// whose delimiters are unusable.
     pub fn parse(text: &'a str) -> Result<Batch<'a>, Er7Error> {
-        let scan = scan(text, usize::MAX)?;
+        Batch::parse_bounded(text, usize::MAX)
+    }
+
+    /// [`Batch::parse`], refusing a text of more than `max_segments` segments (envelope
+    /// segments included) with [`Er7Error::TooManySegments`], checked as lines are read.
+    ///
+    /// ```
+    /// use hl7_model::er7::{Batch, Er7Error};
+    /// let text = "BHS|^~\\&\rMSH|^~\\&|A\rPID|1\rMSH|^~\\&|B\rPID|2\rBTS|2\r";
+    /// assert_eq!(Batch::parse_bounded(text, 6)?.messages().count(), 2);
+    /// assert_eq!(Batch::parse_bounded(text, 5), Err(Er7Error::TooManySegments { limit: 5 }));
+    /// # Ok::<(), Er7Error>(())
+    /// ```
+    pub fn parse_bounded(text: &'a str, max_segments: usize) -> Result<Batch<'a>, Er7Error> {
+        let scan = scan(text, max_segments)?;
         let lines = &scan.lines;
         let first = lines
             .iter()
