@@ -1787,18 +1787,7 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
         (AnyValue::TS(ts), "DT" | "DTM") => out.set(1, ts.value.as_deref()),
         (AnyValue::TS(ts), "TS") => out.set(1, ts.value.as_deref()),
         (AnyValue::IVL_TS(ivl), "DR") => {
-            for (n, b) in [(1, &ivl.low), (2, &ivl.high)] {
-                match b.as_deref() {
-                    Some(Nullable::Value(x)) => {
-                        out.set_sub(n, 1, x.base.value.as_deref());
-                        if x.inclusive == Some(false) {
-                            loss(losses, format!("DR.{n}"), "an open bound is written closed");
-                        }
-                    }
-                    Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
-                    None => {}
-                }
-            }
+            ivl_bounds(ivl, ("DR", 1, 2), out, losses);
             for (what, present) in [
                 ("width", ivl.width.is_some()),
                 ("center", ivl.center.is_some()),
@@ -1988,20 +1977,36 @@ fn write_v2(v: &AnyValue, to: &str, out: &mut Out, losses: &mut Vec<Loss>) -> Re
     Ok(())
 }
 
-/// TQ.3–5 from an IVL<TS>.
-fn ivl_to_tq(ivl: &IVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
-    for (n, b) in [(4, &ivl.low), (5, &ivl.high)] {
+/// An IVL<TS>'s low and high bounds into components `low` and `high` of v2 type `ty` (each a
+/// TS, its time in the first subcomponent): a null bound as `""`, an open bound written closed
+/// and reported.
+fn ivl_bounds(
+    ivl: &IVL<TS>,
+    (ty, low, high): (&str, usize, usize),
+    out: &mut Out,
+    losses: &mut Vec<Loss>,
+) {
+    for (n, b) in [(low, &ivl.low), (high, &ivl.high)] {
         match b.as_deref() {
             Some(Nullable::Value(x)) => {
                 out.set_sub(n, 1, x.base.value.as_deref());
                 if x.inclusive == Some(false) {
-                    loss(losses, format!("TQ.{n}"), "an open bound is written closed");
+                    loss(
+                        losses,
+                        format!("{ty}.{n}"),
+                        "an open bound is written closed",
+                    );
                 }
             }
             Some(Nullable::Null { .. }) => out.set(n, Some(NULL)),
             None => {}
         }
     }
+}
+
+/// TQ.3–5 from an IVL<TS>.
+fn ivl_to_tq(ivl: &IVL<TS>, out: &mut Out, losses: &mut Vec<Loss>) {
+    ivl_bounds(ivl, ("TQ", 4, 5), out, losses);
     match ivl.width.as_deref() {
         Some(Nullable::Value(Qty::PQ(w))) => match (
             w.value.as_deref(),
