@@ -221,6 +221,8 @@ impl<'a> Validator<'a> {
         loc
     }
 
+    /// A segment kept where the grammar has no place for it: reported, and its fields checked
+    /// when the version defines the segment (a PID out of place still needs its PID-3).
     fn unexpected(&mut self, raw: &str, at: &str) {
         let id = segment_id(raw);
         let loc = self.next_location(id);
@@ -230,6 +232,9 @@ impl<'a> Validator<'a> {
             loc,
             format!("segment {id} is not expected here ({at})"),
         );
+        if let Some(seg) = self.version.segment(id) {
+            self.fields(crate::view::SegmentView::new(raw, self.d), seg, loc);
+        }
     }
 
     fn cardinality(&mut self, item: &ItemDesc, count: usize, group: &str) {
@@ -373,8 +378,18 @@ impl<'a> Validator<'a> {
         s: crate::view::SegmentView<'_>,
         desc: &'static crate::descriptor::SegmentDesc,
     ) {
+        let loc = self.next_location(desc.id);
+        self.fields(s, desc, loc);
+    }
+
+    /// The fields of segment `s`, found at `loc`, by its definition `desc`.
+    fn fields(
+        &mut self,
+        s: crate::view::SegmentView<'_>,
+        desc: &'static crate::descriptor::SegmentDesc,
+        loc: Loc,
+    ) {
         let id = desc.id;
-        let loc = self.next_location(id);
         let mut not_repeating = Vec::new();
         // One buffer for every field's repetitions, and one pass over the segment's fields.
         let mut reps: Vec<&str> = Vec::new();

@@ -83,6 +83,30 @@ fn z_segments_are_kept_and_reported_as_100() {
     assert_eq!(codes_at(&m.validate()), [(100, "ZXT^1".to_owned())]);
 }
 
+/// A segment out of place is reported, and its fields are still checked by its definition.
+#[test]
+fn segments_out_of_place_are_100_and_their_fields_are_checked() {
+    let adt = "MSH|^~\\&|ADT|HOSP|EHR|HOSP|20240101120000||ADT^A01^ADT_A01|7|P|2.5\rEVN|A01|20240101120000\rPID|1||123^^^H||Doe^John\rPV1|1|I\r";
+    assert_eq!(codes_at(&findings(adt)), []);
+    // A second PID, which ADT_A01 has no place for, without PID-3 and PID-5 and with a
+    // PID-8 outside table 0001.
+    let f = findings(&format!("{adt}PID|2|||||||Q\r"));
+    assert_eq!(
+        codes_at(&f),
+        [
+            (100, "PID^2".to_owned()),
+            (101, "PID^2^3^1^1".to_owned()),
+            (101, "PID^2^5^1^1".to_owned()),
+        ],
+        "{f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|f| f.code == 103 && f.location.to_string().starts_with("PID^2^8")),
+        "{f:?}"
+    );
+}
+
 #[test]
 fn strict_mode_turns_errors_into_an_error() {
     let bad = parse(&ORU.replace("|42|P|", "||P|"));
