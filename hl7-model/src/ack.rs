@@ -5,7 +5,9 @@
 //! version this build lacks can still be answered; the message itself is read as
 //! `hl7_model::parse` reads bytes, by its MSH-18 character sets. The ACK ([`Ack`]) then:
 //! - swaps sending and receiving application and facility (MSH-3..6 echoed verbatim, escapes
-//!   and components included), keeps the received delimiters, MSH-11 and MSH-12;
+//!   and components included), keeps the received delimiters, MSH-11 and MSH-12 (a received
+//!   delimiter that is not ASCII is not kept: the answer is then written with `|^~\&`, what
+//!   it echoes re-delimited, so that its MSH-18 can be read from its bytes);
 //! - is `ACK^<trigger>`, with the `ACK` structure in MSH-9.3 from 2.3.1 on, where MSH-9 has it;
 //! - carries MSA-1 (AA/AE/AR, or CA/CE/CR in enhanced mode), MSA-2 = the received MSH-10,
 //!   MSA-3 an optional text;
@@ -343,6 +345,37 @@ impl Received {
         }
     }
 
+    /// The same header written with delimiters `d`: the fields kept as sent (MSH-3..6, -10,
+    /// -11, -18) re-delimited ([`crate::er7::escape::redelimit`]), so they read the same.
+    ///
+    /// ```
+    /// use hl7_model::ack::Received;
+    /// use hl7_model::delimiters::Delimiters;
+    /// let r = Received::read(b"MSH#$%@!#APP$X#FAC##############UNICODE UTF-8\rPID#1\r").unwrap();
+    /// let std = r.with_delimiters(Delimiters::default());
+    /// assert_eq!(std.sending_application, "APP^X");
+    /// assert_eq!(std.charset, "UNICODE UTF-8");
+    /// ```
+    pub fn with_delimiters(&self, d: Delimiters) -> Received {
+        let re = |s: &str| crate::er7::escape::redelimit(s, &self.delimiters, &d).into_owned();
+        Received {
+            delimiters: d,
+            sending_application: re(&self.sending_application),
+            sending_facility: re(&self.sending_facility),
+            receiving_application: re(&self.receiving_application),
+            receiving_facility: re(&self.receiving_facility),
+            timestamp: re(&self.timestamp),
+            message_type: self.message_type.clone(),
+            trigger_event: self.trigger_event.clone(),
+            control_id: re(&self.control_id),
+            processing_id: re(&self.processing_id),
+            version: self.version.clone(),
+            accept_ack_type: re(&self.accept_ack_type),
+            application_ack_type: re(&self.application_ack_type),
+            charset: re(&self.charset),
+        }
+    }
+
     /// The header of a parsed message.
     pub fn of(message: &Message) -> Result<Received, AckError> {
         let line = message
@@ -585,9 +618,16 @@ impl Ack {
         })
     }
 
-    /// The ACK in ER7, each segment ending in `\r`, in the received message's delimiters.
+    /// The ACK in ER7, each segment ending in `\r`, in the received message's delimiters
+    /// (the standard ones when those are not all ASCII, see [`Received::with_delimiters`]).
     pub fn to_er7(&self) -> String {
-        let r = &self.received;
+        let ascii;
+        let r = if self.received.delimiters.is_ascii() {
+            &self.received
+        } else {
+            ascii = self.received.with_delimiters(Delimiters::default());
+            &ascii
+        };
         let d = &r.delimiters;
         let (f, c) = (d.field, d.component);
         let mut out = String::with_capacity(256);

@@ -318,6 +318,31 @@ fn delimiters_and_escapes_follow_the_received_message() {
     );
 }
 
+/// Delimiters that are not ASCII (here `¦` and `§`, UTF-8) are not kept: a reader finds an
+/// answer's MSH-18 by an ASCII scan of its bytes. The answer has the standard delimiters, and
+/// what it echoes is re-delimited: the same components, the `^` that was text escaped.
+#[test]
+fn non_ascii_delimiters_are_answered_with_the_standard_ones() {
+    let sent =
+        "MSH¦§~\\&¦APP§X¦FAC^1¦RCV¦RF¦20240101¦¦ADT§A01¦C1¦P¦2.5¦¦¦¦¦¦UNICODE UTF-8\rPID¦1\r";
+    let r = Received::read(sent.as_bytes()).unwrap();
+    assert_eq!(r.delimiters.field, '¦');
+    let ack = Ack::new(&r, AckCode::AA)
+        .control_id("9")
+        .timestamp("20240101");
+    let er7 = ack.to_er7();
+    assert_eq!(
+        segments(&er7)[0],
+        "MSH|^~\\&|RCV|RF|APP^X|FAC\\S\\1|20240101||ACK^A01^ACK|9|P|2.5||||||UNICODE UTF-8"
+    );
+    assert_eq!(segments(&er7)[1], "MSA|AA|C1");
+    // Its bytes read back as the same text, by the MSH-18 they declare.
+    let bytes = ack.to_bytes().unwrap();
+    let back = hl7_model::charset::decode(&bytes, &Default::default()).unwrap();
+    assert_eq!(back.text, er7);
+    assert_eq!(back.charset.hl7, "UNICODE UTF-8");
+}
+
 #[test]
 fn enhanced_mode_commit_acks() {
     let sent = b"MSH|^~\\&|A||B||20240101||ADT^A01|5|P|2.5|||AL|NE\r";

@@ -306,6 +306,23 @@ impl Delimiters {
         self.subcomponent != Self::NO_SUBCOMPONENT
     }
 
+    /// Whether every delimiter is an ASCII character. A header whose delimiters are not
+    /// cannot be read from its bytes before they are decoded (MSH-18 is found by an ASCII
+    /// scan), so an answer is written with the standard ones instead.
+    ///
+    /// ```
+    /// use hl7_model::delimiters::Delimiters;
+    /// assert!(Delimiters::default().is_ascii());
+    /// assert!(!Delimiters::from_encoding_characters('\u{fffd}', "^~\\&").unwrap().is_ascii());
+    /// ```
+    pub fn is_ascii(&self) -> bool {
+        [self.field, self.component, self.repetition, self.escape]
+            .into_iter()
+            .chain(self.has_subcomponent().then_some(self.subcomponent))
+            .chain(self.truncation)
+            .all(|c| c.is_ascii())
+    }
+
     /// MSH-2 as these delimiters are written: `^~\&`, `^~\&#` with a truncation character,
     /// `^~\` without a subcomponent separator.
     ///

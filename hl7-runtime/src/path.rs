@@ -36,6 +36,8 @@
 //! text of a message ([`crate::tree::Lean`]); [`TerserPath::get_tokenized`] reads a tokenised one.
 //!
 //! [`TerserPath::set`] writes a value, escaping delimiters; [`TerserPath::set_er7`] writes wire text.
+//! MSH-1 and MSH-2 hold the delimiters the message is written with: a write that would change
+//! them is refused ([`PathError::EncodingCharacters`]).
 //! Writing creates what is missing on the way: repetitions, segments and groups, where the
 //! structure allows another occurrence, and a segment the structure does not define is added
 //! at the end of the group, as an unexpected segment. Writing past the last occurrence creates
@@ -112,6 +114,19 @@ pub enum PathError {
     CannotCreate { path: String, name: String },
     #[error("path `{path}`: MSH-1 is the field separator itself; it cannot be written")]
     FieldSeparator { path: String },
+    /// The write would change MSH-1 or MSH-2, the delimiters the message is written with:
+    /// its text would then read back as another message. Build the message again with the
+    /// delimiters wanted (`hl7_model::build`).
+    #[error(
+        "path `{path}`: the message is written with `{expected}`; a path write cannot change its delimiters to `{found}`"
+    )]
+    EncodingCharacters {
+        path: String,
+        /// MSH-1 and MSH-2 as the write would leave them.
+        found: String,
+        /// MSH-1 and MSH-2 as they are.
+        expected: String,
+    },
     #[error(
         "path `{path}`: a value is written to a field; name one (PID-5), or write a whole segment as ER7 text"
     )]
@@ -1562,8 +1577,35 @@ impl TerserPath {
                 wire.to_owned()
             }
         };
+        if is_header(segment_id(old)) {
+            self.check_delimiters_kept(old, &new, &d)?;
+        }
         m.replace_segment(e.value, &new)
             .map_err(|err| self.edit_error(err))
+    }
+
+    /// Refuses a header line `new` whose MSH-1 and MSH-2 are not those of `old` (or, for a
+    /// header read with a repair, the delimiters `d` the message was read with).
+    fn check_delimiters_kept(&self, old: &str, new: &str, d: &Delimiters) -> Result<(), PathError> {
+        // MSH-1 and MSH-2 of a header line: the character after the id and the text up to
+        // the next one.
+        fn declared(line: &str) -> Option<(char, &str)> {
+            let rest = line.get(3..)?;
+            let f = rest.chars().next()?;
+            Some((f, rest[f.len_utf8()..].split(f).next().unwrap_or("")))
+        }
+        let kept = declared(new).is_some_and(|(f, enc)| {
+            f == d.field && (declared(old) == Some((f, enc)) || enc == d.encoding_characters())
+        });
+        if kept {
+            return Ok(());
+        }
+        let text = |l: &str| declared(l).map_or(String::new(), |(f, enc)| format!("{f}{enc}"));
+        Err(PathError::EncodingCharacters {
+            path: self.text.clone(),
+            found: text(new),
+            expected: text(old),
+        })
     }
 }
 

@@ -290,10 +290,17 @@ pub fn ack(data: &[u8]) {
         };
         let msa = read_ack(&wire);
         assert_eq!(msa.first().map(String::as_str), Some(code.as_str()));
-        // MSA-2 echoes MSH-10 as sent; a control ID holding repetitions reads back as its
-        // first.
-        if let Some(r) = checked
+        // MSA-2 echoes MSH-10 as sent (re-delimited when the received delimiters are not
+        // ASCII and the ACK has the standard ones); a control ID holding repetitions reads
+        // back as its first.
+        let echoed = checked
             .received
+            .as_ref()
+            .map(|r| match r.delimiters.is_ascii() {
+                true => r.clone(),
+                false => r.with_delimiters(Default::default()),
+            });
+        if let Some(r) = echoed
             .as_ref()
             .filter(|r| !r.control_id.contains(r.delimiters.repetition))
         {

@@ -493,6 +493,70 @@ pub fn escape_formatted<'a>(text: &'a str, d: &Delimiters) -> Cow<'a, str> {
     encode(text, d, true)
 }
 
+/// Wire text written with delimiters `from`, written with `to` instead: each delimiter of
+/// `from` becomes the one of `to` in the same role, and a character that is text in `from`
+/// but a delimiter of `to` is escaped. Escape sequences keep their meaning (`\F\` is the
+/// field separator whichever character that is), so the text reads the same with `to` as
+/// it did with `from`. Borrowed when the delimiters are the same.
+///
+/// ```
+/// use hl7_model::delimiters::Delimiters;
+/// use hl7_model::er7::escape::{redelimit, unescape};
+///
+/// let from = Delimiters::from_encoding_characters('#', "$%@!").unwrap();
+/// let to = Delimiters::default();
+/// let wire = "App$Fac!ility%2^3 @F@";
+/// assert_eq!(redelimit(wire, &from, &to), "App^Fac&ility~2\\S\\3 \\F\\");
+/// assert_eq!(unescape(&redelimit("a^b", &from, &to), &to), unescape("a^b", &from));
+/// ```
+pub fn redelimit<'a>(text: &'a str, from: &Delimiters, to: &Delimiters) -> Cow<'a, str> {
+    if from == to {
+        return Cow::Borrowed(text);
+    }
+    let sub = |d: &Delimiters| d.has_subcomponent().then_some(d.subcomponent);
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        let same_role = if ch == from.field {
+            Some(to.field)
+        } else if ch == from.component {
+            Some(to.component)
+        } else if ch == from.repetition {
+            Some(to.repetition)
+        } else if ch == from.escape {
+            Some(to.escape)
+        } else if Some(ch) == sub(from) {
+            sub(to)
+        } else {
+            None
+        };
+        if let Some(c) = same_role {
+            out.push(c);
+            continue;
+        }
+        // Text in `from` that `to` takes as structure.
+        let name = if ch == to.field {
+            Some('F')
+        } else if ch == to.component {
+            Some('S')
+        } else if ch == to.repetition {
+            Some('R')
+        } else if ch == to.escape {
+            Some('E')
+        } else if Some(ch) == sub(to) {
+            Some('T')
+        } else if Some(ch) == to.truncation {
+            Some('P')
+        } else {
+            None
+        };
+        match name {
+            Some(n) => out.extend([to.escape, n, to.escape]),
+            None => out.push(ch),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Appends the escaped form of `text` to `out` ([`escape`] or, with `formatted`,
 /// [`escape_formatted`]), without an intermediate string.
 pub fn write_escaped(out: &mut String, text: &str, d: &Delimiters, formatted: bool) {
