@@ -620,6 +620,8 @@ impl Ack {
 
     /// The ACK in ER7, each segment ending in `\r`, in the received message's delimiters
     /// (the standard ones when those are not all ASCII, see [`Received::with_delimiters`]).
+    /// An ESC character in what it echoes or reports is written `\X1B\`: in bytes, ESC
+    /// would begin an ISO 2022 escape sequence.
     pub fn to_er7(&self) -> String {
         let ascii;
         let r = if self.received.delimiters.is_ascii() {
@@ -628,6 +630,16 @@ impl Ack {
             ascii = self.received.with_delimiters(Delimiters::default());
             &ascii
         };
+        let out = self.write_er7(r);
+        if out.contains('\u{1b}') {
+            let e = r.delimiters.escape;
+            out.replace('\u{1b}', &format!("{e}X1B{e}"))
+        } else {
+            out
+        }
+    }
+
+    fn write_er7(&self, r: &Received) -> String {
         let d = &r.delimiters;
         let (f, c) = (d.field, d.component);
         let mut out = String::with_capacity(256);

@@ -343,6 +343,27 @@ fn non_ascii_delimiters_are_answered_with_the_standard_ones() {
     assert_eq!(back.charset.hl7, "UNICODE UTF-8");
 }
 
+/// ESC in what an answer echoes (a UTF-16 header can carry it, found by fuzzing the MLLP
+/// receiver) is written `\X1B\`, so that the answer's bytes hold no escape sequence.
+#[test]
+fn esc_echoed_is_written_as_a_hex_escape() {
+    let mut r = Received::unidentified("2.5");
+    r.sending_application = "A\u{1b}$B".into();
+    r.control_id = "C\u{1b}1".into();
+    let ack = Ack::new(&r, AckCode::AR)
+        .control_id("9")
+        .timestamp("20240101");
+    let er7 = ack.to_er7();
+    assert!(!er7.contains('\u{1b}'), "{er7:?}");
+    assert_eq!(fields(segments(&er7)[0])[4], "A\\X1B\\$B");
+    assert_eq!(segments(&er7)[1], "MSA|AR|C\\X1B\\1");
+    let bytes = ack.to_bytes().unwrap();
+    let back = hl7_model::charset::decode(&bytes, &Default::default()).unwrap();
+    assert_eq!(back.text, er7);
+    let m = hl7_model::parse(&back.text).unwrap();
+    assert_eq!(m.get("MSA-2").unwrap().as_deref(), Some("C\u{1b}1"));
+}
+
 #[test]
 fn enhanced_mode_commit_acks() {
     let sent = b"MSH|^~\\&|A||B||20240101||ADT^A01|5|P|2.5|||AL|NE\r";
