@@ -291,15 +291,17 @@ pub fn ack(data: &[u8]) {
         let msa = read_ack(&wire);
         assert_eq!(msa.first().map(String::as_str), Some(code.as_str()));
         // MSA-2 echoes MSH-10 as sent (re-delimited when the received delimiters are not
-        // ASCII and the ACK has the standard ones); a control ID holding repetitions reads
-        // back as its first.
-        let echoed = checked
-            .received
-            .as_ref()
-            .map(|r| match r.delimiters.is_ascii() {
+        // ASCII and the ACK has the standard ones, an ESC in it written `\X1B\`); a control
+        // ID holding repetitions reads back as its first.
+        let echoed = checked.received.as_ref().map(|r| {
+            let mut r = match r.delimiters.is_ascii() {
                 true => r.clone(),
                 false => r.with_delimiters(Default::default()),
-            });
+            };
+            let e = r.delimiters.escape;
+            r.control_id = r.control_id.replace('\u{1b}', &format!("{e}X1B{e}"));
+            r
+        });
         if let Some(r) = echoed
             .as_ref()
             .filter(|r| !r.control_id.contains(r.delimiters.repetition))
