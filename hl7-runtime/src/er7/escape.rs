@@ -533,26 +533,8 @@ pub fn redelimit<'a>(text: &'a str, from: &Delimiters, to: &Delimiters) -> Cow<'
             out.push(c);
             continue;
         }
-        // Text in `from` that `to` takes as structure.
-        let name = if ch == to.field {
-            Some('F')
-        } else if ch == to.component {
-            Some('S')
-        } else if ch == to.repetition {
-            Some('R')
-        } else if ch == to.escape {
-            Some('E')
-        } else if Some(ch) == sub(to) {
-            Some('T')
-        } else if Some(ch) == to.truncation {
-            Some('P')
-        } else {
-            None
-        };
-        match name {
-            Some(n) => out.extend([to.escape, n, to.escape]),
-            None => out.push(ch),
-        }
+        // Text in `from` that `to` takes as structure is escaped.
+        write_escaped(&mut out, ch.encode_utf8(&mut [0; 4]), to, false);
     }
     Cow::Owned(out)
 }
